@@ -1,0 +1,2 @@
+//! rolegate: one role and permission policy, decided identically everywhere.
+pub mod policy;

@@ -1,0 +1,295 @@
+//! The policy document: the serde model shared by TOML and JSON.
+//!
+//! This is the text as the author wrote it, before any check. Tables keyed by
+//! name are read into [`NamedMap`], which keeps the author's order (the
+//! catalog order is the order of the matrix and of `permissions`) and keeps
+//! duplicate keys so that validation can report them instead of silently
+//! keeping the last one.
+
+use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::ser::{SerializeMap, Serializer};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The one document version this crate reads.
+pub const DOCUMENT_VERSION: u32 = 1;
+
+/// A table keyed by name, in document order, duplicates kept.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NamedMap<T>(pub Vec<(String, T)>);
+
+impl<T> Default for NamedMap<T> {
+    fn default() -> Self {
+        NamedMap(Vec::new())
+    }
+}
+
+impl<T> NamedMap<T> {
+    /// Iterates over the entries in document order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &T)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// The first entry with this name.
+    pub fn get(&self, name: &str) -> Option<&T> {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    }
+
+    /// Whether the table has an entry with this name.
+    pub fn contains(&self, name: &str) -> bool {
+        self.0.iter().any(|(k, _)| k == name)
+    }
+
+    /// Number of entries, duplicates included.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether the table is empty.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for NamedMap<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct NamedMapVisitor<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for NamedMapVisitor<T> {
+            type Value = NamedMap<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a table keyed by name")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut entries = Vec::new();
+                while let Some((k, v)) = map.next_entry::<String, T>()? {
+                    entries.push((k, v));
+                }
+                Ok(NamedMap(entries))
+            }
+        }
+        deserializer.deserialize_map(NamedMapVisitor(std::marker::PhantomData))
+    }
+}
+
+impl<T: Serialize> Serialize for NamedMap<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+/// A whole policy document.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, expecting = "a policy document (a table)")]
+pub struct Document {
+    /// Format version; must be 1.
+    pub version: u32,
+    /// Short name of the policy (`outreach`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Free text for people reading the policy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Scope levels, a tree: exactly one level has no parent (the tenant, usually `org`).
+    #[serde(default)]
+    pub scopes: NamedMap<ScopeLevelDoc>,
+    /// Tenant features that actions may require.
+    #[serde(default, skip_serializing_if = "NamedMap::is_empty")]
+    pub features: NamedMap<FeatureDoc>,
+    /// Plans a tenant may be on; a plan grants features.
+    #[serde(default, skip_serializing_if = "NamedMap::is_empty")]
+    pub plans: NamedMap<PlanDoc>,
+    /// Declared attributes that conditions may read.
+    #[serde(default, skip_serializing_if = "AttributesDoc::is_empty")]
+    pub attributes: AttributesDoc,
+    /// The action catalog, in display order.
+    #[serde(default)]
+    pub actions: NamedMap<ActionDoc>,
+    /// Roles, in display order.
+    #[serde(default)]
+    pub roles: NamedMap<RoleDoc>,
+    /// Named allow and deny rules, with optional conditions.
+    #[serde(default, skip_serializing_if = "NamedMap::is_empty")]
+    pub rules: NamedMap<RuleDoc>,
+}
+
+/// A scope level (`workspace`, `project`).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, expecting = "a scope level table")]
+pub struct ScopeLevelDoc {
+    /// The enclosing level; absent for the root (the tenant).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    /// Display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+}
+
+/// A tenant feature (a product that is off until enabled).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, expecting = "a feature table")]
+pub struct FeatureDoc {
+    /// Display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// Text shown on actions locked because the feature is off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+}
+
+/// A plan.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, expecting = "a plan table")]
+pub struct PlanDoc {
+    /// Display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// Features every tenant on this plan has.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub features: Vec<String>,
+}
+
+/// The attribute declarations for conditions.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, expecting = "an attributes table")]
+pub struct AttributesDoc {
+    /// `principal.<name>` attributes.
+    #[serde(default, skip_serializing_if = "NamedMap::is_empty")]
+    pub principal: NamedMap<AttrType>,
+    /// `resource.<name>` attributes.
+    #[serde(default, skip_serializing_if = "NamedMap::is_empty")]
+    pub resource: NamedMap<AttrType>,
+    /// `tenant.<name>` attributes.
+    #[serde(default, skip_serializing_if = "NamedMap::is_empty")]
+    pub tenant: NamedMap<AttrType>,
+}
+
+impl AttributesDoc {
+    /// Whether nothing is declared.
+    pub fn is_empty(&self) -> bool {
+        self.principal.is_empty() && self.resource.is_empty() && self.tenant.is_empty()
+    }
+}
+
+/// The type of an attribute or an expression.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(expecting = "one of `string`, `number`, `bool`, `string[]`, `number[]`")]
+pub enum AttrType {
+    /// A text value.
+    #[serde(rename = "string")]
+    String,
+    /// A number (a 64-bit float, as in JavaScript).
+    #[serde(rename = "number")]
+    Number,
+    /// `true` or `false`.
+    #[serde(rename = "bool")]
+    Bool,
+    /// A list of text values.
+    #[serde(rename = "string[]")]
+    StringList,
+    /// A list of numbers.
+    #[serde(rename = "number[]")]
+    NumberList,
+}
+
+impl AttrType {
+    /// The name used in documents and messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttrType::String => "string",
+            AttrType::Number => "number",
+            AttrType::Bool => "bool",
+            AttrType::StringList => "string[]",
+            AttrType::NumberList => "number[]",
+        }
+    }
+
+    /// The element type of a list type.
+    pub fn element(self) -> Option<AttrType> {
+        match self {
+            AttrType::StringList => Some(AttrType::String),
+            AttrType::NumberList => Some(AttrType::Number),
+            _ => None,
+        }
+    }
+}
+
+/// An action of the catalog (`campaign.create`).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, expecting = "an action table")]
+pub struct ActionDoc {
+    /// The scope level the action applies at.
+    pub scope: String,
+    /// Display name (the matrix row).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// Group for menus and docs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// Tags that rules can select with `tag:<name>`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// A tenant feature the action requires; locked while it is off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feature: Option<String>,
+    /// Plans the action requires (any of them); locked on other plans.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub plans: Vec<String>,
+    /// Text for a locked decision; overrides the feature's hint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+}
+
+/// A role.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, expecting = "a role table")]
+pub struct RoleDoc {
+    /// The scope level the role is assigned at.
+    pub scope: String,
+    /// Display name (the matrix column).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Whether the role also holds in every scope below the one it is assigned at.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cascade: bool,
+    /// Roles whose grants this role has too.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub includes: Vec<String>,
+    /// Action patterns the role allows without condition.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allow: Vec<String>,
+}
+
+/// Whether a rule allows or denies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case", expecting = "`allow` or `deny`")]
+pub enum RuleEffect {
+    /// Grants the actions.
+    Allow,
+    /// Forbids the actions; wins over every allow.
+    Deny,
+}
+
+/// A named rule.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, expecting = "a rule table")]
+pub struct RuleDoc {
+    /// Allow or deny.
+    pub effect: RuleEffect,
+    /// Roles the rule is attached to; `*` for every role.
+    pub roles: Vec<String>,
+    /// Action patterns the rule covers.
+    pub actions: Vec<String>,
+    /// A condition over `principal`, `resource` and `tenant`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<String>,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}

@@ -1,0 +1,2 @@
+//! The policy document and its validation.
+pub mod document;
