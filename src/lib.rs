@@ -1,2 +1,24 @@
 //! rolegate: one role and permission policy, decided identically everywhere.
+//!
+//! See the README and `docs/POLICY.md` for the policy format and the meaning of a
+//! decision.
+
+pub mod compile;
+pub mod decide;
+pub mod error;
+pub mod fixtures;
+pub mod matrix;
 pub mod policy;
+pub mod presets;
+pub mod value;
+
+pub use compile::policy::Policy;
+pub use decide::{
+    Decision, Effect, ExplainStep, Explanation, Principal, Reason, Resource, RoleAssignment,
+    Session, Tenant,
+};
+pub use error::{
+    Diagnostic, DocPath, ErrorCode, InputError, InputErrorCode, PolicyErrors, Severity,
+};
+pub use policy::source::Format;
+pub use value::Value;

@@ -1,2 +1,5 @@
-//! The policy document and its validation.
+//! The policy document: its serde model, reading it from text, and the condition language.
+
+pub mod condition;
 pub mod document;
+pub mod source;

@@ -1,0 +1,359 @@
+//! The `rolegate` command: validate, check, explain, print matrices and run fixtures.
+
+use clap::{Arg, ArgAction, ArgMatches, Command};
+use rolegate::fixtures::FixtureFile;
+use rolegate::matrix::Matrix;
+use rolegate::presets::{DEFAULT_PRESET, PRESETS, preset};
+use rolegate::{Format, Policy, PolicyErrors, Principal, Resource, Tenant};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Exit code for bad usage or unreadable input.
+const EXIT_USAGE: u8 = 2;
+/// Exit code for a rejected policy or failed fixtures.
+const EXIT_FAILED: u8 = 1;
+
+struct Failure {
+    code: u8,
+    message: String,
+}
+
+impl Failure {
+    fn usage(message: impl Into<String>) -> Self {
+        Failure {
+            code: EXIT_USAGE,
+            message: message.into(),
+        }
+    }
+    fn failed(message: impl Into<String>) -> Self {
+        Failure {
+            code: EXIT_FAILED,
+            message: message.into(),
+        }
+    }
+}
+
+fn policy_arg() -> Arg {
+    Arg::new("policy")
+        .help("a policy file (.toml or .json) or a preset name")
+        .default_value(DEFAULT_PRESET)
+}
+
+fn decision_args(cmd: Command) -> Command {
+    cmd.arg(
+        Arg::new("policy")
+            .help("a policy file (.toml or .json) or a preset name")
+            .required(true),
+    )
+    .arg(
+        Arg::new("action")
+            .help("the action, like `campaign.create`")
+            .required(true),
+    )
+    .arg(
+        Arg::new("principal")
+            .long("principal")
+            .short('p')
+            .help("the principal as JSON, or @file.json")
+            .required(true),
+    )
+    .arg(
+        Arg::new("tenant")
+            .long("tenant")
+            .short('t')
+            .help("the tenant as JSON, or @file.json")
+            .default_value(r#"{"id":"tenant"}"#),
+    )
+    .arg(
+        Arg::new("resource")
+            .long("resource")
+            .short('r')
+            .help("the resource as JSON, or @file.json")
+            .conflicts_with("scope"),
+    )
+    .arg(
+        Arg::new("scope")
+            .long("scope")
+            .short('s')
+            .help("the scope acted in, like `workspace:w1`"),
+    )
+}
+
+fn cli() -> Command {
+    Command::new("rolegate")
+        .version(env!("CARGO_PKG_VERSION"))
+        .about("One role and permission policy, decided identically everywhere")
+        .subcommand_required(true)
+        .arg_required_else_help(true)
+        .subcommand(
+            Command::new("validate")
+                .about("Check policy documents; print their errors and warnings")
+                .arg(
+                    Arg::new("policies")
+                        .num_args(1..)
+                        .required(true)
+                        .help("policy files or preset names"),
+                )
+                .arg(
+                    Arg::new("json")
+                        .long("json")
+                        .action(ArgAction::SetTrue)
+                        .help("print diagnostics as JSON"),
+                ),
+        )
+        .subcommand(decision_args(
+            Command::new("check").about("Decide one request and print the decision as JSON"),
+        ))
+        .subcommand(decision_args(
+            Command::new("explain").about("Decide one request and explain each step"),
+        ))
+        .subcommand(
+            Command::new("matrix")
+                .about("Print the role x action matrix")
+                .arg(policy_arg())
+                .arg(
+                    Arg::new("format")
+                        .long("format")
+                        .short('f')
+                        .value_parser(["markdown", "csv", "html", "json"])
+                        .default_value("markdown"),
+                ),
+        )
+        .subcommand(
+            Command::new("test")
+                .about("Run decision fixture files; exit 1 when a case fails")
+                .arg(
+                    Arg::new("fixtures")
+                        .num_args(1..)
+                        .required(true)
+                        .help("fixture files (.json)"),
+                )
+                .arg(
+                    Arg::new("policy")
+                        .long("policy")
+                        .help("use this policy instead of the files' own"),
+                )
+                .arg(
+                    Arg::new("verbose")
+                        .long("verbose")
+                        .short('v')
+                        .action(ArgAction::SetTrue)
+                        .help("list every case"),
+                ),
+        )
+        .subcommand(Command::new("presets").about("List the presets shipped with rolegate"))
+}
+
+fn render_errors(source: &str, errors: &PolicyErrors) -> String {
+    errors
+        .iter()
+        .map(|d| format!("{source}: {d}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Loads a policy from a file, or from a preset when no such file exists.
+fn load_policy(arg: &str, relative_to: Option<&Path>) -> Result<(String, Policy), Failure> {
+    let path = match relative_to {
+        Some(dir) if Path::new(arg).is_relative() => dir.join(arg),
+        _ => PathBuf::from(arg),
+    };
+    let (source, text, format) = if path.is_file() {
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| Failure::usage(format!("cannot read `{}`: {e}", path.display())))?;
+        let format = match path.extension().and_then(|e| e.to_str()) {
+            Some("json") => Format::Json,
+            _ => Format::Toml,
+        };
+        (path.display().to_string(), text, format)
+    } else if let Some(text) = preset(arg) {
+        (format!("preset `{arg}`"), text.to_owned(), Format::Toml)
+    } else {
+        let names: Vec<&str> = PRESETS.iter().map(|(n, _)| *n).collect();
+        return Err(Failure::usage(format!(
+            "`{arg}` is neither a policy file nor a preset (presets: {})",
+            names.join(", ")
+        )));
+    };
+    let policy = Policy::from_text(&text, format)
+        .map_err(|errors| Failure::failed(render_errors(&source, &errors)))?;
+    Ok((source, policy))
+}
+
+fn json_arg<T: serde::de::DeserializeOwned>(what: &str, raw: &str) -> Result<T, Failure> {
+    let text = match raw.strip_prefix('@') {
+        Some(file) => std::fs::read_to_string(file)
+            .map_err(|e| Failure::usage(format!("cannot read {what} file `{file}`: {e}")))?,
+        None => raw.to_owned(),
+    };
+    serde_json::from_str(&text).map_err(|e| Failure::usage(format!("{what} is not valid: {e}")))
+}
+
+fn validate(m: &ArgMatches) -> Result<(), Failure> {
+    let json = m.get_flag("json");
+    let mut failed = false;
+    let mut report = Vec::new();
+    for arg in m.get_many::<String>("policies").into_iter().flatten() {
+        match load_policy(arg, None) {
+            Ok((source, policy)) => {
+                if json {
+                    report.push(serde_json::json!({ "source": source, "ok": true, "warnings": policy.warnings() }));
+                } else {
+                    println!(
+                        "ok: {source} ({} actions, {} roles, {} rules)",
+                        policy.actions().len(),
+                        policy.roles().len(),
+                        policy.document().rules.len()
+                    );
+                    for w in policy.warnings() {
+                        println!("{source}: {w}");
+                    }
+                }
+            }
+            Err(f) if f.code == EXIT_FAILED => {
+                failed = true;
+                if json {
+                    report.push(
+                        serde_json::json!({ "source": arg, "ok": false, "message": f.message }),
+                    );
+                } else {
+                    eprintln!("{}", f.message);
+                }
+            }
+            Err(f) => return Err(f),
+        }
+    }
+    if json {
+        println!("{}", serde_json::Value::Array(report));
+    }
+    if failed {
+        return Err(Failure::failed("some policies were rejected"));
+    }
+    Ok(())
+}
+
+fn decide(m: &ArgMatches, explain: bool) -> Result<(), Failure> {
+    let policy_name = m.get_one::<String>("policy").map_or("", String::as_str);
+    let (_, policy) = load_policy(policy_name, None)?;
+    let principal: Principal = json_arg(
+        "principal",
+        m.get_one::<String>("principal").map_or("", String::as_str),
+    )?;
+    let tenant: Tenant = json_arg(
+        "tenant",
+        m.get_one::<String>("tenant").map_or("{}", String::as_str),
+    )?;
+    let resource = match (
+        m.get_one::<String>("resource"),
+        m.get_one::<String>("scope"),
+    ) {
+        (Some(raw), _) => json_arg("resource", raw)?,
+        (None, Some(scope)) => Resource::at(scope.clone()),
+        (None, None) => Resource::default(),
+    };
+    let session = policy
+        .session(&principal, &tenant)
+        .map_err(|e| Failure::usage(e.to_string()))?;
+    let action = m.get_one::<String>("action").map_or("", String::as_str);
+    if explain {
+        print!("{}", session.explain(action, &resource));
+    } else {
+        let decision = session.check(action, &resource);
+        let text = serde_json::to_string_pretty(&decision)
+            .map_err(|e| Failure::usage(format!("cannot print the decision: {e}")))?;
+        println!("{text}");
+    }
+    Ok(())
+}
+
+fn matrix(m: &ArgMatches) -> Result<(), Failure> {
+    let (_, policy) = load_policy(
+        m.get_one::<String>("policy")
+            .map_or(DEFAULT_PRESET, String::as_str),
+        None,
+    )?;
+    let matrix = Matrix::of(&policy);
+    let out = match m.get_one::<String>("format").map(String::as_str) {
+        Some("csv") => matrix.to_csv(),
+        Some("html") => matrix.to_html(),
+        Some("json") => serde_json::to_string_pretty(&matrix).unwrap_or_default() + "\n",
+        _ => matrix.to_markdown(),
+    };
+    print!("{out}");
+    Ok(())
+}
+
+fn test(m: &ArgMatches) -> Result<(), Failure> {
+    let verbose = m.get_flag("verbose");
+    let (mut passed, mut failed) = (0usize, 0usize);
+    for file in m.get_many::<String>("fixtures").into_iter().flatten() {
+        let path = Path::new(file);
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Failure::usage(format!("cannot read `{file}`: {e}")))?;
+        let fixtures =
+            FixtureFile::from_json(&text).map_err(|e| Failure::usage(format!("{file}: {e}")))?;
+        let policy_arg = m.get_one::<String>("policy").unwrap_or(&fixtures.policy);
+        let base = path
+            .parent()
+            .filter(|_| m.get_one::<String>("policy").is_none());
+        let (_, policy) = load_policy(policy_arg, base)?;
+        let results = fixtures.run(&policy);
+        let file_failed = results.iter().filter(|r| !r.passed()).count();
+        for r in &results {
+            if !r.passed() {
+                println!("FAIL {file}: {}", r.name);
+                for f in &r.failures {
+                    println!("     {f}");
+                }
+            } else if verbose {
+                let d = r
+                    .decision
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default();
+                println!("ok   {file}: {} -> {d}", r.name);
+            }
+        }
+        println!("{file}: {} cases, {} failed", results.len(), file_failed);
+        passed += results.len() - file_failed;
+        failed += file_failed;
+    }
+    println!("{passed} passed, {failed} failed");
+    if failed > 0 {
+        return Err(Failure::failed(format!("{failed} fixture cases failed")));
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let matches = match cli().try_get_matches() {
+        Ok(m) => m,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { EXIT_USAGE } else { 0 });
+        }
+    };
+    let result = match matches.subcommand() {
+        Some(("validate", m)) => validate(m),
+        Some(("check", m)) => decide(m, false),
+        Some(("explain", m)) => decide(m, true),
+        Some(("matrix", m)) => matrix(m),
+        Some(("test", m)) => test(m),
+        Some(("presets", _)) => {
+            for (name, _) in PRESETS {
+                println!("{name}");
+            }
+            Ok(())
+        }
+        _ => Err(Failure::usage("unknown command: see `rolegate --help`")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            if !f.message.is_empty() {
+                eprintln!("{}", f.message);
+            }
+            ExitCode::from(f.code)
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! [`Policy`]: the public face of the compiled index.
+
+use super::{Action, ActionId, Compiled, Level, Role, RoleId, compile};
+use crate::error::{Diagnostic, PolicyErrors};
+use crate::policy::document::Document;
+use crate::policy::source::{self, Format};
+use std::fmt;
+use std::sync::Arc;
+
+/// A validated, compiled policy. Cheap to clone (shared), immutable, `Send + Sync`.
+///
+/// Compile it once and reuse it: every [`Session`](crate::Session) and every decision
+/// works from this index.
+#[derive(Clone)]
+pub struct Policy {
+    pub(crate) inner: Arc<Compiled>,
+}
+
+impl fmt::Debug for Policy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Policy")
+            .field("name", &self.inner.document.name)
+            .field("actions", &self.inner.actions.len())
+            .field("roles", &self.inner.roles.len())
+            .field("rules", &self.inner.rules.len())
+            .finish()
+    }
+}
+
+impl Policy {
+    /// Validates and compiles a document.
+    pub fn from_document(document: Document) -> Result<Policy, PolicyErrors> {
+        compile(document)
+            .map(|compiled| Policy {
+                inner: Arc::new(compiled),
+            })
+            .map_err(PolicyErrors)
+    }
+
+    /// Reads, validates and compiles a document in the given format. Errors carry line and
+    /// column.
+    pub fn from_text(text: &str, format: Format) -> Result<Policy, PolicyErrors> {
+        let document = source::read(text, format).map_err(|d| PolicyErrors(vec![d]))?;
+        Policy::from_document(document)
+            .map(|mut policy| {
+                if let Some(inner) = Arc::get_mut(&mut policy.inner) {
+                    source::attach_positions(text, format, &mut inner.warnings);
+                }
+                policy
+            })
+            .map_err(|mut errors| {
+                source::attach_positions(text, format, &mut errors.0);
+                errors
+            })
+    }
+
+    /// Reads a policy written in TOML.
+    pub fn from_toml(text: &str) -> Result<Policy, PolicyErrors> {
+        Policy::from_text(text, Format::Toml)
+    }
+
+    /// Reads a policy written in JSON.
+    pub fn from_json(text: &str) -> Result<Policy, PolicyErrors> {
+        Policy::from_text(text, Format::Json)
+    }
+
+    /// The document the policy was compiled from.
+    pub fn document(&self) -> &Document {
+        &self.inner.document
+    }
+
+    /// The policy's name, if it has one.
+    pub fn name(&self) -> Option<&str> {
+        self.inner.document.name.as_deref()
+    }
+
+    /// Warnings found while compiling (the policy works, but something is likely a mistake).
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.inner.warnings
+    }
+
+    /// The action catalog, in document order.
+    pub fn actions(&self) -> &[Action] {
+        &self.inner.actions
+    }
+
+    /// The roles, in document order.
+    pub fn roles(&self) -> &[Role] {
+        &self.inner.roles
+    }
+
+    /// The scope levels, in document order.
+    pub fn levels(&self) -> &[Level] {
+        &self.inner.levels
+    }
+
+    /// The id of an action, to check by id in hot loops.
+    pub fn action_id(&self, name: &str) -> Option<ActionId> {
+        self.inner.action_index.get(name).copied()
+    }
+
+    /// The id of a role.
+    pub fn role_id(&self, name: &str) -> Option<RoleId> {
+        self.inner.role_index.get(name).copied()
+    }
+
+    /// The root (tenant) level's name.
+    pub fn root_level(&self) -> &str {
+        self.inner
+            .levels
+            .get(self.inner.root)
+            .map_or("", |l| &l.name)
+    }
+}

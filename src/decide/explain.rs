@@ -1,0 +1,226 @@
+//! Readable accounts of decisions, step by step.
+
+use super::scope::ScopePath;
+use super::{Decision, Effect, Reason};
+use crate::compile::{Action, Compiled, RoleId, Rule, RuleId};
+use serde::Serialize;
+use std::fmt;
+
+/// One step of an [`Explanation`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExplainStep {
+    /// The step of the decision order (1 to 6).
+    pub step: u8,
+    /// What the step looks at.
+    pub title: &'static str,
+    /// What it found.
+    pub finding: String,
+    /// Whether this step decided.
+    pub decided: bool,
+}
+
+impl ExplainStep {
+    pub(crate) fn new(step: u8, title: &'static str, finding: String, decided: bool) -> Self {
+        ExplainStep {
+            step,
+            title,
+            finding,
+            decided,
+        }
+    }
+}
+
+/// Why a decision came out as it did: the decision and the steps that led to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Explanation {
+    /// The action asked about.
+    pub action: String,
+    /// The resource's scope as given.
+    pub scope: String,
+    /// The decision, equal to what `check` answers.
+    pub decision: Decision,
+    /// The steps, in order.
+    pub steps: Vec<ExplainStep>,
+}
+
+impl fmt::Display for Explanation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let scope = if self.scope.is_empty() {
+            "the tenant"
+        } else {
+            &self.scope
+        };
+        writeln!(f, "{} at `{scope}`: {}", self.action, self.decision)?;
+        for step in &self.steps {
+            let mark = if step.decided { "  <- decided" } else { "" };
+            writeln!(f, "  {}. {}: {}{mark}", step.step, step.title, step.finding)?;
+        }
+        Ok(())
+    }
+}
+
+fn level_name(p: &Compiled, level: usize) -> &str {
+    p.levels.get(level).map_or("", |l| &l.name)
+}
+
+pub(crate) fn action_step(
+    p: &Compiled,
+    act: &Action,
+    given: &ScopePath,
+    used: &ScopePath,
+) -> ExplainStep {
+    let mut finding = format!("`{}` is a `{}` action", act.name, level_name(p, act.level));
+    if given != used {
+        finding.push_str(&format!(
+            "; `{}` is decided at its `{}` scope, `{}`",
+            given.render(p),
+            level_name(p, act.level),
+            used.render(p)
+        ));
+    } else {
+        finding.push_str(&format!("; decided at `{}`", used.render(p)));
+    }
+    ExplainStep::new(1, "action", finding, false)
+}
+
+pub(crate) fn roles_step(
+    p: &Compiled,
+    assignments: &[(RoleId, &ScopePath, &str)],
+    path: &ScopePath,
+    applicable: &[(RoleId, usize)],
+) -> ExplainStep {
+    let role_name = |r: RoleId| p.roles.get(r).map_or("", |r| &*r.name);
+    let mut parts = Vec::new();
+    if assignments.is_empty() {
+        parts.push("the principal holds no role".to_owned());
+    }
+    for &(role, scope, text) in assignments {
+        let r = p.roles.get(role);
+        let cascade = r.is_some_and(|r| r.cascade);
+        let status = if *scope == *path {
+            "applies here".to_owned()
+        } else if scope.is_prefix_of(path) && cascade {
+            "applies here by cascade".to_owned()
+        } else if scope.is_prefix_of(path) {
+            "does not apply: it does not cascade to scopes below".to_owned()
+        } else {
+            format!("does not apply at `{}`", path.render(p))
+        };
+        parts.push(format!("`{}` at `{text}` {status}", role_name(role)));
+    }
+    let included: Vec<&str> = applicable
+        .iter()
+        .filter(|(r, ai)| assignments.get(*ai).is_some_and(|a| a.0 != *r))
+        .map(|(r, _)| role_name(*r))
+        .collect();
+    if !included.is_empty() {
+        parts.push(format!("included roles: `{}`", included.join("`, `")));
+    }
+    let decided = applicable.is_empty();
+    if decided {
+        parts.push("no role applies here, so the principal is not a member (not_member): assign a role at this scope or a cascading one above it".into());
+    }
+    ExplainStep::new(2, "roles", parts.join("; "), false)
+}
+
+pub(crate) fn deny_step(rule: &Rule, decision: &Decision, matched: bool) -> ExplainStep {
+    let condition = rule
+        .condition_text
+        .as_deref()
+        .map_or(String::new(), |c| format!(" (when `{c}`)"));
+    if matched {
+        let role = decision.role.as_deref().unwrap_or("");
+        ExplainStep::new(
+            3,
+            "deny rules",
+            format!(
+                "deny rule `{}`{condition} matches for role `{role}`: deny wins over every allow",
+                rule.name
+            ),
+            true,
+        )
+    } else {
+        ExplainStep::new(
+            3,
+            "deny rules",
+            format!(
+                "deny rule `{}` covers the action, but its condition{condition} is false",
+                rule.name
+            ),
+            false,
+        )
+    }
+}
+
+pub(crate) fn grant_step(
+    p: &Compiled,
+    act: &Action,
+    decision: &Decision,
+    failed: Option<RuleId>,
+) -> ExplainStep {
+    let finding = match decision.reason {
+        Reason::Granted => {
+            let role = decision.role.as_deref().unwrap_or("");
+            let scope = decision.scope.as_deref().unwrap_or("");
+            match &decision.rule {
+                Some(rule) => format!(
+                    "role `{role}` (held at `{scope}`) is granted `{}` by rule `{rule}`",
+                    act.name
+                ),
+                None => format!("role `{role}` (held at `{scope}`) allows `{}`", act.name),
+            }
+        }
+        Reason::ConditionFailed => {
+            let rule = failed.and_then(|r| p.rules.get(r));
+            let name = rule.map_or("", |r| &*r.name);
+            let condition = rule.and_then(|r| r.condition_text.as_deref()).unwrap_or("");
+            format!(
+                "only rule `{name}` would grant `{}`, and its condition `{condition}` is false (condition_failed)",
+                act.name
+            )
+        }
+        Reason::NotMember => format!(
+            "no role applies, so nothing grants `{}` (not_member)",
+            act.name
+        ),
+        _ => format!(
+            "no applicable role grants `{}` (no_grant): give the principal a role that allows it",
+            act.name
+        ),
+    };
+    ExplainStep::new(4, "grants", finding, decision.effect == Effect::Deny)
+}
+
+pub(crate) fn gate_step(p: &Compiled, act: &Action, decision: &Decision) -> ExplainStep {
+    let feature = act.feature.and_then(|f| p.features.get(f));
+    let finding = match decision.reason {
+        Reason::FeatureDisabled => format!(
+            "feature `{}` is not enabled for the tenant, so the action is locked: {}",
+            feature.map_or("", |f| &*f.name),
+            decision.hint.as_deref().unwrap_or("")
+        ),
+        Reason::PlanRequired => format!(
+            "the tenant's plan is not one of `{}`, so the action is locked: {}",
+            act.plans
+                .iter()
+                .filter_map(|&pl| p.plans.get(pl).map(|pl| &*pl.name))
+                .collect::<Vec<_>>()
+                .join("`, `"),
+            decision.hint.as_deref().unwrap_or("")
+        ),
+        _ if feature.is_none() && act.plans.is_empty() => {
+            "the action has no feature or plan gate".into()
+        }
+        _ => "the tenant meets the action's feature and plan gates".into(),
+    };
+    ExplainStep::new(5, "gates", finding, decision.effect == Effect::Locked)
+}
+
+pub(crate) fn result_step(decision: &Decision) -> ExplainStep {
+    let finding = match decision.effect {
+        Effect::Allow => "allowed".to_owned(),
+        Effect::Locked => "locked: show it disabled, with the hint".to_owned(),
+        Effect::Deny => "denied".to_owned(),
+    };
+    ExplainStep::new(6, "result", finding, decision.effect == Effect::Allow)
+}

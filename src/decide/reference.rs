@@ -1,0 +1,280 @@
+//! A deliberately simple evaluator, read straight from the document with no index.
+//!
+//! It follows the steps of a decision as `docs/POLICY.md` states them, one by one, and
+//! exists to be compared with the compiled index ([`Session::check`](crate::Session::check))
+//! by property tests. It assumes inputs that [`Policy::session`](crate::Policy::session)
+//! accepts; it is slow on purpose.
+
+use super::{Decision, Effect, Principal, Reason, Resource, Tenant};
+use crate::policy::condition::{self, AttrRef, AttrSource, Entity};
+use crate::policy::document::{Document, RuleEffect};
+use crate::value::{Value, ValueRef};
+use std::sync::Arc;
+
+fn root_level(doc: &Document) -> &str {
+    doc.scopes
+        .iter()
+        .find(|(_, l)| l.parent.is_none())
+        .map_or("", |(n, _)| n)
+}
+
+fn parse_scope(doc: &Document, text: &str) -> Option<Vec<(String, String)>> {
+    if text.is_empty() || text == root_level(doc) {
+        return Some(Vec::new());
+    }
+    let mut out = Vec::new();
+    for part in text.split('/') {
+        let (level, id) = part.split_once(':')?;
+        out.push((level.to_owned(), id.to_owned()));
+    }
+    Some(out)
+}
+
+fn render(doc: &Document, path: &[(String, String)]) -> String {
+    if path.is_empty() {
+        return root_level(doc).to_owned();
+    }
+    path.iter()
+        .map(|(l, i)| format!("{l}:{i}"))
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn pattern_matches(doc: &Document, pattern: &str, action: &str) -> bool {
+    if pattern == "*" {
+        return true;
+    }
+    if let Some(tag) = pattern.strip_prefix("tag:") {
+        return doc
+            .actions
+            .get(action)
+            .is_some_and(|a| a.tags.iter().any(|t| t == tag));
+    }
+    if let Some(prefix) = pattern.strip_suffix(".*") {
+        return action.starts_with(&format!("{prefix}."));
+    }
+    pattern == action
+}
+
+fn expand(doc: &Document, role: &str, out: &mut Vec<String>) {
+    if out.iter().any(|r| r == role) {
+        return;
+    }
+    out.push(role.to_owned());
+    if let Some(r) = doc.roles.get(role) {
+        for included in &r.includes {
+            expand(doc, included, out);
+        }
+    }
+}
+
+struct Attrs<'a> {
+    principal: &'a Principal,
+    tenant: &'a Tenant,
+    features: Value,
+    plan: Value,
+    resource: &'a Resource,
+}
+
+impl AttrSource for Attrs<'_> {
+    fn attr(&self, attr: &AttrRef) -> ValueRef<'_> {
+        fn get<'a>(attrs: &'a crate::value::Attrs, name: &str) -> Option<ValueRef<'a>> {
+            attrs.get(name).map(Value::as_ref)
+        }
+        let value = match (attr.entity, attr.name.as_str()) {
+            (Entity::Principal, "id") => Some(ValueRef::Str(&self.principal.id)),
+            (Entity::Resource, "id") => self.resource.id.as_deref().map(ValueRef::Str),
+            (Entity::Resource, "type") => self.resource.kind.as_deref().map(ValueRef::Str),
+            (Entity::Tenant, "id") => Some(ValueRef::Str(&self.tenant.id)),
+            (Entity::Tenant, "plan") => Some(self.plan.as_ref()),
+            (Entity::Tenant, "features") => Some(self.features.as_ref()),
+            (Entity::Principal, _) => get(&self.principal.attrs, &attr.name),
+            (Entity::Resource, _) => get(&self.resource.attrs, &attr.name),
+            (Entity::Tenant, _) => get(&self.tenant.attrs, &attr.name),
+        };
+        value.unwrap_or(ValueRef::Null)
+    }
+}
+
+fn holds(when: Option<&str>, attrs: &Attrs<'_>) -> bool {
+    match when {
+        None => true,
+        Some(text) => condition::parse(text).is_ok_and(|e| condition::eval(&e, attrs)),
+    }
+}
+
+fn deny(reason: Reason) -> Decision {
+    Decision {
+        effect: Effect::Deny,
+        reason,
+        role: None,
+        scope: None,
+        rule: None,
+        hint: None,
+    }
+}
+
+/// Decides from the document alone, step by step.
+pub fn decide(
+    doc: &Document,
+    principal: &Principal,
+    tenant: &Tenant,
+    action: &str,
+    resource: &Resource,
+) -> Decision {
+    // Step 1.
+    let Some(act) = doc.actions.get(action) else {
+        return deny(Reason::UnknownAction);
+    };
+    let Some(mut path) = parse_scope(doc, &resource.scope) else {
+        return deny(Reason::BadScope);
+    };
+    if act.scope == root_level(doc) {
+        path.clear();
+    } else if let Some(i) = path.iter().position(|(l, _)| *l == act.scope) {
+        path.truncate(i + 1);
+    }
+
+    // Step 2.
+    let mut applicable: Vec<(String, String)> = Vec::new();
+    for assignment in &principal.roles {
+        let Some(held) = parse_scope(doc, &assignment.scope) else {
+            continue;
+        };
+        let cascade = doc.roles.get(&assignment.role).is_some_and(|r| r.cascade);
+        let applies =
+            held == path || (cascade && held.len() < path.len() && path.starts_with(&held));
+        if !applies {
+            continue;
+        }
+        let mut expanded = Vec::new();
+        expand(doc, &assignment.role, &mut expanded);
+        for role in expanded {
+            if !applicable.iter().any(|(r, _)| *r == role) {
+                applicable.push((role, render(doc, &held)));
+            }
+        }
+    }
+    let mut features: Vec<String> = tenant.features.clone();
+    if let Some(plan) = tenant.plan.as_deref().and_then(|p| doc.plans.get(p)) {
+        features.extend(plan.features.iter().cloned());
+    }
+    let attrs = Attrs {
+        principal,
+        tenant,
+        features: Value::List(
+            doc.features
+                .iter()
+                .filter(|(f, _)| features.iter().any(|g| g == f))
+                .map(|(f, _)| Value::String(f.to_owned()))
+                .collect(),
+        ),
+        plan: tenant.plan.clone().map_or(Value::Null, Value::String),
+        resource,
+    };
+    let attached = |roles: &[String], role: &str| roles.iter().any(|r| r == "*" || r == role);
+    let covers = |patterns: &[String]| patterns.iter().any(|p| pattern_matches(doc, p, action));
+
+    // Step 3.
+    for (name, rule) in doc.rules.iter() {
+        if rule.effect != RuleEffect::Deny || !covers(&rule.actions) {
+            continue;
+        }
+        let Some((role, scope)) = applicable.iter().find(|(r, _)| attached(&rule.roles, r)) else {
+            continue;
+        };
+        if holds(rule.when.as_deref(), &attrs) {
+            return Decision {
+                effect: Effect::Deny,
+                reason: Reason::DeniedByRule,
+                role: Some(Arc::from(role.as_str())),
+                scope: Some(Arc::from(scope.as_str())),
+                rule: Some(Arc::from(name)),
+                hint: None,
+            };
+        }
+    }
+
+    // Step 4.
+    let mut failed: Option<&str> = None;
+    let mut grant = None;
+    'roles: for (role, scope) in &applicable {
+        let Some(r) = doc.roles.get(role) else {
+            continue;
+        };
+        if covers(&r.allow) {
+            grant = Some((role, scope, None));
+            break;
+        }
+        for (name, rule) in doc.rules.iter() {
+            if rule.effect != RuleEffect::Allow
+                || !attached(&rule.roles, role)
+                || !covers(&rule.actions)
+            {
+                continue;
+            }
+            if holds(rule.when.as_deref(), &attrs) {
+                grant = Some((role, scope, Some(name)));
+                break 'roles;
+            }
+            failed.get_or_insert(name);
+        }
+    }
+    let Some((role, scope, rule)) = grant else {
+        return match failed {
+            Some(name) => Decision {
+                rule: Some(Arc::from(name)),
+                ..deny(Reason::ConditionFailed)
+            },
+            None if applicable.is_empty() => deny(Reason::NotMember),
+            None => deny(Reason::NoGrant),
+        };
+    };
+    let mut decision = Decision {
+        effect: Effect::Allow,
+        reason: Reason::Granted,
+        role: Some(Arc::from(role.as_str())),
+        scope: Some(Arc::from(scope.as_str())),
+        rule: rule.map(Arc::from),
+        hint: None,
+    };
+
+    // Step 5.
+    if let Some(feature) = &act.feature {
+        if !features.iter().any(|f| f == feature) {
+            decision.effect = Effect::Locked;
+            decision.reason = Reason::FeatureDisabled;
+            let f = doc.features.get(feature);
+            decision.hint = act
+                .hint
+                .clone()
+                .or_else(|| f.and_then(|f| f.hint.clone()))
+                .or_else(|| {
+                    let label = f.and_then(|f| f.label.clone()).unwrap_or(feature.clone());
+                    Some(format!("{label} is not enabled"))
+                })
+                .map(Arc::from);
+            return decision;
+        }
+    }
+    if !act.plans.is_empty() && !tenant.plan.as_ref().is_some_and(|p| act.plans.contains(p)) {
+        decision.effect = Effect::Locked;
+        decision.reason = Reason::PlanRequired;
+        let names: Vec<String> = act
+            .plans
+            .iter()
+            .map(|p| {
+                doc.plans
+                    .get(p)
+                    .and_then(|plan| plan.label.clone())
+                    .unwrap_or(p.clone())
+            })
+            .collect();
+        decision.hint =
+            Some(Arc::from(act.hint.clone().unwrap_or_else(|| {
+                format!("requires the {} plan", names.join(" or "))
+            })));
+    }
+    // Step 6.
+    decision
+}

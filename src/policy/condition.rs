@@ -1,0 +1,808 @@
+//! The condition language of `when`: parse, type-check, evaluate.
+//!
+//! ```text
+//! expr    := or
+//! or      := and ("||" and)*
+//! and     := unary ("&&" unary)*
+//! unary   := "!" unary | compare
+//! compare := primary (("==" | "!=" | "in") primary)?
+//! primary := string | number | "true" | "false" | list | path | "(" expr ")"
+//! list    := "[" (literal ("," literal)*)? "]"
+//! path    := ("principal" | "resource" | "tenant") "." name
+//! ```
+//!
+//! Evaluation is total: a missing attribute is `null`, values of different types are
+//! unequal, and nothing errors at decision time.
+
+use crate::policy::document::AttrType;
+use crate::value::{Value, ValueRef};
+use std::fmt;
+
+/// Nesting deeper than this is rejected, so that parsing and evaluation stay bounded.
+const MAX_DEPTH: usize = 64;
+
+/// Which input an attribute is read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Entity {
+    /// The principal asking.
+    Principal,
+    /// The resource acted on.
+    Resource,
+    /// The tenant (organization).
+    Tenant,
+}
+
+impl Entity {
+    /// The name used in conditions.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Entity::Principal => "principal",
+            Entity::Resource => "resource",
+            Entity::Tenant => "tenant",
+        }
+    }
+}
+
+/// An attribute read by a condition.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AttrRef {
+    /// Where from.
+    pub entity: Entity,
+    /// The attribute's name (`id`, `type`, `plan`, `features` are built in).
+    pub name: String,
+}
+
+impl fmt::Display for AttrRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.entity.as_str(), self.name)
+    }
+}
+
+/// A parsed condition.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    /// A literal value.
+    Literal(Value),
+    /// An attribute read.
+    Attr(AttrRef),
+    /// `a == b`.
+    Eq(Box<Expr>, Box<Expr>),
+    /// `a != b`.
+    Ne(Box<Expr>, Box<Expr>),
+    /// `a in b`.
+    In(Box<Expr>, Box<Expr>),
+    /// `a && b`.
+    And(Box<Expr>, Box<Expr>),
+    /// `a || b`.
+    Or(Box<Expr>, Box<Expr>),
+    /// `!a`.
+    Not(Box<Expr>),
+}
+
+/// What a condition failed on, with the 1-based column inside the condition text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConditionError {
+    /// `bad_condition`, `unknown_attribute` or `type_mismatch`.
+    pub kind: ConditionErrorKind,
+    /// 1-based column (in characters) inside the condition.
+    pub column: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// The kind of a [`ConditionError`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConditionErrorKind {
+    /// Syntax.
+    Syntax,
+    /// An attribute that is not declared.
+    UnknownAttribute,
+    /// Operands of the wrong type.
+    TypeMismatch,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Token {
+    Str(String),
+    Num(f64),
+    Ident(String),
+    EqEq,
+    NotEq,
+    AndAnd,
+    OrOr,
+    Bang,
+    LParen,
+    RParen,
+    LBracket,
+    RBracket,
+    Comma,
+    Dot,
+    End,
+}
+
+impl Token {
+    fn describe(&self) -> String {
+        match self {
+            Token::Str(s) => format!("string `\"{s}\"`"),
+            Token::Num(n) => format!("number `{n}`"),
+            Token::Ident(s) => format!("`{s}`"),
+            Token::EqEq => "`==`".into(),
+            Token::NotEq => "`!=`".into(),
+            Token::AndAnd => "`&&`".into(),
+            Token::OrOr => "`||`".into(),
+            Token::Bang => "`!`".into(),
+            Token::LParen => "`(`".into(),
+            Token::RParen => "`)`".into(),
+            Token::LBracket => "`[`".into(),
+            Token::RBracket => "`]`".into(),
+            Token::Comma => "`,`".into(),
+            Token::Dot => "`.`".into(),
+            Token::End => "the end of the condition".into(),
+        }
+    }
+}
+
+fn syntax(column: usize, message: impl Into<String>) -> ConditionError {
+    ConditionError {
+        kind: ConditionErrorKind::Syntax,
+        column,
+        message: message.into(),
+    }
+}
+
+fn lex(text: &str) -> Result<Vec<(Token, usize)>, ConditionError> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut tokens = Vec::new();
+    let mut i = 0;
+    while let Some(&c) = chars.get(i) {
+        let column = i + 1;
+        let next = chars.get(i + 1).copied();
+        match c {
+            ' ' | '\t' | '\n' | '\r' => {
+                i += 1;
+                continue;
+            }
+            '=' if next == Some('=') => {
+                tokens.push((Token::EqEq, column));
+                i += 2;
+            }
+            '!' if next == Some('=') => {
+                tokens.push((Token::NotEq, column));
+                i += 2;
+            }
+            '&' if next == Some('&') => {
+                tokens.push((Token::AndAnd, column));
+                i += 2;
+            }
+            '|' if next == Some('|') => {
+                tokens.push((Token::OrOr, column));
+                i += 2;
+            }
+            '!' => {
+                tokens.push((Token::Bang, column));
+                i += 1;
+            }
+            '(' => {
+                tokens.push((Token::LParen, column));
+                i += 1;
+            }
+            ')' => {
+                tokens.push((Token::RParen, column));
+                i += 1;
+            }
+            '[' => {
+                tokens.push((Token::LBracket, column));
+                i += 1;
+            }
+            ']' => {
+                tokens.push((Token::RBracket, column));
+                i += 1;
+            }
+            ',' => {
+                tokens.push((Token::Comma, column));
+                i += 1;
+            }
+            '.' => {
+                tokens.push((Token::Dot, column));
+                i += 1;
+            }
+            '"' | '\'' => {
+                let quote = c;
+                let mut value = String::new();
+                i += 1;
+                loop {
+                    match chars.get(i) {
+                        None => return Err(syntax(column, "string is not closed")),
+                        Some(&d) if d == quote => {
+                            i += 1;
+                            break;
+                        }
+                        Some('\\') => {
+                            match chars.get(i + 1) {
+                                Some(&e @ ('"' | '\'' | '\\')) => value.push(e),
+                                Some('n') => value.push('\n'),
+                                Some('t') => value.push('\t'),
+                                _ => {
+                                    return Err(syntax(
+                                        i + 1,
+                                        "unknown escape: use `\\\"`, `\\'`, `\\\\`, `\\n` or `\\t`",
+                                    ));
+                                }
+                            }
+                            i += 2;
+                        }
+                        Some(&d) => {
+                            value.push(d);
+                            i += 1;
+                        }
+                    }
+                }
+                tokens.push((Token::Str(value), column));
+            }
+            '-' | '0'..='9' => {
+                let start = i;
+                i += 1;
+                while chars
+                    .get(i)
+                    .is_some_and(|d| d.is_ascii_digit() || *d == '.' || *d == 'e' || *d == 'E')
+                {
+                    i += 1;
+                }
+                let raw: String = chars.get(start..i).unwrap_or_default().iter().collect();
+                match raw.parse::<f64>() {
+                    Ok(n) if n.is_finite() => tokens.push((Token::Num(n), column)),
+                    _ => return Err(syntax(column, format!("`{raw}` is not a number"))),
+                }
+            }
+            c if c.is_ascii_alphabetic() || c == '_' => {
+                let start = i;
+                while chars
+                    .get(i)
+                    .is_some_and(|d| d.is_ascii_alphanumeric() || *d == '_' || *d == '-')
+                {
+                    i += 1;
+                }
+                let word: String = chars.get(start..i).unwrap_or_default().iter().collect();
+                tokens.push((Token::Ident(word), column));
+            }
+            other => return Err(syntax(column, format!("unexpected character `{other}`"))),
+        }
+    }
+    tokens.push((Token::End, chars.len() + 1));
+    Ok(tokens)
+}
+
+struct Parser {
+    tokens: Vec<(Token, usize)>,
+    pos: usize,
+    depth: usize,
+}
+
+impl Parser {
+    fn peek(&self) -> (&Token, usize) {
+        match self.tokens.get(self.pos) {
+            Some((t, c)) => (t, *c),
+            None => (&Token::End, self.tokens.last().map_or(1, |(_, c)| *c)),
+        }
+    }
+
+    fn bump(&mut self) -> (Token, usize) {
+        let (t, c) = self.peek();
+        let out = (t.clone(), c);
+        self.pos += 1;
+        out
+    }
+
+    fn enter(&mut self, column: usize) -> Result<(), ConditionError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(syntax(
+                column,
+                format!("condition nests deeper than {MAX_DEPTH} levels"),
+            ));
+        }
+        Ok(())
+    }
+
+    fn or(&mut self) -> Result<Expr, ConditionError> {
+        let mut left = self.and()?;
+        while *self.peek().0 == Token::OrOr {
+            self.bump();
+            let right = self.and()?;
+            left = Expr::Or(Box::new(left), Box::new(right));
+        }
+        Ok(left)
+    }
+
+    fn and(&mut self) -> Result<Expr, ConditionError> {
+        let mut left = self.unary()?;
+        while *self.peek().0 == Token::AndAnd {
+            self.bump();
+            let right = self.unary()?;
+            left = Expr::And(Box::new(left), Box::new(right));
+        }
+        Ok(left)
+    }
+
+    fn unary(&mut self) -> Result<Expr, ConditionError> {
+        let (token, column) = self.peek();
+        if *token == Token::Bang {
+            self.bump();
+            self.enter(column)?;
+            let inner = self.unary()?;
+            self.depth -= 1;
+            return Ok(Expr::Not(Box::new(inner)));
+        }
+        self.compare()
+    }
+
+    fn compare(&mut self) -> Result<Expr, ConditionError> {
+        let left = self.primary()?;
+        let op = match self.peek().0 {
+            Token::EqEq => Expr::Eq as fn(Box<Expr>, Box<Expr>) -> Expr,
+            Token::NotEq => Expr::Ne,
+            Token::Ident(w) if w == "in" => Expr::In,
+            _ => return Ok(left),
+        };
+        self.bump();
+        let right = self.primary()?;
+        Ok(op(Box::new(left), Box::new(right)))
+    }
+
+    fn primary(&mut self) -> Result<Expr, ConditionError> {
+        let (token, column) = self.bump();
+        match token {
+            Token::Str(s) => Ok(Expr::Literal(Value::String(s))),
+            Token::Num(n) => Ok(Expr::Literal(Value::Number(n))),
+            Token::Ident(w) if w == "true" => Ok(Expr::Literal(Value::Bool(true))),
+            Token::Ident(w) if w == "false" => Ok(Expr::Literal(Value::Bool(false))),
+            Token::Ident(w) => {
+                let entity = match w.as_str() {
+                    "principal" => Entity::Principal,
+                    "resource" => Entity::Resource,
+                    "tenant" => Entity::Tenant,
+                    _ => {
+                        return Err(syntax(
+                            column,
+                            format!(
+                                "unknown name `{w}`: attributes are read as `principal.<name>`, `resource.<name>` or `tenant.<name>`"
+                            ),
+                        ));
+                    }
+                };
+                let (dot, dot_column) = self.bump();
+                if dot != Token::Dot {
+                    return Err(syntax(
+                        dot_column,
+                        format!("expected `.` after `{w}`, found {}", dot.describe()),
+                    ));
+                }
+                match self.bump() {
+                    (Token::Ident(name), _) => Ok(Expr::Attr(AttrRef { entity, name })),
+                    (other, c) => Err(syntax(
+                        c,
+                        format!("expected an attribute name, found {}", other.describe()),
+                    )),
+                }
+            }
+            Token::LParen => {
+                self.enter(column)?;
+                let inner = self.or()?;
+                self.depth -= 1;
+                let (close, c) = self.bump();
+                if close != Token::RParen {
+                    return Err(syntax(
+                        c,
+                        format!("expected `)`, found {}", close.describe()),
+                    ));
+                }
+                Ok(inner)
+            }
+            Token::LBracket => {
+                let mut items = Vec::new();
+                if *self.peek().0 == Token::RBracket {
+                    self.bump();
+                    return Ok(Expr::Literal(Value::List(items)));
+                }
+                loop {
+                    let (item, c) = self.bump();
+                    match item {
+                        Token::Str(s) => items.push(Value::String(s)),
+                        Token::Num(n) => items.push(Value::Number(n)),
+                        Token::Ident(w) if w == "true" => items.push(Value::Bool(true)),
+                        Token::Ident(w) if w == "false" => items.push(Value::Bool(false)),
+                        other => {
+                            return Err(syntax(
+                                c,
+                                format!(
+                                    "list items are literals (strings, numbers, booleans), found {}",
+                                    other.describe()
+                                ),
+                            ));
+                        }
+                    }
+                    match self.bump() {
+                        (Token::Comma, _) => continue,
+                        (Token::RBracket, _) => break,
+                        (other, c) => {
+                            return Err(syntax(
+                                c,
+                                format!("expected `,` or `]`, found {}", other.describe()),
+                            ));
+                        }
+                    }
+                }
+                Ok(Expr::Literal(Value::List(items)))
+            }
+            other => Err(syntax(
+                column,
+                format!("expected a value, found {}", other.describe()),
+            )),
+        }
+    }
+}
+
+/// Parses a condition.
+pub fn parse(text: &str) -> Result<Expr, ConditionError> {
+    let tokens = lex(text)?;
+    let mut parser = Parser {
+        tokens,
+        pos: 0,
+        depth: 0,
+    };
+    let expr = parser.or()?;
+    let (rest, column) = parser.bump();
+    if rest != Token::End {
+        return Err(syntax(
+            column,
+            format!("unexpected {} after a complete condition", rest.describe()),
+        ));
+    }
+    Ok(expr)
+}
+
+/// The static type of an expression.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ty {
+    Known(AttrType),
+    EmptyList,
+}
+
+impl Ty {
+    fn name(self) -> &'static str {
+        match self {
+            Ty::Known(t) => t.as_str(),
+            Ty::EmptyList => "empty list",
+        }
+    }
+    fn is_list(self) -> bool {
+        matches!(self, Ty::EmptyList) || matches!(self, Ty::Known(t) if t.element().is_some())
+    }
+}
+
+fn literal_type(value: &Value) -> Result<Ty, String> {
+    Ok(match value {
+        Value::Null => return Err("`null` is not a literal of the condition language".into()),
+        Value::Bool(_) => Ty::Known(AttrType::Bool),
+        Value::Number(_) => Ty::Known(AttrType::Number),
+        Value::String(_) => Ty::Known(AttrType::String),
+        Value::List(items) => {
+            let mut element: Option<AttrType> = None;
+            for item in items {
+                let t = match item {
+                    Value::String(_) => AttrType::String,
+                    Value::Number(_) => AttrType::Number,
+                    _ => return Err("list literals hold strings or numbers".into()),
+                };
+                if element.is_some_and(|e| e != t) {
+                    return Err("a list literal mixes strings and numbers".into());
+                }
+                element = Some(t);
+            }
+            match element {
+                None => Ty::EmptyList,
+                Some(AttrType::Number) => Ty::Known(AttrType::NumberList),
+                Some(_) => Ty::Known(AttrType::StringList),
+            }
+        }
+    })
+}
+
+/// The type of a built-in attribute (`principal.id`, `tenant.features`).
+pub fn builtin_type(attr: &AttrRef) -> Option<AttrType> {
+    match (attr.entity, attr.name.as_str()) {
+        (Entity::Principal, "id")
+        | (Entity::Resource, "id")
+        | (Entity::Resource, "type")
+        | (Entity::Tenant, "id")
+        | (Entity::Tenant, "plan") => Some(AttrType::String),
+        (Entity::Tenant, "features") => Some(AttrType::StringList),
+        _ => None,
+    }
+}
+
+/// Type-checks a condition. `declared` gives the type of a declared attribute.
+pub fn check(
+    expr: &Expr,
+    text: &str,
+    declared: &dyn Fn(&AttrRef) -> Option<AttrType>,
+) -> Result<(), ConditionError> {
+    let ty = type_of(expr, text, declared)?;
+    if ty != Ty::Known(AttrType::Bool) {
+        return Err(mismatch(
+            text,
+            expr,
+            format!(
+                "a condition must be true or false, this one is a {}",
+                ty.name()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The column of the first attribute or literal of `expr` in `text`: errors point there.
+fn column_of(text: &str, expr: &Expr) -> usize {
+    let needle = match expr {
+        Expr::Attr(a) => a.to_string(),
+        Expr::Literal(Value::String(s)) => format!("\"{s}\""),
+        Expr::Literal(Value::Number(n)) => n.to_string(),
+        Expr::Literal(Value::Bool(b)) => b.to_string(),
+        Expr::Eq(l, _) | Expr::Ne(l, _) | Expr::In(l, _) | Expr::And(l, _) | Expr::Or(l, _) => {
+            return column_of(text, l);
+        }
+        Expr::Not(inner) => return column_of(text, inner).saturating_sub(1).max(1),
+        Expr::Literal(_) => return 1,
+    };
+    text.find(&needle).map_or(1, |byte| {
+        text.get(..byte).map_or(0, |s| s.chars().count()) + 1
+    })
+}
+
+fn mismatch(text: &str, at: &Expr, message: String) -> ConditionError {
+    ConditionError {
+        kind: ConditionErrorKind::TypeMismatch,
+        column: column_of(text, at),
+        message,
+    }
+}
+
+fn type_of(
+    expr: &Expr,
+    text: &str,
+    declared: &dyn Fn(&AttrRef) -> Option<AttrType>,
+) -> Result<Ty, ConditionError> {
+    let boolean = Ty::Known(AttrType::Bool);
+    match expr {
+        Expr::Literal(v) => literal_type(v).map_err(|m| mismatch(text, expr, m)),
+        Expr::Attr(a) => match builtin_type(a).or_else(|| declared(a)) {
+            Some(t) => Ok(Ty::Known(t)),
+            None => Err(ConditionError {
+                kind: ConditionErrorKind::UnknownAttribute,
+                column: column_of(text, expr),
+                message: format!(
+                    "`{a}` is not declared: add it under `[attributes.{}]`",
+                    a.entity.as_str()
+                ),
+            }),
+        },
+        Expr::Eq(l, r) | Expr::Ne(l, r) => {
+            let (lt, rt) = (type_of(l, text, declared)?, type_of(r, text, declared)?);
+            let compatible = lt == rt
+                || (lt.is_list() && rt.is_list() && (lt == Ty::EmptyList || rt == Ty::EmptyList));
+            if !compatible {
+                return Err(mismatch(
+                    text,
+                    expr,
+                    format!("cannot compare a {} with a {}", lt.name(), rt.name()),
+                ));
+            }
+            Ok(boolean)
+        }
+        Expr::In(l, r) => {
+            let (lt, rt) = (type_of(l, text, declared)?, type_of(r, text, declared)?);
+            let ok = match rt {
+                Ty::EmptyList => matches!(lt, Ty::Known(AttrType::String | AttrType::Number)),
+                Ty::Known(t) => t.element().is_some_and(|e| lt == Ty::Known(e)),
+            };
+            if !ok {
+                return Err(mismatch(
+                    text,
+                    r,
+                    format!(
+                        "`in` needs a list of the left side's type on its right, found a {} in a {}",
+                        lt.name(),
+                        rt.name()
+                    ),
+                ));
+            }
+            Ok(boolean)
+        }
+        Expr::And(l, r) | Expr::Or(l, r) => {
+            for side in [l, r] {
+                let t = type_of(side, text, declared)?;
+                if t != boolean {
+                    return Err(mismatch(
+                        text,
+                        side,
+                        format!(
+                            "`&&` and `||` combine true/false values, found a {}",
+                            t.name()
+                        ),
+                    ));
+                }
+            }
+            Ok(boolean)
+        }
+        Expr::Not(inner) => {
+            let t = type_of(inner, text, declared)?;
+            if t != boolean {
+                return Err(mismatch(
+                    text,
+                    inner,
+                    format!("`!` negates a true/false value, found a {}", t.name()),
+                ));
+            }
+            Ok(boolean)
+        }
+    }
+}
+
+/// Where evaluation reads attribute values from.
+pub trait AttrSource {
+    /// The value of an attribute; [`ValueRef::Null`] when absent.
+    fn attr(&self, attr: &AttrRef) -> ValueRef<'_>;
+}
+
+fn value_of<'a>(expr: &'a Expr, source: &'a dyn AttrSource) -> Option<ValueRef<'a>> {
+    match expr {
+        Expr::Literal(v) => Some(v.as_ref()),
+        Expr::Attr(a) => Some(source.attr(a)),
+        _ => None,
+    }
+}
+
+/// Evaluates a condition. Total: never errors, never panics.
+pub fn eval(expr: &Expr, source: &dyn AttrSource) -> bool {
+    match expr {
+        Expr::Literal(Value::Bool(b)) => *b,
+        Expr::Literal(_) => false,
+        Expr::Attr(_) => matches!(value_of(expr, source), Some(ValueRef::Bool(true))),
+        Expr::Eq(l, r) => equal(l, r, source),
+        Expr::Ne(l, r) => !equal(l, r, source),
+        Expr::In(l, r) => match (value_of(l, source), value_of(r, source)) {
+            (Some(needle), Some(ValueRef::List(items))) => {
+                items.iter().any(|i| i.as_ref() == needle)
+            }
+            _ => false,
+        },
+        Expr::And(l, r) => eval(l, source) && eval(r, source),
+        Expr::Or(l, r) => eval(l, source) || eval(r, source),
+        Expr::Not(inner) => !eval(inner, source),
+    }
+}
+
+fn equal(l: &Expr, r: &Expr, source: &dyn AttrSource) -> bool {
+    match (value_of(l, source), value_of(r, source)) {
+        (Some(a), Some(b)) => a == b,
+        // Comparisons of boolean sub-expressions (`(a == b) == true`).
+        _ => eval_as_value(l, source) == eval_as_value(r, source),
+    }
+}
+
+fn eval_as_value<'a>(expr: &'a Expr, source: &'a dyn AttrSource) -> ValueRef<'a> {
+    match value_of(expr, source) {
+        Some(v) => v,
+        None => ValueRef::Bool(eval(expr, source)),
+    }
+}
+
+impl fmt::Display for Expr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Expr::Literal(v) => write!(f, "{v}"),
+            Expr::Attr(a) => write!(f, "{a}"),
+            Expr::Eq(l, r) => write!(f, "{l} == {r}"),
+            Expr::Ne(l, r) => write!(f, "{l} != {r}"),
+            Expr::In(l, r) => write!(f, "{l} in {r}"),
+            Expr::And(l, r) => write!(f, "({l} && {r})"),
+            Expr::Or(l, r) => write!(f, "({l} || {r})"),
+            Expr::Not(inner) => write!(f, "!({inner})"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use std::collections::BTreeMap;
+
+    struct Attrs(BTreeMap<String, Value>);
+    impl AttrSource for Attrs {
+        fn attr(&self, attr: &AttrRef) -> ValueRef<'_> {
+            self.0
+                .get(&attr.to_string())
+                .map_or(ValueRef::Null, Value::as_ref)
+        }
+    }
+
+    fn declared(a: &AttrRef) -> Option<AttrType> {
+        match a.name.as_str() {
+            "assignee" | "department" => Some(AttrType::String),
+            "level" => Some(AttrType::Number),
+            "locked" => Some(AttrType::Bool),
+            "teams" => Some(AttrType::StringList),
+            _ => None,
+        }
+    }
+
+    fn run(text: &str, attrs: &[(&str, Value)]) -> bool {
+        let expr = parse(text).unwrap();
+        check(&expr, text, &declared).unwrap();
+        let attrs = Attrs(
+            attrs
+                .iter()
+                .map(|(k, v)| ((*k).into(), v.clone()))
+                .collect(),
+        );
+        eval(&expr, &attrs)
+    }
+
+    #[test]
+    fn evaluates_comparisons_and_connectives() {
+        let u2 = Value::String("u2".into());
+        assert!(run(
+            "resource.assignee == principal.id",
+            &[
+                ("resource.assignee", u2.clone()),
+                ("principal.id", u2.clone())
+            ]
+        ));
+        assert!(!run(
+            "resource.assignee == principal.id",
+            &[("principal.id", u2.clone())]
+        ));
+        assert!(run(
+            "resource.assignee != principal.id",
+            &[("principal.id", u2)]
+        ));
+        assert!(run(
+            "principal.department in [\"sales\", \"ops\"] && !(resource.locked == true)",
+            &[("principal.department", Value::String("ops".into()))]
+        ));
+        assert!(run(
+            "\"a\" in principal.teams || resource.level == 3",
+            &[("resource.level", Value::Number(3.0))]
+        ));
+    }
+
+    #[test]
+    fn reports_syntax_errors_with_columns() {
+        let err = parse("resource.assignee == ").unwrap_err();
+        assert_eq!(err.kind, ConditionErrorKind::Syntax);
+        assert_eq!(err.column, 22);
+        assert_eq!(parse("user.id == 1").unwrap_err().column, 1);
+        assert_eq!(
+            parse("(resource.a == 1").unwrap_err().kind,
+            ConditionErrorKind::Syntax
+        );
+        assert!(parse(&"!".repeat(1000)).is_err());
+        assert!(parse(&"(".repeat(1000)).is_err());
+    }
+
+    #[test]
+    fn reports_type_errors() {
+        let text = "resource.assignee == 5";
+        let err = check(&parse(text).unwrap(), text, &declared).unwrap_err();
+        assert_eq!(err.kind, ConditionErrorKind::TypeMismatch);
+        let text = "resource.owner == principal.id";
+        let err = check(&parse(text).unwrap(), text, &declared).unwrap_err();
+        assert_eq!(err.kind, ConditionErrorKind::UnknownAttribute);
+        assert_eq!(err.column, 1);
+        let text = "principal.id";
+        assert!(check(&parse(text).unwrap(), text, &declared).is_err());
+        let text = "resource.level in [\"a\"]";
+        assert!(check(&parse(text).unwrap(), text, &declared).is_err());
+    }
+}
