@@ -1,7 +1,4 @@
-//! rolegate: one role and permission policy, decided identically everywhere.
-//!
-//! See the README and `docs/POLICY.md` for the policy format and the meaning of a
-//! decision.
+#![doc = include_str!("../README.md")]
 
 pub mod compile;
 pub mod decide;

@@ -1,0 +1,164 @@
+//! The `rolegate` command, run as a user runs it.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn rolegate(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rolegate"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn matrix_of_outreach_equals_the_seed_summary_table() {
+    let out = rolegate(&["matrix", "presets/outreach.toml"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let expected = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/matrix/outreach.md"),
+    )
+    .unwrap();
+    assert_eq!(stdout(&out), expected);
+}
+
+#[test]
+fn matrix_prints_csv_and_html() {
+    let out = rolegate(&["matrix", "outreach", "--format", "csv"]);
+    assert!(out.status.success());
+    let csv = stdout(&out);
+    assert!(
+        csv.starts_with("Capability,Org Admin,Campaigner,Operations\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("See CX product in sidebar,Yes,No,Yes\n"),
+        "{csv}"
+    );
+    let out = rolegate(&["matrix", "outreach", "--format", "html"]);
+    assert!(stdout(&out).contains("<th>Org Admin</th>"));
+}
+
+#[test]
+fn validate_accepts_every_preset() {
+    let presets: Vec<String> =
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("presets"))
+            .unwrap()
+            .map(|e| format!("presets/{}", e.unwrap().file_name().to_string_lossy()))
+            .collect();
+    assert_eq!(presets.len(), 5);
+    let mut args = vec!["validate"];
+    args.extend(presets.iter().map(String::as_str));
+    let out = rolegate(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).matches("ok: ").count(), 5, "{}", stdout(&out));
+}
+
+#[test]
+fn validate_reports_every_error_with_code_path_and_line() {
+    let dir = std::env::temp_dir().join(format!("rolegate-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("broken.toml");
+    std::fs::write(
+        &file,
+        "version = 1\n[scopes]\norg = {}\n[actions]\n\"a.view\" = { scope = \"org\" }\n[roles.admin]\nscope = \"org\"\nincludes = [\"ghost\"]\nallow = [\"b.*\"]\n",
+    )
+    .unwrap();
+    let out = rolegate(&["validate", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("error[unknown_role] at roles.admin.includes[0] (line 8"),
+        "{err}"
+    );
+    assert!(
+        err.contains("error[pattern_matches_nothing] at roles.admin.allow[0] (line 9"),
+        "{err}"
+    );
+    let out = rolegate(&["validate", "no-such-policy"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("neither a policy file nor a preset"));
+}
+
+#[test]
+fn check_and_explain_answer_one_request() {
+    let principal = r#"{"id":"u1","roles":[{"role":"campaigner","scope":"org"}]}"#;
+    let out = rolegate(&[
+        "check",
+        "outreach",
+        "campaign.create",
+        "-p",
+        principal,
+        "-t",
+        r#"{"id":"acme"}"#,
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let decision: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(decision["effect"], "locked");
+    assert_eq!(decision["reason"], "feature_disabled");
+    assert_eq!(decision["allowed"], false);
+    let out = rolegate(&[
+        "explain",
+        "outreach",
+        "campaign.create",
+        "-p",
+        principal,
+        "-t",
+        r#"{"id":"acme","features":["outreach"]}"#,
+    ]);
+    let text = stdout(&out);
+    assert!(text.contains("allow (granted) role `campaigner`"), "{text}");
+    assert!(text.contains("5. gates"), "{text}");
+    let out = rolegate(&[
+        "check",
+        "outreach",
+        "campaign.create",
+        "-p",
+        r#"{"id":"u1","roles":[{"role":"ceo"}]}"#,
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("unknown_role"), "{}", stderr(&out));
+    let out = rolegate(&["check", "outreach", "campaign.create", "-p", "[1,2]"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn test_runs_fixture_files_and_fails_on_a_wrong_expectation() {
+    let out = rolegate(&["test", "tests/fixtures/decisions/outreach.json"]);
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    assert!(stdout(&out).contains(" passed, 0 failed"));
+    let dir = std::env::temp_dir().join(format!("rolegate-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("wrong.json");
+    std::fs::write(
+        &file,
+        r#"{"policy":"outreach","cases":[{"name":"operations may not create campaigns","principal":{"id":"u","roles":[{"role":"operations"}]},"tenant":{"id":"t","features":["outreach"]},"action":"campaign.create","expect":{"effect":"allow","reason":"granted"}}]}"#,
+    )
+    .unwrap();
+    let out = rolegate(&["test", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("0 passed, 1 failed"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stdout(&out).contains("effect is `deny`, expected `allow`"),
+        "{}",
+        stdout(&out)
+    );
+}
