@@ -788,15 +788,25 @@ pub(crate) fn compile(document: Document) -> Result<Compiled, Vec<Diagnostic>> {
         }
     }
 
-    // Warnings: grants that no request can reach, roles that grant nothing.
+    // Warnings: grants and rules that no request can reach, roles that grant nothing.
     if c.errors.is_empty() {
+        // A grant of `role` reaches `action` when some role holding it (itself, or a role
+        // that includes it) is held at the action's level or above.
+        let reaches = |role: RoleId, action: ActionId| -> bool {
+            let Some(a) = actions.get(action) else {
+                return false;
+            };
+            roles
+                .iter()
+                .any(|x| x.expansion.contains(&role) && level_within(&levels, a.level, x.level))
+        };
         for (id, role) in roles.iter().enumerate() {
             let base = root_path.key("roles").key(&role.name);
             for action in role.allow.iter() {
                 let Some(a) = actions.get(action) else {
                     continue;
                 };
-                if !level_within(&levels, a.level, role.level) {
+                if !reaches(id, action) {
                     let level_name = levels.get(role.level).map_or("", |l| &l.name);
                     let action_level = levels.get(a.level).map_or("", |l| &l.name);
                     c.warnings.push(
@@ -808,7 +818,7 @@ pub(crate) fn compile(document: Document) -> Result<Compiled, Vec<Diagnostic>> {
                                 role.name, a.name
                             ),
                         )
-                        .with_help("assign the action to a role of its level or above"),
+                        .with_help("grant the action to a role of its level or above"),
                     );
                 }
             }
@@ -820,11 +830,29 @@ pub(crate) fn compile(document: Document) -> Result<Compiled, Vec<Diagnostic>> {
             if !grants_something && !actions.is_empty() {
                 c.warnings.push(Diagnostic::warning(
                     ErrorCode::EmptyRole,
-                    root_path.key("roles").key(&role.name),
+                    base,
                     format!("role `{}` grants no action", role.name),
                 ));
             }
-            let _ = id;
+        }
+        for rule in &rules {
+            let reachable = rule
+                .roles
+                .iter()
+                .any(|r| rule.actions.iter().any(|a| reaches(r, a)));
+            if !reachable {
+                c.warnings.push(
+                    Diagnostic::warning(
+                        ErrorCode::NeverApplies,
+                        root_path.key("rules").key(&rule.name),
+                        format!(
+                            "rule `{}` never applies: none of its roles is held at the level of any of its actions or above",
+                            rule.name
+                        ),
+                    )
+                    .with_help("attach the rule to roles of the actions' level or above"),
+                );
+            }
         }
     }
 
