@@ -11,8 +11,8 @@ pub mod value;
 
 pub use compile::policy::Policy;
 pub use decide::{
-    Decision, Effect, ExplainStep, Explanation, Principal, Reason, Resource, RoleAssignment,
-    Session, Tenant,
+    Decision, Effect, ExplainStep, Explanation, Principal, Reason, Resource, RoleAssignment, Scope,
+    Session, Tenant, Verdict,
 };
 pub use error::{
     Diagnostic, DocPath, ErrorCode, InputError, InputErrorCode, PolicyErrors, Severity,

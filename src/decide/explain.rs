@@ -2,7 +2,7 @@
 
 use super::scope::ScopePath;
 use super::{Decision, Effect, Reason};
-use crate::compile::{Action, Compiled, RoleId, Rule, RuleId};
+use crate::compile::{Action, Compiled, Role, RoleId, Rule, RuleId};
 use serde::Serialize;
 use std::fmt;
 
@@ -123,13 +123,13 @@ pub(crate) fn roles_step(
     ExplainStep::new(2, "roles", parts.join("; "), false)
 }
 
-pub(crate) fn deny_step(rule: &Rule, decision: &Decision, matched: bool) -> ExplainStep {
+pub(crate) fn deny_step(rule: &Rule, role: Option<&Role>, matched: bool) -> ExplainStep {
     let condition = rule
         .condition_text
         .as_deref()
         .map_or(String::new(), |c| format!(" (when `{c}`)"));
     if matched {
-        let role = decision.role.as_deref().unwrap_or("");
+        let role = role.map_or("", |r| &*r.name);
         ExplainStep::new(
             3,
             "deny rules",

@@ -96,17 +96,6 @@ impl Decision {
     pub fn allowed(&self) -> bool {
         self.effect == Effect::Allow
     }
-
-    fn deny(reason: Reason) -> Self {
-        Decision {
-            effect: Effect::Deny,
-            reason,
-            role: None,
-            scope: None,
-            rule: None,
-            hint: None,
-        }
-    }
 }
 
 impl Serialize for Decision {
@@ -148,6 +137,42 @@ impl fmt::Display for Decision {
         Ok(())
     }
 }
+
+/// A decision by ids: what [`Session::verdict`] returns. `Copy`, hashable, no allocation;
+/// [`Session::decision`] gives the full [`Decision`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Verdict {
+    /// Allow, deny or locked.
+    pub effect: Effect,
+    /// The reason code.
+    pub reason: Reason,
+    action: ActionId,
+    role: Option<RoleId>,
+    assignment: Option<usize>,
+    rule: Option<RuleId>,
+}
+
+impl Verdict {
+    fn deny(reason: Reason, action: ActionId) -> Self {
+        Verdict {
+            effect: Effect::Deny,
+            reason,
+            action,
+            role: None,
+            assignment: None,
+            rule: None,
+        }
+    }
+
+    /// Whether the action may be performed now.
+    pub fn allowed(&self) -> bool {
+        self.effect == Effect::Allow
+    }
+}
+
+/// A scope instance parsed once against a policy (see [`Session::scope`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope(ScopePath);
 
 #[derive(Debug, Clone)]
 struct Assignment {
@@ -331,24 +356,68 @@ impl Session {
 
     /// Decides whether the principal may perform `action` on `resource`.
     pub fn check(&self, action: &str, resource: &Resource) -> Decision {
-        match self.policy.inner.action_index.get(action) {
-            Some(&id) => self.decide(id, resource, None),
-            None => Decision::deny(Reason::UnknownAction),
-        }
+        self.decision(self.verdict(action, resource))
     }
 
     /// [`check`](Session::check) by action id (see [`Policy::action_id`]); an id outside
     /// the catalog is denied with `unknown_action`.
     pub fn check_id(&self, action: ActionId, resource: &Resource) -> Decision {
-        if action >= self.policy.inner.actions.len() {
-            return Decision::deny(Reason::UnknownAction);
+        let verdict = match ScopePath::parse(&self.policy.inner, &resource.scope) {
+            Ok(path) => self.decide_at(action, resource, &path, None),
+            Err(_) => Verdict::deny(Reason::BadScope, action),
+        };
+        self.decision(verdict)
+    }
+
+    /// Decides like [`check`](Session::check), but returns the decision by ids: `Copy`,
+    /// no allocation. [`Session::decision`] turns it into a [`Decision`].
+    pub fn verdict(&self, action: &str, resource: &Resource) -> Verdict {
+        match self.policy.inner.action_index.get(action) {
+            Some(&id) => match ScopePath::parse(&self.policy.inner, &resource.scope) {
+                Ok(path) => self.decide_at(id, resource, &path, None),
+                Err(_) => Verdict::deny(Reason::BadScope, id),
+            },
+            None => Verdict::deny(Reason::UnknownAction, usize::MAX),
         }
-        self.decide(action, resource, None)
+    }
+
+    /// Decides at a scope parsed beforehand (see [`Session::scope`]); `resource.scope` is
+    /// not read. The fast path for callers that ask many questions in one scope.
+    pub fn verdict_in(&self, action: ActionId, scope: &Scope, resource: &Resource) -> Verdict {
+        self.decide_at(action, resource, &scope.0, None)
+    }
+
+    /// Parses a scope instance once, for [`Session::verdict_in`].
+    pub fn scope(&self, text: &str) -> Result<Scope, InputError> {
+        ScopePath::parse(&self.policy.inner, text)
+            .map(Scope)
+            .map_err(|m| InputError::new(InputErrorCode::BadScope, DocPath::root().key("scope"), m))
+    }
+
+    /// The [`Decision`] a [`Verdict`] of this session stands for.
+    pub fn decision(&self, v: Verdict) -> Decision {
+        let p = &*self.policy.inner;
+        let action = p.actions.get(v.action);
+        Decision {
+            effect: v.effect,
+            reason: v.reason,
+            role: v.role.and_then(|r| p.roles.get(r)).map(|r| r.name.clone()),
+            scope: v
+                .assignment
+                .and_then(|a| self.assignments.get(a))
+                .map(|a| a.text.clone()),
+            rule: v.rule.and_then(|r| p.rules.get(r)).map(|r| r.name.clone()),
+            hint: match v.reason {
+                Reason::FeatureDisabled => action.and_then(|a| a.feature_hint.clone()),
+                Reason::PlanRequired => action.and_then(|a| a.plan_hint.clone()),
+                _ => None,
+            },
+        }
     }
 
     /// Whether the principal may perform `action` on `resource` now.
     pub fn can(&self, action: &str, resource: &Resource) -> bool {
-        self.check(action, resource).allowed()
+        self.verdict(action, resource).allowed()
     }
 
     /// Every action of the catalog with its decision at `scope`: the UI map in one call.
@@ -365,60 +434,31 @@ impl Session {
             .iter()
             .enumerate()
             .map(|(id, a)| {
-                let decision = match &scope {
+                let verdict = match &scope {
                     Ok(path) => self.decide_at(id, resource, path, None),
-                    Err(_) => Decision::deny(Reason::BadScope),
+                    Err(_) => Verdict::deny(Reason::BadScope, id),
                 };
-                (a.name.clone(), decision)
+                (a.name.clone(), self.decision(verdict))
             })
             .collect()
     }
 
     /// The resources of `resources` on which the principal may perform `action`, in order.
     pub fn filter<'r>(&self, action: &str, resources: &'r [Resource]) -> Vec<&'r Resource> {
-        let Some(&id) = self.policy.inner.action_index.get(action) else {
-            return Vec::new();
-        };
         resources
             .iter()
-            .filter(|r| self.decide(id, r, None).allowed())
+            .filter(|r| self.verdict(action, r).allowed())
             .collect()
     }
 
     /// Decides like [`check`](Session::check), with a readable account of each step.
     pub fn explain(&self, action: &str, resource: &Resource) -> Explanation {
         let mut steps = Vec::new();
-        let decision = match self.policy.inner.action_index.get(action) {
-            Some(&id) => self.decide(id, resource, Some(&mut steps)),
-            None => {
-                steps.push(ExplainStep::new(
-                    1,
-                    "action",
-                    format!("`{action}` is not in the policy's catalog, so it is denied"),
-                    true,
-                ));
-                Decision::deny(Reason::UnknownAction)
-            }
-        };
-        Explanation {
-            action: action.to_owned(),
-            scope: resource.scope.clone(),
-            decision,
-            steps,
-        }
-    }
-
-    fn decide(
-        &self,
-        action: ActionId,
-        resource: &Resource,
-        trace: Option<&mut Vec<ExplainStep>>,
-    ) -> Decision {
-        match ScopePath::parse(&self.policy.inner, &resource.scope) {
-            Ok(path) => self.decide_at(action, resource, &path, trace),
-            Err(message) => {
-                if let Some(trace) = trace {
-                    trace.push(ExplainStep::new(
+        let verdict = match self.policy.inner.action_index.get(action) {
+            Some(&id) => match ScopePath::parse(&self.policy.inner, &resource.scope) {
+                Ok(path) => self.decide_at(id, resource, &path, Some(&mut steps)),
+                Err(message) => {
+                    steps.push(ExplainStep::new(
                         1,
                         "scope",
                         format!(
@@ -427,9 +467,24 @@ impl Session {
                         ),
                         true,
                     ));
+                    Verdict::deny(Reason::BadScope, id)
                 }
-                Decision::deny(Reason::BadScope)
+            },
+            None => {
+                steps.push(ExplainStep::new(
+                    1,
+                    "action",
+                    format!("`{action}` is not in the policy's catalog, so it is denied"),
+                    true,
+                ));
+                Verdict::deny(Reason::UnknownAction, usize::MAX)
             }
+        };
+        Explanation {
+            action: action.to_owned(),
+            scope: resource.scope.clone(),
+            decision: self.decision(verdict),
+            steps,
         }
     }
 
@@ -440,10 +495,10 @@ impl Session {
         resource: &Resource,
         resource_path: &ScopePath,
         mut trace: Option<&mut Vec<ExplainStep>>,
-    ) -> Decision {
+    ) -> Verdict {
         let p = &*self.policy.inner;
         let Some(act) = p.actions.get(action) else {
-            return Decision::deny(Reason::UnknownAction);
+            return Verdict::deny(Reason::UnknownAction, action);
         };
         // Step 1: the scope the action is decided at.
         let cut;
@@ -462,12 +517,14 @@ impl Session {
         // Step 2: applicable roles, expanded, each once, in assignment order.
         let mut applicable: Vec<(RoleId, usize)> = Vec::with_capacity(8);
         for (ai, a) in self.assignments.iter().enumerate() {
-            let cascade = p.roles.get(a.role).is_some_and(|r| r.cascade);
-            let applies = a.path == *path || (cascade && a.path.is_prefix_of(path));
+            let Some(role) = p.roles.get(a.role) else {
+                continue;
+            };
+            let applies = a.path == *path || (role.cascade && a.path.is_prefix_of(path));
             if !applies {
                 continue;
             }
-            for &r in p.roles.get(a.role).map_or(&[][..], |r| &r.expansion) {
+            for &r in &role.expansion {
                 if !applicable.iter().any(|(seen, _)| *seen == r) {
                     applicable.push((r, ai));
                 }
@@ -503,25 +560,18 @@ impl Session {
                     .condition
                     .as_ref()
                     .is_none_or(|c| condition::eval(c, &ctx));
+                if let Some(t) = trace.as_deref_mut() {
+                    t.push(explain::deny_step(rule, p.roles.get(role), holds));
+                }
                 if holds {
-                    let decision = Decision {
+                    return Verdict {
                         effect: Effect::Deny,
                         reason: Reason::DeniedByRule,
-                        role: p.roles.get(role).map(|r| r.name.clone()),
-                        scope: self.assignments.get(ai).map(|a| a.text.clone()),
-                        rule: Some(rule.name.clone()),
-                        hint: None,
+                        action,
+                        role: Some(role),
+                        assignment: Some(ai),
+                        rule: Some(rid),
                     };
-                    if let Some(t) = trace.as_deref_mut() {
-                        t.push(explain::deny_step(rule, &decision, true));
-                    }
-                    return decision;
-                } else if let Some(t) = trace.as_deref_mut() {
-                    t.push(explain::deny_step(
-                        rule,
-                        &Decision::deny(Reason::DeniedByRule),
-                        false,
-                    ));
                 }
             }
         }
@@ -530,7 +580,7 @@ impl Session {
                 t.push(ExplainStep::new(
                     3,
                     "deny rules",
-                    "no deny rule matches".into(),
+                    "no deny rule covers the action for these roles".into(),
                     false,
                 ));
             }
@@ -564,52 +614,56 @@ impl Session {
             }
         }
         let Some((role, ai, rule)) = grant else {
-            let decision = match failed_rule {
-                Some(rid) => Decision {
-                    rule: p.rules.get(rid).map(|r| r.name.clone()),
-                    ..Decision::deny(Reason::ConditionFailed)
+            let verdict = match failed_rule {
+                Some(rid) => Verdict {
+                    rule: Some(rid),
+                    ..Verdict::deny(Reason::ConditionFailed, action)
                 },
-                None if applicable.is_empty() => Decision::deny(Reason::NotMember),
-                None => Decision::deny(Reason::NoGrant),
+                None if applicable.is_empty() => Verdict::deny(Reason::NotMember, action),
+                None => Verdict::deny(Reason::NoGrant, action),
             };
             if let Some(t) = trace.as_deref_mut() {
-                t.push(explain::grant_step(p, act, &decision, failed_rule));
+                t.push(explain::grant_step(
+                    p,
+                    act,
+                    &self.decision(verdict),
+                    failed_rule,
+                ));
             }
-            return decision;
+            return verdict;
         };
-        let mut decision = Decision {
+        let mut verdict = Verdict {
             effect: Effect::Allow,
             reason: Reason::Granted,
-            role: p.roles.get(role).map(|r| r.name.clone()),
-            scope: self.assignments.get(ai).map(|a| a.text.clone()),
-            rule: rule.and_then(|r| p.rules.get(r)).map(|r| r.name.clone()),
-            hint: None,
+            action,
+            role: Some(role),
+            assignment: Some(ai),
+            rule,
         };
         if let Some(t) = trace.as_deref_mut() {
-            t.push(explain::grant_step(p, act, &decision, None));
+            t.push(explain::grant_step(p, act, &self.decision(verdict), None));
         }
 
         // Step 5: feature and plan gates.
         if let Some(f) = act.feature {
             if !self.features.get(f).copied().unwrap_or(false) {
-                decision.effect = Effect::Locked;
-                decision.reason = Reason::FeatureDisabled;
-                decision.hint = act.feature_hint.clone();
+                verdict.effect = Effect::Locked;
+                verdict.reason = Reason::FeatureDisabled;
             }
         }
-        if decision.effect == Effect::Allow
+        if verdict.effect == Effect::Allow
             && !act.plans.is_empty()
             && !self.plan.is_some_and(|plan| act.plans.contains(&plan))
         {
-            decision.effect = Effect::Locked;
-            decision.reason = Reason::PlanRequired;
-            decision.hint = act.plan_hint.clone();
+            verdict.effect = Effect::Locked;
+            verdict.reason = Reason::PlanRequired;
         }
         if let Some(t) = trace {
+            let decision = self.decision(verdict);
             t.push(explain::gate_step(p, act, &decision));
             t.push(explain::result_step(&decision));
         }
-        decision
+        verdict
     }
 
     fn assignments_view(&self) -> Vec<(RoleId, &ScopePath, &str)> {
