@@ -318,7 +318,7 @@ pub(crate) fn expand_pattern(
             }
         },
     }
-    if set.is_empty() && !actions.is_empty() {
+    if set.is_empty() {
         return Err((
             ErrorCode::PatternMatchesNothing,
             format!("pattern `{pattern}` matches no action of the catalog"),
@@ -401,37 +401,78 @@ pub(crate) fn compile(document: Document) -> Result<Compiled, Vec<Diagnostic>> {
             }
         }
     }
-    // Depths and cycles.
-    for i in 0..levels.len() {
-        let mut seen = vec![false; levels.len()];
-        let mut current = Some(i);
-        let mut depth = 0;
-        let mut cyclic = false;
-        while let Some(l) = current {
-            if seen.get(l).copied().unwrap_or(true) {
-                cyclic = true;
-                break;
-            }
-            if let Some(s) = seen.get_mut(l) {
-                *s = true;
-            }
-            current = levels.get(l).and_then(|l| l.parent);
-            if current.is_some() {
-                depth += 1;
+    // Depths and cycles: a level is on a cycle when its parents lead back to it.
+    let parents: Vec<Option<LevelId>> = levels.iter().map(|l| l.parent).collect();
+    let on_cycle = |start: LevelId| -> bool {
+        let mut current = parents.get(start).copied().flatten();
+        for _ in 0..parents.len() {
+            match current {
+                Some(l) if l == start => return true,
+                Some(l) => current = parents.get(l).copied().flatten(),
+                None => return false,
             }
         }
-        if cyclic {
-            if let Some(level) = levels.get_mut(i) {
-                level.parent = None;
+        false
+    };
+    let cyclic: Vec<bool> = (0..levels.len()).map(on_cycle).collect();
+    let mut reported_cycle = vec![false; levels.len()];
+    for i in 0..levels.len() {
+        if cyclic.get(i).copied().unwrap_or(false)
+            && !reported_cycle.get(i).copied().unwrap_or(true)
+        {
+            // Report each cycle once, at its first member in document order.
+            let mut members = vec![i];
+            let mut current = parents.get(i).copied().flatten();
+            while let Some(l) = current {
+                if l == i {
+                    break;
+                }
+                members.push(l);
+                current = parents.get(l).copied().flatten();
             }
-            let name = doc.scopes.0.get(i).map_or("", |(n, _)| n.as_str());
+            for &m in &members {
+                if let Some(r) = reported_cycle.get_mut(m) {
+                    *r = true;
+                }
+            }
+            let names: Vec<&str> = members
+                .iter()
+                .filter_map(|&m| doc.scopes.0.get(m).map(|(n, _)| n.as_str()))
+                .collect();
+            let name = names.first().copied().unwrap_or("");
             c.error(
                 ErrorCode::ScopeCycle,
                 root_path.key("scopes").key(name).key("parent"),
-                format!("scope level `{name}` is its own ancestor"),
+                if names.len() == 1 {
+                    format!("scope level `{name}` is its own parent")
+                } else {
+                    format!(
+                        "scope levels `{}` form a cycle: each is an ancestor of the others",
+                        names.join("`, `")
+                    )
+                },
             );
-        } else if let Some(level) = levels.get_mut(i) {
-            level.depth = depth;
+        }
+    }
+    // Levels on or below a cycle are cut loose so that later passes terminate.
+    for i in 0..levels.len() {
+        let mut depth = 0;
+        let mut current = parents.get(i).copied().flatten();
+        let mut broken = cyclic.get(i).copied().unwrap_or(false);
+        while let Some(l) = current {
+            if cyclic.get(l).copied().unwrap_or(false) || depth > levels.len() {
+                broken = true;
+                break;
+            }
+            depth += 1;
+            current = parents.get(l).copied().flatten();
+        }
+        if let Some(level) = levels.get_mut(i) {
+            if broken {
+                level.parent = None;
+            } else {
+                level.depth = depth;
+            }
         }
     }
     let level_of = |c: &mut Compiler, name: &str, path: DocPath| -> Option<LevelId> {
@@ -734,7 +775,7 @@ pub(crate) fn compile(document: Document) -> Result<Compiled, Vec<Diagnostic>> {
         let mut expr = None;
         if let Some(text) = &r.when {
             match condition::parse(text).and_then(|e| {
-                condition::check(&e, text, &attribute_type)?;
+                condition::check(&e, &attribute_type)?;
                 Ok(e)
             }) {
                 Ok(e) => expr = Some(e),

@@ -40,7 +40,11 @@ impl Policy {
     /// Reads, validates and compiles a document in the given format. Errors carry line and
     /// column.
     pub fn from_text(text: &str, format: Format) -> Result<Policy, PolicyErrors> {
-        let document = source::read(text, format).map_err(|d| PolicyErrors(vec![d]))?;
+        let document = source::read(text, format).map_err(|d| {
+            let mut errors = vec![d];
+            source::attach_positions(text, format, &mut errors);
+            PolicyErrors(errors)
+        })?;
         Policy::from_document(document)
             .map(|mut policy| {
                 if let Some(inner) = Arc::get_mut(&mut policy.inner) {

@@ -61,20 +61,20 @@ impl fmt::Display for AttrRef {
 /// A parsed condition.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expr {
-    /// A literal value.
-    Literal(Value),
-    /// An attribute read.
-    Attr(AttrRef),
+    /// A literal value, and its 1-based column in the condition.
+    Literal(Value, usize),
+    /// An attribute read, and its 1-based column in the condition.
+    Attr(AttrRef, usize),
     /// `a == b`.
     Eq(Box<Expr>, Box<Expr>),
     /// `a != b`.
     Ne(Box<Expr>, Box<Expr>),
     /// `a in b`.
     In(Box<Expr>, Box<Expr>),
-    /// `a && b`.
-    And(Box<Expr>, Box<Expr>),
-    /// `a || b`.
-    Or(Box<Expr>, Box<Expr>),
+    /// `a && b && ...` (a chain is one node, so that long chains nest no deeper).
+    And(Vec<Expr>),
+    /// `a || b || ...`.
+    Or(Vec<Expr>),
     /// `!a`.
     Not(Box<Expr>),
 }
@@ -305,23 +305,29 @@ impl Parser {
     }
 
     fn or(&mut self) -> Result<Expr, ConditionError> {
-        let mut left = self.and()?;
+        let first = self.and()?;
+        if *self.peek().0 != Token::OrOr {
+            return Ok(first);
+        }
+        let mut terms = vec![first];
         while *self.peek().0 == Token::OrOr {
             self.bump();
-            let right = self.and()?;
-            left = Expr::Or(Box::new(left), Box::new(right));
+            terms.push(self.and()?);
         }
-        Ok(left)
+        Ok(Expr::Or(terms))
     }
 
     fn and(&mut self) -> Result<Expr, ConditionError> {
-        let mut left = self.unary()?;
+        let first = self.unary()?;
+        if *self.peek().0 != Token::AndAnd {
+            return Ok(first);
+        }
+        let mut terms = vec![first];
         while *self.peek().0 == Token::AndAnd {
             self.bump();
-            let right = self.unary()?;
-            left = Expr::And(Box::new(left), Box::new(right));
+            terms.push(self.unary()?);
         }
-        Ok(left)
+        Ok(Expr::And(terms))
     }
 
     fn unary(&mut self) -> Result<Expr, ConditionError> {
@@ -352,10 +358,10 @@ impl Parser {
     fn primary(&mut self) -> Result<Expr, ConditionError> {
         let (token, column) = self.bump();
         match token {
-            Token::Str(s) => Ok(Expr::Literal(Value::String(s))),
-            Token::Num(n) => Ok(Expr::Literal(Value::Number(n))),
-            Token::Ident(w) if w == "true" => Ok(Expr::Literal(Value::Bool(true))),
-            Token::Ident(w) if w == "false" => Ok(Expr::Literal(Value::Bool(false))),
+            Token::Str(s) => Ok(Expr::Literal(Value::String(s), column)),
+            Token::Num(n) => Ok(Expr::Literal(Value::Number(n), column)),
+            Token::Ident(w) if w == "true" => Ok(Expr::Literal(Value::Bool(true), column)),
+            Token::Ident(w) if w == "false" => Ok(Expr::Literal(Value::Bool(false), column)),
             Token::Ident(w) => {
                 let entity = match w.as_str() {
                     "principal" => Entity::Principal,
@@ -378,7 +384,7 @@ impl Parser {
                     ));
                 }
                 match self.bump() {
-                    (Token::Ident(name), _) => Ok(Expr::Attr(AttrRef { entity, name })),
+                    (Token::Ident(name), _) => Ok(Expr::Attr(AttrRef { entity, name }, column)),
                     (other, c) => Err(syntax(
                         c,
                         format!("expected an attribute name, found {}", other.describe()),
@@ -402,7 +408,7 @@ impl Parser {
                 let mut items = Vec::new();
                 if *self.peek().0 == Token::RBracket {
                     self.bump();
-                    return Ok(Expr::Literal(Value::List(items)));
+                    return Ok(Expr::Literal(Value::List(items), column));
                 }
                 loop {
                     let (item, c) = self.bump();
@@ -432,7 +438,7 @@ impl Parser {
                         }
                     }
                 }
-                Ok(Expr::Literal(Value::List(items)))
+                Ok(Expr::Literal(Value::List(items), column))
             }
             other => Err(syntax(
                 column,
@@ -442,8 +448,20 @@ impl Parser {
     }
 }
 
+/// Longest condition read, in bytes.
+pub const MAX_CONDITION_LEN: usize = 4096;
+
 /// Parses a condition.
 pub fn parse(text: &str) -> Result<Expr, ConditionError> {
+    if text.len() > MAX_CONDITION_LEN {
+        return Err(syntax(
+            1,
+            format!(
+                "condition is {} bytes long, over the limit of {MAX_CONDITION_LEN}",
+                text.len()
+            ),
+        ));
+    }
     let tokens = lex(text)?;
     let mut parser = Parser {
         tokens,
@@ -524,13 +542,11 @@ pub fn builtin_type(attr: &AttrRef) -> Option<AttrType> {
 /// Type-checks a condition. `declared` gives the type of a declared attribute.
 pub fn check(
     expr: &Expr,
-    text: &str,
     declared: &dyn Fn(&AttrRef) -> Option<AttrType>,
 ) -> Result<(), ConditionError> {
-    let ty = type_of(expr, text, declared)?;
+    let ty = type_of(expr, declared)?;
     if ty != Ty::Known(AttrType::Bool) {
         return Err(mismatch(
-            text,
             expr,
             format!(
                 "a condition must be true or false, this one is a {}",
@@ -541,45 +557,36 @@ pub fn check(
     Ok(())
 }
 
-/// The column of the first attribute or literal of `expr` in `text`: errors point there.
-fn column_of(text: &str, expr: &Expr) -> usize {
-    let needle = match expr {
-        Expr::Attr(a) => a.to_string(),
-        Expr::Literal(Value::String(s)) => format!("\"{s}\""),
-        Expr::Literal(Value::Number(n)) => n.to_string(),
-        Expr::Literal(Value::Bool(b)) => b.to_string(),
-        Expr::Eq(l, _) | Expr::Ne(l, _) | Expr::In(l, _) | Expr::And(l, _) | Expr::Or(l, _) => {
-            return column_of(text, l);
-        }
-        Expr::Not(inner) => return column_of(text, inner).saturating_sub(1).max(1),
-        Expr::Literal(_) => return 1,
-    };
-    text.find(&needle).map_or(1, |byte| {
-        text.get(..byte).map_or(0, |s| s.chars().count()) + 1
-    })
+/// The column where `expr` starts in the condition: errors point there.
+fn column_of(expr: &Expr) -> usize {
+    match expr {
+        Expr::Literal(_, column) | Expr::Attr(_, column) => *column,
+        Expr::Eq(l, _) | Expr::Ne(l, _) | Expr::In(l, _) => column_of(l),
+        Expr::And(terms) | Expr::Or(terms) => terms.first().map_or(1, column_of),
+        Expr::Not(inner) => column_of(inner).saturating_sub(1).max(1),
+    }
 }
 
-fn mismatch(text: &str, at: &Expr, message: String) -> ConditionError {
+fn mismatch(at: &Expr, message: String) -> ConditionError {
     ConditionError {
         kind: ConditionErrorKind::TypeMismatch,
-        column: column_of(text, at),
+        column: column_of(at),
         message,
     }
 }
 
 fn type_of(
     expr: &Expr,
-    text: &str,
     declared: &dyn Fn(&AttrRef) -> Option<AttrType>,
 ) -> Result<Ty, ConditionError> {
     let boolean = Ty::Known(AttrType::Bool);
     match expr {
-        Expr::Literal(v) => literal_type(v).map_err(|m| mismatch(text, expr, m)),
-        Expr::Attr(a) => match builtin_type(a).or_else(|| declared(a)) {
+        Expr::Literal(v, _) => literal_type(v).map_err(|m| mismatch(expr, m)),
+        Expr::Attr(a, _) => match builtin_type(a).or_else(|| declared(a)) {
             Some(t) => Ok(Ty::Known(t)),
             None => Err(ConditionError {
                 kind: ConditionErrorKind::UnknownAttribute,
-                column: column_of(text, expr),
+                column: column_of(expr),
                 message: format!(
                     "`{a}` is not declared: add it under `[attributes.{}]`",
                     a.entity.as_str()
@@ -587,12 +594,11 @@ fn type_of(
             }),
         },
         Expr::Eq(l, r) | Expr::Ne(l, r) => {
-            let (lt, rt) = (type_of(l, text, declared)?, type_of(r, text, declared)?);
+            let (lt, rt) = (type_of(l, declared)?, type_of(r, declared)?);
             let compatible = lt == rt
                 || (lt.is_list() && rt.is_list() && (lt == Ty::EmptyList || rt == Ty::EmptyList));
             if !compatible {
                 return Err(mismatch(
-                    text,
                     expr,
                     format!("cannot compare a {} with a {}", lt.name(), rt.name()),
                 ));
@@ -600,14 +606,13 @@ fn type_of(
             Ok(boolean)
         }
         Expr::In(l, r) => {
-            let (lt, rt) = (type_of(l, text, declared)?, type_of(r, text, declared)?);
+            let (lt, rt) = (type_of(l, declared)?, type_of(r, declared)?);
             let ok = match rt {
                 Ty::EmptyList => matches!(lt, Ty::Known(AttrType::String | AttrType::Number)),
                 Ty::Known(t) => t.element().is_some_and(|e| lt == Ty::Known(e)),
             };
             if !ok {
                 return Err(mismatch(
-                    text,
                     r,
                     format!(
                         "`in` needs a list of the left side's type on its right, found a {} in a {}",
@@ -618,12 +623,11 @@ fn type_of(
             }
             Ok(boolean)
         }
-        Expr::And(l, r) | Expr::Or(l, r) => {
-            for side in [l, r] {
-                let t = type_of(side, text, declared)?;
+        Expr::And(terms) | Expr::Or(terms) => {
+            for side in terms {
+                let t = type_of(side, declared)?;
                 if t != boolean {
                     return Err(mismatch(
-                        text,
                         side,
                         format!(
                             "`&&` and `||` combine true/false values, found a {}",
@@ -635,10 +639,9 @@ fn type_of(
             Ok(boolean)
         }
         Expr::Not(inner) => {
-            let t = type_of(inner, text, declared)?;
+            let t = type_of(inner, declared)?;
             if t != boolean {
                 return Err(mismatch(
-                    text,
                     inner,
                     format!("`!` negates a true/false value, found a {}", t.name()),
                 ));
@@ -656,8 +659,8 @@ pub trait AttrSource {
 
 fn value_of<'a>(expr: &'a Expr, source: &'a dyn AttrSource) -> Option<ValueRef<'a>> {
     match expr {
-        Expr::Literal(v) => Some(v.as_ref()),
-        Expr::Attr(a) => Some(source.attr(a)),
+        Expr::Literal(v, _) => Some(v.as_ref()),
+        Expr::Attr(a, _) => Some(source.attr(a)),
         _ => None,
     }
 }
@@ -665,9 +668,9 @@ fn value_of<'a>(expr: &'a Expr, source: &'a dyn AttrSource) -> Option<ValueRef<'
 /// Evaluates a condition. Total: never errors, never panics.
 pub fn eval(expr: &Expr, source: &dyn AttrSource) -> bool {
     match expr {
-        Expr::Literal(Value::Bool(b)) => *b,
-        Expr::Literal(_) => false,
-        Expr::Attr(_) => matches!(value_of(expr, source), Some(ValueRef::Bool(true))),
+        Expr::Literal(Value::Bool(b), _) => *b,
+        Expr::Literal(..) => false,
+        Expr::Attr(..) => matches!(value_of(expr, source), Some(ValueRef::Bool(true))),
         Expr::Eq(l, r) => equal(l, r, source),
         Expr::Ne(l, r) => !equal(l, r, source),
         Expr::In(l, r) => match (value_of(l, source), value_of(r, source)) {
@@ -676,8 +679,8 @@ pub fn eval(expr: &Expr, source: &dyn AttrSource) -> bool {
             }
             _ => false,
         },
-        Expr::And(l, r) => eval(l, source) && eval(r, source),
-        Expr::Or(l, r) => eval(l, source) || eval(r, source),
+        Expr::And(terms) => terms.iter().all(|t| eval(t, source)),
+        Expr::Or(terms) => terms.iter().any(|t| eval(t, source)),
         Expr::Not(inner) => !eval(inner, source),
     }
 }
@@ -700,13 +703,26 @@ fn eval_as_value<'a>(expr: &'a Expr, source: &'a dyn AttrSource) -> ValueRef<'a>
 impl fmt::Display for Expr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Expr::Literal(v) => write!(f, "{v}"),
-            Expr::Attr(a) => write!(f, "{a}"),
+            Expr::Literal(v, _) => write!(f, "{v}"),
+            Expr::Attr(a, _) => write!(f, "{a}"),
             Expr::Eq(l, r) => write!(f, "{l} == {r}"),
             Expr::Ne(l, r) => write!(f, "{l} != {r}"),
             Expr::In(l, r) => write!(f, "{l} in {r}"),
-            Expr::And(l, r) => write!(f, "({l} && {r})"),
-            Expr::Or(l, r) => write!(f, "({l} || {r})"),
+            Expr::And(terms) | Expr::Or(terms) => {
+                let op = if matches!(self, Expr::And(_)) {
+                    " && "
+                } else {
+                    " || "
+                };
+                f.write_str("(")?;
+                for (i, t) in terms.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(op)?;
+                    }
+                    write!(f, "{t}")?;
+                }
+                f.write_str(")")
+            }
             Expr::Not(inner) => write!(f, "!({inner})"),
         }
     }
@@ -739,7 +755,7 @@ mod tests {
 
     fn run(text: &str, attrs: &[(&str, Value)]) -> bool {
         let expr = parse(text).unwrap();
-        check(&expr, text, &declared).unwrap();
+        check(&expr, &declared).unwrap();
         let attrs = Attrs(
             attrs
                 .iter()
@@ -789,20 +805,26 @@ mod tests {
         );
         assert!(parse(&"!".repeat(1000)).is_err());
         assert!(parse(&"(".repeat(1000)).is_err());
+        // Long chains are one node each: no deep recursion when checking or evaluating.
+        let chain = vec!["resource.level == 1"; 150].join(" && ");
+        let expr = parse(&chain).unwrap();
+        assert!(matches!(&expr, Expr::And(terms) if terms.len() == 150));
+        check(&expr, &declared).unwrap();
+        assert!(parse(&"principal.id == \"x\" || ".repeat(300)).is_err());
     }
 
     #[test]
     fn reports_type_errors() {
         let text = "resource.assignee == 5";
-        let err = check(&parse(text).unwrap(), text, &declared).unwrap_err();
+        let err = check(&parse(text).unwrap(), &declared).unwrap_err();
         assert_eq!(err.kind, ConditionErrorKind::TypeMismatch);
         let text = "resource.owner == principal.id";
-        let err = check(&parse(text).unwrap(), text, &declared).unwrap_err();
+        let err = check(&parse(text).unwrap(), &declared).unwrap_err();
         assert_eq!(err.kind, ConditionErrorKind::UnknownAttribute);
         assert_eq!(err.column, 1);
         let text = "principal.id";
-        assert!(check(&parse(text).unwrap(), text, &declared).is_err());
+        assert!(check(&parse(text).unwrap(), &declared).is_err());
         let text = "resource.level in [\"a\"]";
-        assert!(check(&parse(text).unwrap(), text, &declared).is_err());
+        assert!(check(&parse(text).unwrap(), &declared).is_err());
     }
 }

@@ -35,7 +35,9 @@ fn path_of(path: &serde_path_to_error::Path) -> DocPath {
 }
 
 fn classify(message: &str) -> ErrorCode {
-    if message.starts_with("unknown field") {
+    if message.starts_with("duplicate field") {
+        ErrorCode::DuplicateName
+    } else if message.starts_with("unknown field") {
         ErrorCode::UnknownField
     } else if message.starts_with("missing field") {
         ErrorCode::MissingField
@@ -70,7 +72,44 @@ pub fn read(text: &str, format: Format) -> Result<Document, Diagnostic> {
     }
 }
 
+/// Messages of the parsers, in the style of ours: lowercase first letter, no final period.
+fn restyle(message: &str) -> String {
+    let message = message.trim().trim_end_matches('.');
+    let message = message.strip_prefix("EOF while parsing").map_or_else(
+        || message.to_owned(),
+        |rest| format!("end of text while parsing{rest}"),
+    );
+    let mut chars = message.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => "the document cannot be read".to_owned(),
+    }
+}
+
+/// A duplicate field is reported at the field itself, not at the table holding it.
+fn refine(code: ErrorCode, path: DocPath, message: &str) -> DocPath {
+    if code == ErrorCode::DuplicateName {
+        if let Some(field) = message.split('`').nth(1) {
+            return path.key(field);
+        }
+    }
+    path
+}
+
 fn read_json(text: &str) -> Result<Document, Diagnostic> {
+    let first = text.trim_start().chars().next();
+    if first.is_some() && first != Some('{') {
+        let offset = text.len() - text.trim_start().len();
+        let (line, column) = position(text, offset);
+        let mut d = Diagnostic::error(
+            ErrorCode::BadType,
+            DocPath::root(),
+            "a policy document is a JSON object (`{ \"version\": 1, ... }`)",
+        );
+        d.line = Some(line);
+        d.column = Some(column);
+        return Err(d);
+    }
     let mut de = serde_json::Deserializer::from_str(text);
     let result: Result<Document, _> = serde_path_to_error::deserialize(&mut de);
     let (path, inner) = match result {
@@ -84,19 +123,20 @@ fn read_json(text: &str) -> Result<Document, Diagnostic> {
         let inner = &inner;
         let full = inner.to_string();
         // serde_json appends " at line L column C"; the position has fields of its own.
-        let message = match full.rfind(" at line ") {
-            Some(i) => full.get(..i).unwrap_or(&full).to_owned(),
-            None => full,
-        };
+        let message = restyle(match full.rfind(" at line ") {
+            Some(i) => full.get(..i).unwrap_or(&full),
+            None => &full,
+        });
         let code = if inner.is_syntax() || inner.is_eof() {
             ErrorCode::Syntax
         } else {
             classify(&message)
         };
+        let path = refine(code, path, &message);
         let mut d = Diagnostic::error(code, path, message);
-        if inner.line() > 0 {
+        if inner.line() > 0 && code != ErrorCode::DuplicateName {
             d.line = u32::try_from(inner.line()).ok();
-            d.column = u32::try_from(inner.column()).ok();
+            d.column = u32::try_from(inner.column().max(1)).ok();
         }
         Err(d)
     }
@@ -122,8 +162,10 @@ fn read_toml(text: &str) -> Result<Document, Diagnostic> {
     result.map_err(|err| {
         let path = path_of(err.path());
         let inner = err.inner();
-        let message = inner.message().trim().to_owned();
-        let mut d = Diagnostic::error(classify(&message), path, message);
+        let message = restyle(inner.message());
+        let code = classify(&message);
+        let path = refine(code, path, &message);
+        let mut d = Diagnostic::error(code, path, message);
         if let Some(span) = inner.span() {
             let (line, column) = position(text, span.start);
             d.line = Some(line);
@@ -161,8 +203,13 @@ pub fn position(text: &str, offset: usize) -> (u32, u32) {
 /// The byte offset that `path` points at in `text`: the key of the last table entry, or
 /// the list item. The deepest part of the path that exists is used.
 pub fn locate(text: &str, format: Format, path: &DocPath) -> Option<usize> {
+    locate_nth(text, format, path, 0)
+}
+
+/// Like [`locate`], at the `nth` (0-based) entry of a key that the document repeats.
+fn locate_nth(text: &str, format: Format, path: &DocPath, nth: usize) -> Option<usize> {
     match format {
-        Format::Json => json::locate(text, path.segments()),
+        Format::Json => json::locate(text, path.segments(), nth),
         #[cfg(feature = "toml")]
         Format::Toml => toml_locate(text, path.segments()),
         #[cfg(not(feature = "toml"))]
@@ -172,11 +219,22 @@ pub fn locate(text: &str, format: Format, path: &DocPath) -> Option<usize> {
 
 /// Fills line and column of diagnostics from the source text.
 pub fn attach_positions(text: &str, format: Format, diagnostics: &mut [Diagnostic]) {
+    let mut seen_duplicates: Vec<DocPath> = Vec::new();
     for d in diagnostics {
-        if d.line.is_some() && d.column.is_none() {
+        if d.line.is_some() {
             continue;
         }
-        let Some(offset) = locate(text, format, &d.path) else {
+        // A duplicate points at its repetition, not at the first entry.
+        let nth = if d.code == ErrorCode::DuplicateName {
+            let before = seen_duplicates.iter().filter(|p| **p == d.path).count();
+            seen_duplicates.push(d.path.clone());
+            before + 1
+        } else {
+            0
+        };
+        let Some(offset) =
+            locate_nth(text, format, &d.path, nth).or_else(|| locate(text, format, &d.path))
+        else {
             continue;
         };
         let (line, column) = position(text, offset);
@@ -196,7 +254,9 @@ fn value_column(text: &str, format: Format, path: &DocPath) -> Option<u32> {
     let key_offset = locate(text, format, path)?;
     let rest = text.get(key_offset..)?;
     let line_end = rest.find('\n').unwrap_or(rest.len());
-    let quote = rest.get(..line_end)?.find(['"', '\''])?;
+    let line = rest.get(..line_end)?;
+    let separator = line.find([':', '='])?;
+    let quote = separator + line.get(separator..)?.find(['"', '\''])?;
     Some(position(text, key_offset + quote).1)
 }
 
@@ -328,14 +388,15 @@ mod json {
         }
     }
 
-    pub fn locate(text: &str, segments: &[PathSegment]) -> Option<usize> {
+    pub fn locate(text: &str, segments: &[PathSegment], nth: usize) -> Option<usize> {
+        let mut skip = nth;
         let mut s = Scanner {
             bytes: text.as_bytes(),
             pos: 0,
             depth: 0,
         };
         let mut best = None;
-        'segments: for segment in segments {
+        'segments: for (i, segment) in segments.iter().enumerate() {
             s.ws();
             match segment {
                 PathSegment::Key(key) => {
@@ -357,8 +418,12 @@ mod json {
                         s.pos += 1;
                         s.ws();
                         if &k == key {
-                            best = Some(key_start);
-                            continue 'segments;
+                            let last = i + 1 == segments.len();
+                            if !last || skip == 0 {
+                                best = Some(key_start);
+                                continue 'segments;
+                            }
+                            skip -= 1;
                         }
                         s.skip_value()?;
                         s.ws();
