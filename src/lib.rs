@@ -4,10 +4,14 @@ pub mod compile;
 pub mod decide;
 pub mod error;
 pub mod fixtures;
+#[cfg(any(feature = "wasm", test))]
+mod json;
 pub mod matrix;
 pub mod policy;
 pub mod presets;
 pub mod value;
+#[cfg(feature = "wasm")]
+pub mod wasm;
 
 pub use compile::policy::Policy;
 pub use decide::{

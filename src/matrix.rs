@@ -20,6 +20,15 @@ pub enum Cell {
 }
 
 impl Cell {
+    /// `yes`, `no` or `conditional`: the serialized form.
+    pub fn code(self) -> &'static str {
+        match self {
+            Cell::Yes => "yes",
+            Cell::No => "no",
+            Cell::Conditional => "conditional",
+        }
+    }
+
     /// `Yes`, `No` or `Conditional`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -198,12 +207,7 @@ impl Matrix {
                 esc(&row.label)
             );
             for c in &row.cells {
-                let _ = write!(
-                    out,
-                    "<td class=\"{}\">{}</td>",
-                    c.as_str().to_lowercase(),
-                    c.as_str()
-                );
+                let _ = write!(out, "<td class=\"{}\">{}</td>", c.code(), c.as_str());
             }
             out.push_str("</tr>\n");
         }

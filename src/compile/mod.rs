@@ -13,7 +13,7 @@ pub use bitset::BitSet;
 use crate::error::{Diagnostic, DocPath, ErrorCode};
 use crate::policy::condition::{self, AttrRef, ConditionErrorKind, Entity, Expr};
 use crate::policy::document::{AttrType, DOCUMENT_VERSION, Document, NamedMap, RuleEffect};
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// Dense id of a scope level.
@@ -129,21 +129,21 @@ pub(crate) struct Compiled {
     pub document: Document,
     pub levels: Vec<Level>,
     pub root: LevelId,
-    pub level_index: HashMap<Arc<str>, LevelId>,
+    pub level_index: BTreeMap<Arc<str>, LevelId>,
     pub actions: Vec<Action>,
-    pub action_index: HashMap<Arc<str>, ActionId>,
+    pub action_index: BTreeMap<Arc<str>, ActionId>,
     pub roles: Vec<Role>,
-    pub role_index: HashMap<Arc<str>, RoleId>,
+    pub role_index: BTreeMap<Arc<str>, RoleId>,
     pub rules: Vec<Rule>,
     /// Deny rules, in document order.
     pub deny_rules: Vec<RuleId>,
     /// Union of the actions of every deny rule: the fast path skips rule scanning.
     pub deny_any: BitSet,
     pub features: Vec<Feature>,
-    pub feature_index: HashMap<Arc<str>, FeatureId>,
+    pub feature_index: BTreeMap<Arc<str>, FeatureId>,
     pub plans: Vec<Plan>,
-    pub plan_index: HashMap<Arc<str>, PlanId>,
-    pub attributes: HashMap<(Entity, String), AttrType>,
+    pub plan_index: BTreeMap<Arc<str>, PlanId>,
+    pub attributes: BTreeMap<(Entity, String), AttrType>,
     pub warnings: Vec<Diagnostic>,
 }
 
@@ -212,8 +212,8 @@ impl Compiler {
         what: &str,
         valid: fn(&str) -> bool,
         rule: &str,
-    ) -> HashMap<Arc<str>, usize> {
-        let mut index = HashMap::new();
+    ) -> BTreeMap<Arc<str>, usize> {
+        let mut index = BTreeMap::new();
         let base = DocPath::root().key(section);
         for (i, (name, _)) in table.0.iter().enumerate() {
             let path = base.key(name);
@@ -286,7 +286,7 @@ fn read_pattern(pattern: &str) -> Result<Pattern<'_>, String> {
 pub(crate) fn expand_pattern(
     pattern: &str,
     actions: &[Action],
-    action_index: &HashMap<Arc<str>, ActionId>,
+    action_index: &BTreeMap<Arc<str>, ActionId>,
 ) -> Result<BitSet, (ErrorCode, String)> {
     let mut set = BitSet::new(actions.len());
     match read_pattern(pattern).map_err(|m| (ErrorCode::BadPattern, m))? {
@@ -524,7 +524,7 @@ pub(crate) fn compile(document: Document) -> Result<Compiled, Vec<Diagnostic>> {
     }
 
     // Attributes.
-    let mut attributes = HashMap::new();
+    let mut attributes = BTreeMap::new();
     for (entity, table) in [
         (Entity::Principal, &doc.attributes.principal),
         (Entity::Resource, &doc.attributes.resource),
@@ -532,7 +532,7 @@ pub(crate) fn compile(document: Document) -> Result<Compiled, Vec<Diagnostic>> {
     ] {
         let section = format!("attributes.{}", entity.as_str());
         let base = root_path.key("attributes").key(entity.as_str());
-        let mut seen = HashMap::new();
+        let mut seen = BTreeMap::new();
         for (name, ty) in table.iter() {
             let path = base.key(name);
             if !is_name(name) {
@@ -645,8 +645,8 @@ pub(crate) fn compile(document: Document) -> Result<Compiled, Vec<Diagnostic>> {
             plan_hint: plan_hint.map(Arc::from),
         });
     }
-    let action_index: HashMap<Arc<str>, ActionId> =
-        action_names.iter().map(|(k, &v)| (k.clone(), v)).collect();
+    // (Inserted one by one: collecting into a map would pull a sort into the wasm build.)
+    let action_index: BTreeMap<Arc<str>, ActionId> = action_names;
 
     // Roles.
     let role_index = c.names(&doc.roles, "roles", "role", is_name, NAME_RULE);
@@ -900,9 +900,6 @@ pub(crate) fn compile(document: Document) -> Result<Compiled, Vec<Diagnostic>> {
     if !c.errors.is_empty() {
         return Err(c.errors);
     }
-    let level_index = level_index
-        .into_iter()
-        .collect::<HashMap<Arc<str>, LevelId>>();
     Ok(Compiled {
         levels,
         root,
@@ -918,7 +915,7 @@ pub(crate) fn compile(document: Document) -> Result<Compiled, Vec<Diagnostic>> {
         feature_index,
         plans,
         plan_index,
-        attributes: attributes.into_iter().collect(),
+        attributes,
         warnings: c.warnings,
         document,
     })

@@ -40,22 +40,19 @@ impl Policy {
     /// Reads, validates and compiles a document in the given format. Errors carry line and
     /// column.
     pub fn from_text(text: &str, format: Format) -> Result<Policy, PolicyErrors> {
-        let document = source::read(text, format).map_err(|d| {
-            let mut errors = vec![d];
-            source::attach_positions(text, format, &mut errors);
-            PolicyErrors(errors)
-        })?;
-        Policy::from_document(document)
-            .map(|mut policy| {
-                if let Some(inner) = Arc::get_mut(&mut policy.inner) {
-                    source::attach_positions(text, format, &mut inner.warnings);
-                }
-                policy
-            })
-            .map_err(|mut errors| {
-                source::attach_positions(text, format, &mut errors.0);
-                errors
-            })
+        let (document, tree) = source::read(text, format).map_err(PolicyErrors)?;
+        match compile(document) {
+            Ok(mut compiled) => {
+                source::attach_positions(text, &tree, &mut compiled.warnings);
+                Ok(Policy {
+                    inner: Arc::new(compiled),
+                })
+            }
+            Err(mut errors) => {
+                source::attach_positions(text, &tree, &mut errors);
+                Err(PolicyErrors(errors))
+            }
+        }
     }
 
     /// Reads a policy written in TOML.

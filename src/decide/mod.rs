@@ -21,7 +21,7 @@ use std::fmt;
 use std::sync::Arc;
 
 /// What the UI does with a decision: show, disable with the hint, or hide.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Effect {
     /// Allowed: show and enable.
@@ -51,7 +51,7 @@ impl fmt::Display for Effect {
 
 codes! {
     /// Why a decision came out as it did. The codes are stable.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum Reason {
         /// A role granted the action.
         Granted = "granted",
@@ -140,7 +140,7 @@ impl fmt::Display for Decision {
 
 /// A decision by ids: what [`Session::verdict`] returns. `Copy`, hashable, no allocation;
 /// [`Session::decision`] gives the full [`Decision`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Verdict {
     /// Allow, deny or locked.
     pub effect: Effect,

@@ -1,15 +1,13 @@
 //! The policy document: the serde model shared by TOML and JSON.
 //!
-//! This is the text as the author wrote it, before any check. Tables keyed by
-//! name are read into [`NamedMap`], which keeps the author's order (the
-//! catalog order is the order of the matrix and of `permissions`) and keeps
-//! duplicate keys so that validation can report them instead of silently
-//! keeping the last one.
+//! This is the text as the author wrote it, before any check (`read.rs` builds it
+//! from the document tree). Tables keyed by name are [`NamedMap`]s, which keep the
+//! author's order (the catalog order is the order of the matrix and of
+//! `permissions`) and keep duplicate keys so that validation can report them
+//! instead of silently keeping the last one.
 
-use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
-use serde::{Deserialize, Serialize};
-use std::fmt;
 
 /// The one document version this crate reads.
 pub const DOCUMENT_VERSION: u32 = 1;
@@ -51,26 +49,6 @@ impl<T> NamedMap<T> {
     }
 }
 
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for NamedMap<T> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct NamedMapVisitor<T>(std::marker::PhantomData<T>);
-        impl<'de, T: Deserialize<'de>> Visitor<'de> for NamedMapVisitor<T> {
-            type Value = NamedMap<T>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a table keyed by name")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut entries = Vec::new();
-                while let Some((k, v)) = map.next_entry::<String, T>()? {
-                    entries.push((k, v));
-                }
-                Ok(NamedMap(entries))
-            }
-        }
-        deserializer.deserialize_map(NamedMapVisitor(std::marker::PhantomData))
-    }
-}
-
 impl<T: Serialize> Serialize for NamedMap<T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(self.0.len()))?;
@@ -82,8 +60,7 @@ impl<T: Serialize> Serialize for NamedMap<T> {
 }
 
 /// A whole policy document.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, expecting = "a policy document (a table)")]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Document {
     /// Format version; must be 1.
     pub version: u32,
@@ -117,8 +94,7 @@ pub struct Document {
 }
 
 /// A scope level (`workspace`, `project`).
-#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, expecting = "a scope level table")]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ScopeLevelDoc {
     /// The enclosing level; absent for the root (the tenant).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -129,8 +105,7 @@ pub struct ScopeLevelDoc {
 }
 
 /// A tenant feature (a product that is off until enabled).
-#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, expecting = "a feature table")]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct FeatureDoc {
     /// Display name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -141,8 +116,7 @@ pub struct FeatureDoc {
 }
 
 /// A plan.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, expecting = "a plan table")]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PlanDoc {
     /// Display name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -153,8 +127,7 @@ pub struct PlanDoc {
 }
 
 /// The attribute declarations for conditions.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, expecting = "an attributes table")]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AttributesDoc {
     /// `principal.<name>` attributes.
     #[serde(default, skip_serializing_if = "NamedMap::is_empty")]
@@ -175,8 +148,7 @@ impl AttributesDoc {
 }
 
 /// The type of an attribute or an expression.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
-#[serde(expecting = "one of `string`, `number`, `bool`, `string[]`, `number[]`")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum AttrType {
     /// A text value.
     #[serde(rename = "string")]
@@ -218,8 +190,7 @@ impl AttrType {
 }
 
 /// An action of the catalog (`campaign.create`).
-#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, expecting = "an action table")]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ActionDoc {
     /// The scope level the action applies at.
     pub scope: String,
@@ -244,8 +215,7 @@ pub struct ActionDoc {
 }
 
 /// A role.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, expecting = "a role table")]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct RoleDoc {
     /// The scope level the role is assigned at.
     pub scope: String,
@@ -267,8 +237,8 @@ pub struct RoleDoc {
 }
 
 /// Whether a rule allows or denies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "snake_case", expecting = "`allow` or `deny`")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum RuleEffect {
     /// Grants the actions.
     Allow,
@@ -277,8 +247,7 @@ pub enum RuleEffect {
 }
 
 /// A named rule.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, expecting = "a rule table")]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RuleDoc {
     /// Allow or deny.
     pub effect: RuleEffect,

@@ -1,0 +1,295 @@
+//! The JavaScript boundary: the one file that knows wasm-bindgen.
+//!
+//! The exports here are raw and compact on purpose; the npm package's JavaScript layer
+//! (`js/`) wraps them into the public API. The boundary is designed for render loops:
+//!
+//! - action names are interned once on the JS side; checks cross as two integers
+//!   (action id, scope id) and return one integer, a verdict id;
+//! - a verdict id stands for one distinct decision of the session; JS fetches its JSON
+//!   once and reuses the same frozen object afterwards;
+//! - scope strings are parsed once per session and referred to by id;
+//! - only requests with resource details (id, type, attributes) cross as JSON.
+//!
+//! Errors cross as JSON text (`{"code", "path", "message", "errors"?}`) that the JS layer
+//! turns into `RolegateError` objects; nothing here panics.
+
+use crate::decide::Verdict;
+use crate::json::{self, Object, ToJson};
+use crate::matrix::Matrix;
+use crate::{InputError, Policy, PolicyErrors, Principal, Resource, Scope, Session, Tenant};
+use std::collections::BTreeMap;
+use wasm_bindgen::prelude::*;
+
+fn policy_error(errors: &PolicyErrors) -> JsValue {
+    let first = errors.iter().next();
+    let mut out = String::new();
+    let mut o = Object::new(&mut out);
+    o.str("code", first.map_or("syntax", |d| d.code.as_str()))
+        .str(
+            "path",
+            &first.map(|d| d.path.to_string()).unwrap_or_default(),
+        )
+        .str("message", &errors.to_string());
+    errors.0.write_json(o.key("errors"));
+    o.end();
+    JsValue::from_str(&out)
+}
+
+fn input_error(error: &InputError) -> JsValue {
+    JsValue::from_str(&error.to_json())
+}
+
+/// A compiled policy.
+#[wasm_bindgen]
+pub struct RawPolicy {
+    policy: Policy,
+}
+
+#[wasm_bindgen]
+impl RawPolicy {
+    /// Compiles a policy written in JSON.
+    #[wasm_bindgen(js_name = fromJson)]
+    pub fn from_json(text: &str) -> Result<RawPolicy, JsValue> {
+        Policy::from_json(text)
+            .map(|policy| RawPolicy { policy })
+            .map_err(|e| policy_error(&e))
+    }
+
+    /// Compiles a policy written in TOML.
+    #[cfg(feature = "toml")]
+    #[wasm_bindgen(js_name = fromToml)]
+    pub fn from_toml(text: &str) -> Result<RawPolicy, JsValue> {
+        Policy::from_toml(text)
+            .map(|policy| RawPolicy { policy })
+            .map_err(|e| policy_error(&e))
+    }
+
+    /// The policy's name.
+    pub fn name(&self) -> Option<String> {
+        self.policy.name().map(str::to_owned)
+    }
+
+    /// The catalog as JSON: `[{ name, label, group, scope, tags, feature, plans }]`, in id order.
+    pub fn actions(&self) -> String {
+        let levels = self.policy.levels();
+        let doc = self.policy.document();
+        let mut out = String::new();
+        json::list(&mut out, self.policy.actions(), |out, a| {
+            let source = doc.actions.get(&a.name);
+            let mut o = Object::new(out);
+            o.str("name", &a.name)
+                .opt_str("label", a.label.as_deref())
+                .opt_str("group", a.group.as_deref())
+                .opt_str("scope", levels.get(a.level).map(|l| &*l.name))
+                .opt_str("feature", source.and_then(|s| s.feature.as_deref()));
+            json::list(o.key("tags"), &a.tags, |out, t| json::string(out, t));
+            json::list(
+                o.key("plans"),
+                source.map_or(&[][..], |s| &s.plans),
+                |out, p| json::string(out, p),
+            );
+            o.end();
+        });
+        out
+    }
+
+    /// The roles as JSON: `[{ name, label, scope, cascade }]`.
+    pub fn roles(&self) -> String {
+        let levels = self.policy.levels();
+        let mut out = String::new();
+        json::list(&mut out, self.policy.roles(), |out, r| {
+            let mut o = Object::new(out);
+            o.str("name", &r.name)
+                .opt_str("label", r.label.as_deref())
+                .opt_str("scope", levels.get(r.level).map(|l| &*l.name))
+                .bool("cascade", r.cascade);
+            o.end();
+        });
+        out
+    }
+
+    /// Compile warnings as JSON.
+    pub fn warnings(&self) -> String {
+        self.policy.warnings().to_json()
+    }
+
+    /// The role x action matrix as JSON.
+    pub fn matrix(&self) -> String {
+        Matrix::of(&self.policy).to_json()
+    }
+
+    /// A session for a principal in a tenant, both given as JSON.
+    pub fn session(&self, principal: &str, tenant: &str) -> Result<RawSession, JsValue> {
+        let principal = Principal::from_json(principal).map_err(|e| input_error(&e))?;
+        let tenant = Tenant::from_json(tenant).map_err(|e| input_error(&e))?;
+        let session = self
+            .policy
+            .session(&principal, &tenant)
+            .map_err(|e| input_error(&e))?;
+        Ok(RawSession {
+            session,
+            scopes: Vec::new(),
+            verdicts: Vec::new(),
+            verdict_ids: BTreeMap::new(),
+            empty: Resource::default(),
+        })
+    }
+}
+
+/// A principal in a tenant, deciding through verdict ids.
+#[wasm_bindgen]
+pub struct RawSession {
+    session: Session,
+    /// Scopes by id: parsed, or the text that failed to parse.
+    scopes: Vec<Result<Scope, String>>,
+    verdicts: Vec<Verdict>,
+    verdict_ids: BTreeMap<Verdict, u32>,
+    empty: Resource,
+}
+
+impl RawSession {
+    fn intern(&mut self, verdict: Verdict) -> u32 {
+        if let Some(&id) = self.verdict_ids.get(&verdict) {
+            return id;
+        }
+        let id = u32::try_from(self.verdicts.len()).unwrap_or(u32::MAX);
+        self.verdicts.push(verdict);
+        self.verdict_ids.insert(verdict, id);
+        id
+    }
+
+    fn action_name(&self, action: u32) -> String {
+        self.session
+            .policy()
+            .actions()
+            .get(action as usize)
+            .map_or_else(String::new, |a| a.name.to_string())
+    }
+
+    fn decide(&self, action: u32, scope: i32, resource: &Resource) -> Verdict {
+        let scope = usize::try_from(scope).ok().and_then(|s| self.scopes.get(s));
+        match scope {
+            Some(Ok(scope)) => self.session.verdict_in(action as usize, scope, resource),
+            Some(Err(text)) => {
+                let mut at = resource.clone();
+                at.scope = text.clone();
+                self.session.verdict(&self.action_name(action), &at)
+            }
+            None => self
+                .session
+                .verdict(&self.action_name(action), &Resource::at("\u{0}")),
+        }
+    }
+}
+
+#[wasm_bindgen]
+impl RawSession {
+    /// Interns a scope string; the id is used by `check` and `permissions`.
+    pub fn scope(&mut self, text: &str) -> i32 {
+        let parsed = self.session.scope(text).map_err(|_| text.to_owned());
+        self.scopes.push(parsed);
+        i32::try_from(self.scopes.len() - 1).unwrap_or(-1)
+    }
+
+    /// Decides an action (by catalog id) at a scope (by id); returns a verdict id.
+    pub fn check(&mut self, action: u32, scope: i32) -> u32 {
+        let resource = std::mem::take(&mut self.empty);
+        let verdict = self.decide(action, scope, &resource);
+        self.empty = resource;
+        self.intern(verdict)
+    }
+
+    /// Decides an action on a resource given as JSON (`{ type, id, scope, attrs }`).
+    #[wasm_bindgen(js_name = checkResource)]
+    pub fn check_resource(&mut self, action: u32, resource: &str) -> Result<u32, JsValue> {
+        let resource = Resource::from_json(resource).map_err(|e| input_error(&e))?;
+        let verdict = match self.session.scope(&resource.scope) {
+            Ok(scope) => self.session.verdict_in(action as usize, &scope, &resource),
+            Err(_) => self.session.verdict(&self.action_name(action), &resource),
+        };
+        Ok(self.intern(verdict))
+    }
+
+    /// The decision of a verdict id, as JSON.
+    pub fn decision(&self, verdict: u32) -> String {
+        match self.verdicts.get(verdict as usize) {
+            Some(v) => self.session.decision(*v).to_json(),
+            None => "null".to_owned(),
+        }
+    }
+
+    /// Verdict ids for every action of the catalog at a scope (by id), in catalog order.
+    pub fn permissions(&mut self, scope: i32) -> Vec<u32> {
+        let count = self.session.policy().actions().len();
+        let resource = std::mem::take(&mut self.empty);
+        let ids = (0..count)
+            .map(|a| {
+                let verdict = self.decide(a as u32, scope, &resource);
+                self.intern(verdict)
+            })
+            .collect();
+        self.empty = resource;
+        ids
+    }
+
+    /// Verdict ids for every action of the catalog on a resource given as JSON.
+    #[wasm_bindgen(js_name = permissionsResource)]
+    pub fn permissions_resource(&mut self, resource: &str) -> Result<Vec<u32>, JsValue> {
+        let resource = Resource::from_json(resource).map_err(|e| input_error(&e))?;
+        let decisions = self.session.policy().actions().len();
+        let mut ids = Vec::with_capacity(decisions);
+        for a in 0..decisions {
+            let verdict = match self.session.scope(&resource.scope) {
+                Ok(scope) => self.session.verdict_in(a, &scope, &resource),
+                Err(_) => self.session.verdict(&self.action_name(a as u32), &resource),
+            };
+            ids.push(self.intern(verdict));
+        }
+        Ok(ids)
+    }
+
+    /// Indices of the resources (a JSON list) on which the action is allowed.
+    pub fn filter(&mut self, action: u32, resources: &str) -> Result<Vec<u32>, JsValue> {
+        let resources = Resource::list_from_json(resources).map_err(|e| input_error(&e))?;
+        let name = self.action_name(action);
+        Ok(resources
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| self.session.verdict(&name, r).allowed())
+            .filter_map(|(i, _)| u32::try_from(i).ok())
+            .collect())
+    }
+
+    /// The explanation of a decision, as JSON `{ action, scope, decision, steps, text }`.
+    pub fn explain(&self, action: &str, resource: &str) -> Result<String, JsValue> {
+        let resource = Resource::from_json(resource).map_err(|e| input_error(&e))?;
+        let explanation = self.session.explain(action, &resource);
+        let mut out = explanation.to_json();
+        // Add the readable text as one more field.
+        out.pop();
+        out.push_str(",\"text\":");
+        json::string(&mut out, &explanation.to_string());
+        out.push('}');
+        Ok(out)
+    }
+}
+
+/// The stable codes, for the JS layer's checks: `{ reasons, errors, inputErrors }`.
+#[wasm_bindgen]
+pub fn codes() -> String {
+    let mut out = String::new();
+    let mut o = Object::new(&mut out);
+    json::list(o.key("reasons"), crate::Reason::ALL, |out, c| {
+        json::string(out, c.as_str())
+    });
+    json::list(o.key("errors"), crate::ErrorCode::ALL, |out, c| {
+        json::string(out, c.as_str())
+    });
+    json::list(
+        o.key("inputErrors"),
+        crate::InputErrorCode::ALL,
+        |out, c| json::string(out, c.as_str()),
+    );
+    o.end();
+    out
+}
