@@ -134,6 +134,11 @@ fn cli() -> Command {
                         .help("use this policy instead of the files' own"),
                 )
                 .arg(
+                    Arg::new("report")
+                        .long("report")
+                        .help("write every case's decision to this file, as JSON"),
+                )
+                .arg(
                     Arg::new("verbose")
                         .long("verbose")
                         .short('v')
@@ -142,6 +147,11 @@ fn cli() -> Command {
                 ),
         )
         .subcommand(Command::new("presets").about("List the presets shipped with rolegate"))
+        .subcommand(
+            Command::new("export")
+                .about("Print a policy document as JSON (after validating it)")
+                .arg(policy_arg()),
+        )
 }
 
 fn render_errors(source: &str, errors: &PolicyErrors) -> String {
@@ -283,9 +293,22 @@ fn matrix(m: &ArgMatches) -> Result<(), Failure> {
     Ok(())
 }
 
+fn export(m: &ArgMatches) -> Result<(), Failure> {
+    let (_, policy) = load_policy(
+        m.get_one::<String>("policy")
+            .map_or(DEFAULT_PRESET, String::as_str),
+        None,
+    )?;
+    let text = serde_json::to_string_pretty(policy.document())
+        .map_err(|e| Failure::usage(format!("cannot print the document: {e}")))?;
+    println!("{text}");
+    Ok(())
+}
+
 fn test(m: &ArgMatches) -> Result<(), Failure> {
     let verbose = m.get_flag("verbose");
     let (mut passed, mut failed) = (0usize, 0usize);
+    let mut report = serde_json::Map::new();
     for file in m.get_many::<String>("fixtures").into_iter().flatten() {
         let path = Path::new(file);
         let text = std::fs::read_to_string(path)
@@ -298,6 +321,18 @@ fn test(m: &ArgMatches) -> Result<(), Failure> {
             .filter(|_| m.get_one::<String>("policy").is_none());
         let (_, policy) = load_policy(policy_arg, base)?;
         let results = fixtures.run(&policy);
+        let name = path
+            .file_name()
+            .map_or_else(|| file.clone(), |n| n.to_string_lossy().into_owned());
+        report.insert(
+            name,
+            serde_json::Value::Array(
+                results
+                    .iter()
+                    .map(|r| serde_json::to_value(&r.decision).unwrap_or_default())
+                    .collect(),
+            ),
+        );
         let file_failed = results.iter().filter(|r| !r.passed()).count();
         for r in &results {
             if !r.passed() {
@@ -317,6 +352,11 @@ fn test(m: &ArgMatches) -> Result<(), Failure> {
         println!("{file}: {} cases, {} failed", results.len(), file_failed);
         passed += results.len() - file_failed;
         failed += file_failed;
+    }
+    if let Some(target) = m.get_one::<String>("report") {
+        let text = serde_json::to_string_pretty(&report).unwrap_or_default();
+        std::fs::write(target, text + "\n")
+            .map_err(|e| Failure::usage(format!("cannot write `{target}`: {e}")))?;
     }
     println!("{passed} passed, {failed} failed");
     if failed > 0 {
@@ -339,6 +379,7 @@ fn main() -> ExitCode {
         Some(("explain", m)) => decide(m, true),
         Some(("matrix", m)) => matrix(m),
         Some(("test", m)) => test(m),
+        Some(("export", m)) => export(m),
         Some(("presets", _)) => {
             for (name, _) in PRESETS {
                 println!("{name}");

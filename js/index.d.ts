@@ -1,0 +1,282 @@
+// Types of the rolegate package. The code unions below are checked against the Rust
+// enums they mirror by `tests/typescript.rs`; the shapes by `tsc --noEmit` on
+// `tests/js/types-usage.ts`.
+
+/** Why a decision came out as it did. */
+export type Reason =
+  | "granted"
+  | "not_member"
+  | "no_grant"
+  | "denied_by_rule"
+  | "condition_failed"
+  | "feature_disabled"
+  | "plan_required"
+  | "unknown_action"
+  | "bad_scope";
+
+/** What the UI does: show, show disabled with the hint, or hide. */
+export type Effect = "allow" | "deny" | "locked";
+
+/** Stable codes of problems in a policy document. */
+export type PolicyErrorCode =
+  | "syntax"
+  | "unknown_field"
+  | "missing_field"
+  | "bad_type"
+  | "bad_value"
+  | "unsupported_version"
+  | "duplicate_name"
+  | "bad_name"
+  | "bad_scope_level"
+  | "bad_scope_tree"
+  | "scope_cycle"
+  | "unknown_feature"
+  | "unknown_plan"
+  | "unknown_role"
+  | "include_cycle"
+  | "bad_include_level"
+  | "unknown_action"
+  | "bad_pattern"
+  | "pattern_matches_nothing"
+  | "empty_rule"
+  | "bad_condition"
+  | "unknown_attribute"
+  | "type_mismatch"
+  | "never_applies"
+  | "empty_role";
+
+/** Stable codes of problems in a principal, tenant or resource. */
+export type InputErrorCode =
+  | "unknown_role"
+  | "bad_scope"
+  | "scope_level_mismatch"
+  | "unknown_plan"
+  | "unknown_feature"
+  | "bad_attribute"
+  | "bad_input"
+  | "unknown_action";
+
+/** Every code a `RolegateError` may carry. */
+export type ErrorCode = PolicyErrorCode | InputErrorCode | "unsupported" | "internal";
+
+/** An attribute value. */
+export type AttrValue = string | number | boolean | null | AttrValue[];
+
+/** Named attribute values. */
+export type Attrs = { [name: string]: AttrValue };
+
+/** A role held at a scope (`"org"`, `"workspace:w1"`, `"workspace:w1/project:p7"`). */
+export interface RoleAssignment {
+  role: string;
+  /** Where the role is held; empty or omitted for the tenant itself. */
+  scope?: string;
+}
+
+/** Who is asking. The engine stores no users: build this from your database or token. */
+export interface Principal {
+  id: string;
+  roles?: RoleAssignment[];
+  attrs?: Attrs;
+}
+
+/** The tenant (organization) of a session. */
+export interface Tenant {
+  id: string;
+  plan?: string | null;
+  features?: string[];
+  attrs?: Attrs;
+}
+
+/** What is acted on. A plain scope string stands for a resource with only a scope. */
+export interface Resource {
+  type?: string | null;
+  id?: string | null;
+  scope?: string;
+  attrs?: Attrs;
+}
+
+/** The answer to "may this principal do this action on this resource". */
+export interface Decision {
+  readonly allowed: boolean;
+  readonly effect: Effect;
+  readonly reason: Reason;
+  /** The role that decided (granted, or carried the deny rule). */
+  readonly role?: string;
+  /** Where that role is held. */
+  readonly scope?: string;
+  /** The named rule that decided. */
+  readonly rule?: string;
+  /** For locked decisions: the text to show. */
+  readonly hint?: string;
+}
+
+/** A problem found in a policy document. */
+export interface Diagnostic {
+  severity: "error" | "warning";
+  code: PolicyErrorCode;
+  /** Where in the document, like `roles.admin.includes[1]`. */
+  path: string;
+  line?: number;
+  column?: number;
+  message: string;
+  help?: string;
+}
+
+/** One step of an explanation. */
+export interface ExplainStep {
+  step: number;
+  title: string;
+  finding: string;
+  decided: boolean;
+}
+
+/** Why a decision came out as it did, step by step. */
+export interface Explanation {
+  action: string;
+  scope: string;
+  decision: Decision;
+  steps: ExplainStep[];
+  /** The whole account as readable text. */
+  text: string;
+}
+
+/** An action of the catalog. */
+export interface ActionInfo {
+  readonly name: string;
+  readonly label?: string;
+  readonly group?: string;
+  readonly scope?: string;
+  readonly tags: readonly string[];
+  readonly feature?: string;
+  readonly plans: readonly string[];
+}
+
+/** A role of the policy. */
+export interface RoleInfo {
+  readonly name: string;
+  readonly label?: string;
+  readonly scope?: string;
+  readonly cascade: boolean;
+}
+
+/** The role x action matrix. */
+export interface Matrix {
+  roles: string[];
+  columns: string[];
+  rows: { action: string; label: string; cells: ("yes" | "no" | "conditional")[] }[];
+}
+
+/** A plain, serializable record of a session's decisions per scope. */
+export interface Snapshot {
+  version: 1;
+  policy: string | null;
+  principal: string | null;
+  actions: string[];
+  scopes: { [scope: string]: { [action: string]: Decision } };
+  /** The decision for an action the catalog does not have. */
+  unknown: Decision;
+}
+
+/** The policy document in its JSON form (see docs/POLICY.md). */
+export interface PolicyDocument {
+  version: 1;
+  name?: string;
+  description?: string;
+  scopes?: { [level: string]: { parent?: string; label?: string } };
+  features?: { [feature: string]: { label?: string; hint?: string } };
+  plans?: { [plan: string]: { label?: string; features?: string[] } };
+  attributes?: {
+    principal?: { [name: string]: AttrType };
+    resource?: { [name: string]: AttrType };
+    tenant?: { [name: string]: AttrType };
+  };
+  actions?: {
+    [action: string]: {
+      scope: string;
+      label?: string;
+      group?: string;
+      tags?: string[];
+      feature?: string;
+      plans?: string[];
+      hint?: string;
+    };
+  };
+  roles?: {
+    [role: string]: {
+      scope: string;
+      label?: string;
+      description?: string;
+      cascade?: boolean;
+      includes?: string[];
+      allow?: string[];
+    };
+  };
+  rules?: {
+    [rule: string]: {
+      effect: "allow" | "deny";
+      roles: string[];
+      actions: string[];
+      when?: string;
+      description?: string;
+    };
+  };
+}
+
+/** Attribute types of the condition language. */
+export type AttrType = "string" | "number" | "bool" | "string[]" | "number[]";
+
+/** Errors of rolegate: a stable `code` and a `path` to what is wrong. */
+export declare class RolegateError extends Error {
+  readonly name: "RolegateError";
+  readonly code: ErrorCode;
+  readonly path: string;
+  /** Every error of a rejected policy document. */
+  readonly errors?: Diagnostic[];
+}
+
+/** A compiled policy. Compile once, ask many sessions. */
+export declare class Policy {
+  private constructor();
+  /** Compiles a policy written in JSON text. Throws `RolegateError`. */
+  static fromJson(text: string): Policy;
+  /** Compiles a policy given as an object. Throws `RolegateError`. */
+  static fromObject(document: PolicyDocument): Policy;
+  /** Compiles a policy written in TOML. Throws `RolegateError` (`unsupported` in JSON-only builds). */
+  static fromToml(text: string): Policy;
+  readonly name: string | undefined;
+  readonly actions: readonly ActionInfo[];
+  readonly roles: readonly RoleInfo[];
+  readonly warnings: Diagnostic[];
+  /** The id of an action, or -1. */
+  actionId(name: string): number;
+  matrix(): Matrix;
+  /** A session for a principal in a tenant. Throws `RolegateError` on unknown roles, plans, features or bad scopes. */
+  session(principal: Principal, tenant?: Tenant): Session;
+  free(): void;
+}
+
+/** A principal in a tenant, asking decisions. */
+export declare class Session {
+  private constructor();
+  readonly policy: Policy;
+  /** Decides `action` on a resource, a scope string, or the tenant when omitted. */
+  check(action: string, resource?: Resource | string): Decision;
+  can(action: string, resource?: Resource | string): boolean;
+  /** Every action with its decision: the UI map in one call. */
+  permissions(resource?: Resource | string): { [action: string]: Decision };
+  /** The resources on which `action` is allowed, in order. */
+  filter<T extends Resource>(action: string, resources: T[]): T[];
+  explain(action: string, resource?: Resource | string): Explanation;
+  /** Decisions at the given scopes as plain data (default: the tenant). */
+  snapshot(scopes?: string[]): Snapshot;
+  free(): void;
+}
+
+/** The stable codes, as the engine lists them. */
+export declare const codes: {
+  reasons: Reason[];
+  errors: PolicyErrorCode[];
+  inputErrors: InputErrorCode[];
+};
+
+export { snapshotCheck, snapshotCan } from "./snapshot.js";

@@ -1,0 +1,74 @@
+// Runs the whole decision corpus through the npm package, in any runtime: each case
+// through check, permissions, explain and filter, compared field for field with the
+// native decision and with the case's expectation. No imports: the caller hands in the
+// package's API and the prepared corpus (see prepare.mjs).
+
+function canonical(value) {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value && typeof value === "object") {
+    return `{${Object.keys(value)
+      .filter((k) => value[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`)
+      .join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function sameDecision(a, b) {
+  return canonical(a) === canonical(b);
+}
+
+/** Runs every case; returns { cases, failures, perFile }. */
+export function runCorpus(api, corpus) {
+  const failures = [];
+  const perFile = {};
+  let cases = 0;
+  for (const [file, fixture] of Object.entries(corpus.files)) {
+    const policy = api.Policy.fromObject(corpus.presets[fixture.policy]);
+    const native = corpus.native[file];
+    perFile[file] = 0;
+    fixture.cases.forEach((c, i) => {
+      cases++;
+      perFile[file]++;
+      const fail = (what) => failures.push(`${file} #${i} ${c.name}: ${what}`);
+      const principal = typeof c.principal === "string" ? fixture.principals[c.principal] : c.principal;
+      const tenant = typeof c.tenant === "string" ? fixture.tenants[c.tenant] : c.tenant;
+      let session;
+      try {
+        session = policy.session(principal, tenant);
+      } catch (e) {
+        fail(`session rejected: ${e.code} ${e.message}`);
+        return;
+      }
+      const resource = c.resource ?? undefined;
+      const decision = session.check(c.action, resource);
+      if (!sameDecision(decision, native[i])) {
+        fail(`check gave ${canonical(decision)}, native gave ${canonical(native[i])}`);
+      }
+      if (decision.effect !== c.expect.effect || decision.reason !== c.expect.reason) {
+        fail(`check gave ${decision.effect}/${decision.reason}, expected ${c.expect.effect}/${c.expect.reason}`);
+      }
+      for (const field of ["role", "scope", "rule", "hint"]) {
+        if (field in c.expect && (c.expect[field] ?? undefined) !== decision[field]) {
+          fail(`${field} is ${decision[field]}, expected ${c.expect[field]}`);
+        }
+      }
+      const map = session.permissions(resource);
+      if (policy.actionId(c.action) >= 0 && !sameDecision(map[c.action], decision)) {
+        fail(`permissions gave ${canonical(map[c.action])}, check gave ${canonical(decision)}`);
+      }
+      const explained = session.explain(c.action, resource);
+      if (!sameDecision(explained.decision, decision) || explained.steps.length === 0) {
+        fail(`explain gave ${canonical(explained.decision)}, check gave ${canonical(decision)}`);
+      }
+      const listed = session.filter(c.action, [resource ?? {}]);
+      if ((listed.length === 1) !== decision.allowed) {
+        fail(`filter disagrees with check (${decision.effect})`);
+      }
+      session.free();
+    });
+    policy.free();
+  }
+  return { cases, failures, perFile };
+}
