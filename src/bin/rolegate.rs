@@ -108,6 +108,13 @@ fn cli() -> Command {
             Command::new("explain").about("Decide one request and explain each step"),
         ))
         .subcommand(
+            decision_args(
+                Command::new("permissions")
+                    .about("Print every action's decision at a scope, as JSON (the UI map)"),
+            )
+            .mut_arg("action", |a| a.required(false).hide(true)),
+        )
+        .subcommand(
             Command::new("matrix")
                 .about("Print the role x action matrix")
                 .arg(policy_arg())
@@ -242,7 +249,14 @@ fn validate(m: &ArgMatches) -> Result<(), Failure> {
     Ok(())
 }
 
-fn decide(m: &ArgMatches, explain: bool) -> Result<(), Failure> {
+#[derive(PartialEq)]
+enum Mode {
+    Check,
+    Explain,
+    Permissions,
+}
+
+fn decide(m: &ArgMatches, mode: Mode) -> Result<(), Failure> {
     let policy_name = m.get_one::<String>("policy").map_or("", String::as_str);
     let (_, policy) = load_policy(policy_name, None)?;
     let principal: Principal = json_arg(
@@ -265,7 +279,16 @@ fn decide(m: &ArgMatches, explain: bool) -> Result<(), Failure> {
         .session(&principal, &tenant)
         .map_err(|e| Failure::usage(e.to_string()))?;
     let action = m.get_one::<String>("action").map_or("", String::as_str);
-    if explain {
+    if mode == Mode::Permissions {
+        let map: serde_json::Map<String, serde_json::Value> = session
+            .permissions_for(&resource)
+            .into_iter()
+            .map(|(a, d)| (a.to_string(), serde_json::to_value(&d).unwrap_or_default()))
+            .collect();
+        let text = serde_json::to_string_pretty(&map)
+            .map_err(|e| Failure::usage(format!("cannot print the decisions: {e}")))?;
+        println!("{text}");
+    } else if mode == Mode::Explain {
         print!("{}", session.explain(action, &resource));
     } else {
         let decision = session.check(action, &resource);
@@ -375,8 +398,9 @@ fn main() -> ExitCode {
     };
     let result = match matches.subcommand() {
         Some(("validate", m)) => validate(m),
-        Some(("check", m)) => decide(m, false),
-        Some(("explain", m)) => decide(m, true),
+        Some(("check", m)) => decide(m, Mode::Check),
+        Some(("explain", m)) => decide(m, Mode::Explain),
+        Some(("permissions", m)) => decide(m, Mode::Permissions),
         Some(("matrix", m)) => matrix(m),
         Some(("test", m)) => test(m),
         Some(("export", m)) => export(m),
