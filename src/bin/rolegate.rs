@@ -155,6 +155,15 @@ fn cli() -> Command {
         )
         .subcommand(Command::new("presets").about("List the presets shipped with rolegate"))
         .subcommand(
+            Command::new("batch")
+                .about("Decide requests read as JSON lines from standard input; print one decision per line")
+                .long_about(
+                    "Each input line is {\"principal\": ..., \"tenant\": ..., \"action\": ..., \"resource\": ...}; \
+                     each output line is the decision, or {\"error\": {code, path, message}} for rejected inputs",
+                )
+                .arg(policy_arg()),
+        )
+        .subcommand(
             Command::new("export")
                 .about("Print a policy document as JSON (after validating it)")
                 .arg(policy_arg()),
@@ -316,6 +325,46 @@ fn matrix(m: &ArgMatches) -> Result<(), Failure> {
     Ok(())
 }
 
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BatchRequest {
+    principal: Principal,
+    tenant: Tenant,
+    action: String,
+    #[serde(default)]
+    resource: Resource,
+}
+
+fn batch(m: &ArgMatches) -> Result<(), Failure> {
+    use std::io::{BufRead, Write};
+    let (_, policy) = load_policy(
+        m.get_one::<String>("policy")
+            .map_or(DEFAULT_PRESET, String::as_str),
+        None,
+    )?;
+    let stdin = std::io::stdin();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for (n, line) in stdin.lock().lines().enumerate() {
+        let line = line.map_err(|e| Failure::usage(format!("cannot read standard input: {e}")))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let request: BatchRequest = serde_json::from_str(&line)
+            .map_err(|e| Failure::usage(format!("line {}: not a request: {e}", n + 1)))?;
+        let answer = match policy.session(&request.principal, &request.tenant) {
+            Ok(session) => {
+                serde_json::to_string(&session.check(&request.action, &request.resource))
+            }
+            Err(e) => serde_json::to_string(&serde_json::json!({ "error": e })),
+        }
+        .map_err(|e| Failure::usage(format!("cannot print a decision: {e}")))?;
+        writeln!(out, "{answer}").map_err(|e| Failure::usage(format!("cannot write: {e}")))?;
+    }
+    out.flush()
+        .map_err(|e| Failure::usage(format!("cannot write: {e}")))?;
+    Ok(())
+}
+
 fn export(m: &ArgMatches) -> Result<(), Failure> {
     let (_, policy) = load_policy(
         m.get_one::<String>("policy")
@@ -404,6 +453,7 @@ fn main() -> ExitCode {
         Some(("matrix", m)) => matrix(m),
         Some(("test", m)) => test(m),
         Some(("export", m)) => export(m),
+        Some(("batch", m)) => batch(m),
         Some(("presets", _)) => {
             for (name, _) in PRESETS {
                 println!("{name}");

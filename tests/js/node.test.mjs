@@ -1,0 +1,299 @@
+// The npm package in Node, installed from its packed tarball as a user gets it:
+// the fixture corpus through ESM and CommonJS, 10,000 random requests against the native
+// engine, errors at the boundary, snapshots, and the TypeScript declarations.
+
+import { test, before } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { createRequire } from "node:module";
+import { readFileSync, writeFileSync, copyFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { root, scratchProject, tool } from "./pack.mjs";
+import { runCorpus, sameDecision } from "./corpus.mjs";
+
+let dir;
+let esm;
+let cjs;
+let corpus;
+const native = process.env.ROLEGATE_BIN ?? join(root, "target", "debug", "rolegate");
+
+before(async () => {
+  corpus = JSON.parse(readFileSync(join(root, "target", "js-corpus.json"), "utf8"));
+  dir = scratchProject("node");
+  // Import the package by its name from inside the scratch project, as its users do.
+  writeFileSync(join(dir, "load.mjs"), 'export * from "rolegate";\n');
+  esm = await import(pathToFileURL(join(dir, "load.mjs")).href);
+  cjs = createRequire(join(dir, "index.cjs"))("rolegate");
+});
+
+const total = () => Object.values(corpus.files).reduce((n, f) => n + f.cases.length, 0);
+
+test("the corpus through the ES module entry agrees with the native engine", () => {
+  const result = runCorpus(esm, corpus);
+  assert.equal(result.cases, total());
+  assert.ok(result.cases > 500);
+  assert.deepEqual(result.failures.slice(0, 10), []);
+  console.log(`node (ESM import): ${result.cases} cases, ${result.failures.length} disagreements`);
+});
+
+test("the corpus through the CommonJS entry agrees with the native engine", () => {
+  const result = runCorpus(cjs, corpus);
+  assert.equal(result.cases, total());
+  assert.deepEqual(result.failures.slice(0, 10), []);
+  console.log(`node (CommonJS require): ${result.cases} cases, ${result.failures.length} disagreements`);
+});
+
+// A small seeded generator, so that a failure can be replayed.
+function generator(seed) {
+  let s = seed >>> 0;
+  const next = () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const below = (n) => Math.floor(next() * n);
+  const pick = (items) => items[below(items.length)];
+  const chance = (p) => next() < p;
+  return { below, pick, chance };
+}
+
+function randomValue(g, type) {
+  switch (type) {
+    case "string":
+      return g.pick(["u1", "u2", "u3", "sales", "gold"]);
+    case "number":
+      return g.pick([0, 1, 2, 3, 2.5]);
+    case "bool":
+      return g.chance(0.5);
+    case "string[]":
+      return g.pick([[], ["u1"], ["u1", "u2"], ["u3"]]);
+    default:
+      return g.pick([[], [1], [1, 2]]);
+  }
+}
+
+function randomAttrs(g, declared) {
+  const attrs = {};
+  for (const [name, type] of Object.entries(declared ?? {})) {
+    if (g.chance(0.7)) attrs[name] = randomValue(g, type);
+  }
+  return attrs;
+}
+
+/** Random requests over one preset document. */
+function requests(doc, count, seed) {
+  const g = generator(seed);
+  const levels = Object.entries(doc.scopes);
+  const root = levels.find(([, l]) => !l.parent)[0];
+  const chain = (level) => {
+    const path = [];
+    for (let l = level; l && l !== root; l = doc.scopes[l].parent) path.unshift(l);
+    return path;
+  };
+  const instance = (level) => {
+    const path = chain(level);
+    if (path.length === 0) return g.pick(["", root]);
+    return path.map((l) => `${l}:${l[0]}${g.below(2)}`).join("/");
+  };
+  const roles = Object.entries(doc.roles);
+  const actions = Object.keys(doc.actions);
+  const plans = Object.keys(doc.plans ?? {});
+  const features = Object.keys(doc.features ?? {});
+  const out = [];
+  for (let i = 0; i < count; i++) {
+    const principal = { id: g.pick(["u1", "u2", "u3"]), roles: [], attrs: randomAttrs(g, doc.attributes?.principal) };
+    for (let r = g.below(4); r > 0; r--) {
+      const [role, def] = g.pick(roles);
+      principal.roles.push({ role, scope: instance(def.scope) });
+    }
+    const tenant = { id: "acme", features: features.filter(() => g.chance(0.4)), attrs: randomAttrs(g, doc.attributes?.tenant) };
+    if (plans.length && g.chance(0.7)) tenant.plan = g.pick(plans);
+    let scope = instance(g.pick(levels)[0]);
+    if (principal.roles.length && g.chance(0.6)) scope = g.pick(principal.roles).scope;
+    const resource = { scope, attrs: randomAttrs(g, doc.attributes?.resource) };
+    if (g.chance(0.5)) {
+      resource.type = g.pick(["number", "campaign", "project"]);
+      resource.id = `r${g.below(3)}`;
+    }
+    const action = g.chance(0.03) ? "unknown.action" : g.pick(actions);
+    out.push({ principal, tenant, action, resource: g.chance(0.2) ? { scope } : resource });
+  }
+  return out;
+}
+
+test("10,000 random requests on the presets: wasm in Node decides exactly as the native engine", () => {
+  const perPreset = 2000;
+  let compared = 0;
+  const reasons = {};
+  for (const [name, doc] of Object.entries(corpus.presets)) {
+    const batch = requests(doc, perPreset, 0x5eed + compared);
+    const lines = execFileSync(native, ["batch", name], {
+      input: batch.map((r) => JSON.stringify(r)).join("\n"),
+      encoding: "utf8",
+      maxBuffer: 64 << 20,
+    })
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    assert.equal(lines.length, batch.length);
+    const policy = esm.Policy.fromObject(doc);
+    batch.forEach((request, i) => {
+      const expected = lines[i];
+      let got;
+      try {
+        got = policy.session(request.principal, request.tenant).check(request.action, request.resource);
+      } catch (e) {
+        assert.ok(expected.error, `${name} #${i}: wasm threw ${e.code} (${e.message}) where native decided ${JSON.stringify(expected)}`);
+        assert.equal(e.code, expected.error.code, `${name} #${i}`);
+        assert.equal(e.path, expected.error.path, `${name} #${i}`);
+        reasons[`error:${e.code}`] = (reasons[`error:${e.code}`] ?? 0) + 1;
+        compared++;
+        return;
+      }
+      assert.ok(!expected.error, `${name} #${i}: native rejected ${JSON.stringify(expected.error)}, wasm decided ${JSON.stringify(got)}`);
+      assert.ok(sameDecision(got, expected), `${name} #${i} ${JSON.stringify(request)}\n wasm:   ${JSON.stringify(got)}\n native: ${JSON.stringify(expected)}`);
+      reasons[got.reason] = (reasons[got.reason] ?? 0) + 1;
+      compared++;
+    });
+  }
+  assert.ok(compared >= 10000, `only ${compared} requests compared`);
+  for (const reason of ["granted", "not_member", "no_grant", "unknown_action", "feature_disabled", "plan_required", "condition_failed", "denied_by_rule"]) {
+    assert.ok((reasons[reason] ?? 0) > 0, `no request was decided \`${reason}\`: ${JSON.stringify(reasons)}`);
+  }
+  console.log(`node differential: ${compared} random requests, 0 disagreements; ${JSON.stringify(reasons)}`);
+});
+
+test("malformed values from JS give RolegateErrors with codes, and the instance keeps answering", () => {
+  const { Policy, RolegateError } = esm;
+  const policy = Policy.fromObject(corpus.presets.outreach);
+  const principal = { id: "u1", roles: [{ role: "campaigner", scope: "org" }] };
+  const tenant = { id: "acme", features: ["outreach"] };
+  const session = policy.session(principal, tenant);
+  const before = session.check("campaign.create");
+  const bad = [
+    () => Policy.fromJson(42),
+    () => Policy.fromJson("{"),
+    () => Policy.fromJson('{"version": 1, "nope": true}'),
+    () => Policy.fromObject(null),
+    () => Policy.fromObject({ version: 1, roles: { a: { scope: "org", allow: "campaign.*" } } }),
+    () => policy.session(null, tenant),
+    () => policy.session({ id: 5 }, tenant),
+    () => policy.session({ id: "u", roles: "admin" }, tenant),
+    () => policy.session({ id: "u", extra: 1 }, tenant),
+    () => policy.session({ id: "u", roles: [{ role: "ghost" }] }, tenant),
+    () => policy.session({ id: "u", roles: [{ role: "campaigner", scope: "workspace:w1" }] }, tenant),
+    () => policy.session(principal, { id: "t", plan: "platinum" }),
+    () => policy.session(principal, { id: "t", features: ["x".repeat(1 << 20)] }),
+    () => policy.session({ id: "u", attrs: { a: { nested: true } } }, tenant),
+    () => policy.session({ id: "u", attrs: { a: 1n } }, tenant),
+    () => session.check(42),
+    () => session.check(null),
+    () => session.check("campaign.create", 7),
+    () => session.check("campaign.create", [1]),
+    () => session.check("campaign.create", { scope: 5 }),
+    () => session.check("campaign.create", { scope: "org", id: 3 }),
+    () => session.check("campaign.create", { scope: "org", attrs: "x" }),
+    () => session.check("campaign.create", { scope: "org", colour: "red", id: "x" }),
+    () => session.filter("campaign.create", "nope"),
+    () => session.filter("campaign.create", [{ id: 1 }]),
+    () => session.explain({}),
+    () => session.snapshot("org"),
+  ];
+  const codes = new Set();
+  for (const [i, call] of bad.entries()) {
+    let thrown;
+    try {
+      call();
+    } catch (e) {
+      thrown = e;
+    }
+    assert.ok(thrown instanceof RolegateError, `case ${i} did not throw a RolegateError: ${thrown}`);
+    assert.ok(thrown instanceof Error);
+    assert.equal(thrown.name, "RolegateError");
+    assert.equal(typeof thrown.code, "string", `case ${i}`);
+    assert.ok(thrown.code.length > 0 && thrown.code !== "internal", `case ${i}: ${thrown.code} ${thrown.message}`);
+    assert.equal(typeof thrown.path, "string", `case ${i}`);
+    codes.add(thrown.code);
+  }
+  // Policy errors carry every diagnostic.
+  try {
+    Policy.fromObject({ version: 1, scopes: { org: {} }, roles: { a: { scope: "org", includes: ["b", "c"] } } });
+    assert.fail("must throw");
+  } catch (e) {
+    assert.equal(e.code, "unknown_role");
+    assert.equal(e.path, "roles.a.includes[0]");
+    assert.deepEqual(e.errors.map((d) => d.path), ["roles.a.includes[0]", "roles.a.includes[1]"]);
+  }
+  // Huge strings are answered, not crashed on.
+  assert.equal(session.check("x".repeat(1 << 20)).reason, "unknown_action");
+  assert.equal(session.check("campaign.create", "workspace:" + "w".repeat(1 << 16)).reason, "bad_scope");
+  // The same instances still answer correctly.
+  assert.equal(session.check("campaign.create"), before);
+  assert.equal(session.check("campaign.create").effect, "allow");
+  assert.equal(policy.session(principal, tenant).can("campaign.create"), true);
+  console.log(`node boundary: ${bad.length} malformed calls rejected with codes ${[...codes].sort().join(", ")}`);
+});
+
+test("a snapshot answers like the session, without WebAssembly", async () => {
+  const snapshotModule = await import(pathToFileURL(join(dir, "node_modules", "rolegate", "snapshot.js")).href);
+  let checked = 0;
+  for (const [file, fixture] of Object.entries(corpus.files)) {
+    const policy = esm.Policy.fromObject(corpus.presets[fixture.policy]);
+    for (const [name, principal] of Object.entries(fixture.principals ?? {})) {
+      for (const tenant of Object.values(fixture.tenants ?? {})) {
+        const session = policy.session(principal, tenant);
+        const scopes = ["", ...new Set(principal.roles.map((r) => r.scope ?? ""))];
+        const snapshot = JSON.parse(JSON.stringify(session.snapshot(scopes)));
+        for (const scope of scopes) {
+          for (const action of [...policy.actions.map((a) => a.name), "not.an.action"]) {
+            const a = snapshotModule.snapshotCheck(snapshot, action, scope);
+            assert.ok(sameDecision(a, session.check(action, scope)), `${file} ${name} ${action} at ${scope}`);
+            assert.equal(snapshotModule.snapshotCan(snapshot, action, { scope }), session.can(action, scope));
+            checked++;
+          }
+        }
+      }
+    }
+  }
+  assert.ok(checked > 1000);
+  console.log(`node snapshot: ${checked} answers from snapshots agree with check`);
+});
+
+test("the TypeScript declarations type-check against a usage file", () => {
+  copyFileSync(join(root, "tests", "js", "types-usage.ts"), join(dir, "types-usage.ts"));
+  writeFileSync(
+    join(dir, "tsconfig.json"),
+    JSON.stringify({
+      compilerOptions: {
+        strict: true,
+        noEmit: true,
+        module: "nodenext",
+        moduleResolution: "nodenext",
+        target: "es2022",
+        lib: ["es2022", "dom"],
+        skipLibCheck: false,
+      },
+      files: ["types-usage.ts"],
+    }),
+  );
+  try {
+    execFileSync(tool("tsc"), ["-p", "tsconfig.json"], { cwd: dir, encoding: "utf8" });
+  } catch (e) {
+    assert.fail(`tsc --noEmit failed:\n${e.stdout}${e.stderr}`);
+  }
+  // And a misuse must be rejected: the check is not vacuous.
+  writeFileSync(join(dir, "types-misuse.ts"), 'import { Policy } from "rolegate";\nconst p: Policy = Policy.fromJson("{}");\nconst d = p.session({ id: 1 }).check("a");\nconst r: "granted" = d.reason;\n');
+  writeFileSync(join(dir, "tsconfig.misuse.json"), JSON.stringify({ extends: "./tsconfig.json", files: ["types-misuse.ts"] }));
+  let failed = false;
+  try {
+    execFileSync(tool("tsc"), ["-p", "tsconfig.misuse.json"], { cwd: dir, encoding: "utf8" });
+  } catch (e) {
+    failed = true;
+    assert.match(e.stdout, /TS2322|TS2345/);
+  }
+  assert.ok(failed, "tsc accepted a misuse of the types");
+  console.log("node types: tsc --noEmit accepts the usage file and rejects a misuse");
+});

@@ -1,0 +1,92 @@
+// Uses every public type of the package; `tsc --noEmit` must accept it.
+import {
+  Policy,
+  RolegateError,
+  snapshotCan,
+  snapshotCheck,
+  type Decision,
+  type Diagnostic,
+  type Effect,
+  type Explanation,
+  type Principal,
+  type Reason,
+  type Resource,
+  type Snapshot,
+  type Tenant,
+  type PolicyDocument,
+  type ErrorCode,
+} from "rolegate";
+import { applyDecisions } from "rolegate/dom";
+import { snapshotCheck as check } from "rolegate/snapshot";
+
+const doc: PolicyDocument = {
+  version: 1,
+  scopes: { org: {}, workspace: { parent: "org" } },
+  features: { outreach: { hint: "Ask your Org Admin to enable Outreach" } },
+  attributes: { resource: { assignee: "string" } },
+  actions: {
+    "campaign.create": { scope: "workspace", feature: "outreach", tags: ["write"] },
+    "number.view": { scope: "workspace" },
+  },
+  roles: { admin: { scope: "org", cascade: true, allow: ["*"] }, member: { scope: "workspace" } },
+  rules: {
+    own: { effect: "allow", roles: ["member"], actions: ["number.view"], when: "resource.assignee == principal.id" },
+  },
+};
+
+const policy: Policy = Policy.fromObject(doc);
+const principal: Principal = { id: "u2", roles: [{ role: "member", scope: "workspace:w1" }], attrs: { team: "a" } };
+const tenant: Tenant = { id: "acme", plan: null, features: [] };
+const session = policy.session(principal, tenant);
+
+const resource: Resource = { type: "number", id: "n1", scope: "workspace:w1", attrs: { assignee: "u2" } };
+const decision: Decision = session.check("number.view", resource);
+const effect: Effect = decision.effect;
+const reason: Reason = decision.reason;
+const hint: string | undefined = decision.hint;
+const allowed: boolean = session.can("campaign.create", "workspace:w1");
+const map: { [action: string]: Decision } = session.permissions("workspace:w1");
+const visible: Resource[] = session.filter("number.view", [resource]);
+const why: Explanation = session.explain("campaign.create", { scope: "workspace:w1" });
+const text: string = why.text;
+const snapshot: Snapshot = session.snapshot(["workspace:w1"]);
+const fromSnapshot: Decision = snapshotCheck(snapshot, "campaign.create", "workspace:w1");
+const can: boolean = snapshotCan(snapshot, "number.view", { scope: "workspace:w1" });
+const same: Decision = check(snapshot, "campaign.create");
+const warnings: Diagnostic[] = policy.warnings;
+const id: number = policy.actionId("campaign.create");
+
+try {
+  Policy.fromJson("{}");
+} catch (e) {
+  if (e instanceof RolegateError) {
+    const code: ErrorCode = e.code;
+    const path: string = e.path;
+    const all: Diagnostic[] | undefined = e.errors;
+    console.log(code, path, all?.length);
+  }
+}
+
+declare const root: ParentNode;
+const counts: { shown: number; locked: number; hidden: number } = applyDecisions(root, session, { scope: "workspace:w1" });
+applyDecisions(root, snapshot);
+applyDecisions(root, (action: string, scope: string) => session.check(action, scope));
+
+switch (reason) {
+  case "granted":
+  case "not_member":
+  case "no_grant":
+  case "denied_by_rule":
+  case "condition_failed":
+  case "feature_disabled":
+  case "plan_required":
+  case "unknown_action":
+  case "bad_scope":
+    break;
+  default: {
+    const exhaustive: never = reason;
+    throw exhaustive;
+  }
+}
+
+console.log(effect, hint, allowed, map, visible, text, fromSnapshot, can, same, warnings, id, counts);
