@@ -58,6 +58,25 @@ export function createApi(raw) {
     return typeof value === "object" ? "an object" : `a ${typeof value}`;
   }
 
+  // The readable account, as the Rust `Display` of an explanation writes it.
+  function decisionText(d) {
+    let text = `${d.effect} (${d.reason})`;
+    if (d.role !== undefined) text += ` role \`${d.role}\``;
+    if (d.scope !== undefined) text += ` at \`${d.scope}\``;
+    if (d.rule !== undefined) text += ` rule \`${d.rule}\``;
+    if (d.hint !== undefined) text += `: ${d.hint}`;
+    return text;
+  }
+
+  function explainText(e) {
+    const scope = e.scope === "" ? "the tenant" : e.scope;
+    let text = `${e.action} at \`${scope}\`: ${decisionText(e.decision)}\n`;
+    for (const s of e.steps) {
+      text += `  ${s.step}. ${s.title}: ${s.finding}${s.decided ? "  <- decided" : ""}\n`;
+    }
+    return text;
+  }
+
   const policies = new WeakMap();
 
   class Policy {
@@ -286,11 +305,14 @@ export function createApi(raw) {
     explain(action, resource) {
       if (typeof action !== "string") throw badInput("action", `action must be a string, got ${describe(action)}`);
       const r = typeof resource === "string" ? { scope: resource } : resource ?? {};
+      let explanation;
       try {
-        return JSON.parse(this.#raw.explain(action, toJson(r, "resource", "resource")));
+        explanation = JSON.parse(this.#raw.explain(action, toJson(r, "resource", "resource")));
       } catch (e) {
         rethrow(e);
       }
+      explanation.text = explainText(explanation);
+      return explanation;
     }
 
     /**

@@ -7,6 +7,7 @@ pub mod fixtures;
 #[cfg(any(feature = "wasm", test))]
 mod json;
 pub mod matrix;
+pub mod number;
 pub mod policy;
 pub mod presets;
 pub mod value;

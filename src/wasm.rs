@@ -17,7 +17,6 @@ use crate::decide::Verdict;
 use crate::json::{self, Object, ToJson};
 use crate::matrix::Matrix;
 use crate::{InputError, Policy, PolicyErrors, Principal, Resource, Scope, Session, Tenant};
-use std::collections::BTreeMap;
 use wasm_bindgen::prelude::*;
 
 fn policy_error(errors: &PolicyErrors) -> JsValue {
@@ -130,7 +129,6 @@ impl RawPolicy {
             session,
             scopes: Vec::new(),
             verdicts: Vec::new(),
-            verdict_ids: BTreeMap::new(),
             empty: Resource::default(),
         })
     }
@@ -142,20 +140,21 @@ pub struct RawSession {
     session: Session,
     /// Scopes by id: parsed, or the text that failed to parse.
     scopes: Vec<Result<Scope, String>>,
+    /// The distinct verdicts of this session, by id (few: a linear search is enough).
     verdicts: Vec<Verdict>,
-    verdict_ids: BTreeMap<Verdict, u32>,
     empty: Resource,
 }
 
 impl RawSession {
     fn intern(&mut self, verdict: Verdict) -> u32 {
-        if let Some(&id) = self.verdict_ids.get(&verdict) {
-            return id;
-        }
-        let id = u32::try_from(self.verdicts.len()).unwrap_or(u32::MAX);
-        self.verdicts.push(verdict);
-        self.verdict_ids.insert(verdict, id);
-        id
+        let index = match self.verdicts.iter().position(|v| *v == verdict) {
+            Some(index) => index,
+            None => {
+                self.verdicts.push(verdict);
+                self.verdicts.len() - 1
+            }
+        };
+        u32::try_from(index).unwrap_or(u32::MAX)
     }
 
     fn action_name(&self, action: u32) -> String {
@@ -260,17 +259,11 @@ impl RawSession {
             .collect())
     }
 
-    /// The explanation of a decision, as JSON `{ action, scope, decision, steps, text }`.
+    /// The explanation of a decision, as JSON `{ action, scope, decision, steps }`.
     pub fn explain(&self, action: &str, resource: &str) -> Result<String, JsValue> {
         let resource = Resource::from_json(resource).map_err(|e| input_error(&e))?;
-        let explanation = self.session.explain(action, &resource);
-        let mut out = explanation.to_json();
-        // Add the readable text as one more field.
-        out.pop();
-        out.push_str(",\"text\":");
-        json::string(&mut out, &explanation.to_string());
-        out.push('}');
-        Ok(out)
+        // The readable `text` is assembled from the steps in JS, as `Display` does here.
+        Ok(self.session.explain(action, &resource).to_json())
     }
 }
 

@@ -213,9 +213,22 @@ impl Compiler {
         valid: fn(&str) -> bool,
         rule: &str,
     ) -> BTreeMap<Arc<str>, usize> {
+        let names: Vec<&str> = table.0.iter().map(|(n, _)| n.as_str()).collect();
+        self.check_names(&names, section, what, valid, rule)
+    }
+
+    /// The part of [`Compiler::names`] that does not depend on the table's type.
+    fn check_names(
+        &mut self,
+        names: &[&str],
+        section: &str,
+        what: &str,
+        valid: fn(&str) -> bool,
+        rule: &str,
+    ) -> BTreeMap<Arc<str>, usize> {
         let mut index = BTreeMap::new();
         let base = DocPath::root().key(section);
-        for (i, (name, _)) in table.0.iter().enumerate() {
+        for (i, &name) in names.iter().enumerate() {
             let path = base.key(name);
             if !valid(name) {
                 self.error(
@@ -224,14 +237,14 @@ impl Compiler {
                     format!("{what} name `{name}` is not valid: {rule}"),
                 );
             }
-            if index.contains_key(name.as_str()) {
+            if index.contains_key(name) {
                 self.error(
                     ErrorCode::DuplicateName,
                     path,
                     format!("{what} `{name}` is declared twice"),
                 );
             } else {
-                index.insert(Arc::from(name.as_str()), i);
+                index.insert(Arc::from(name), i);
             }
         }
         index
@@ -532,7 +545,6 @@ pub(crate) fn compile(document: Document) -> Result<Compiled, Vec<Diagnostic>> {
     ] {
         let section = format!("attributes.{}", entity.as_str());
         let base = root_path.key("attributes").key(entity.as_str());
-        let mut seen = BTreeMap::new();
         for (name, ty) in table.iter() {
             let path = base.key(name);
             if !is_name(name) {
@@ -555,7 +567,7 @@ pub(crate) fn compile(document: Document) -> Result<Compiled, Vec<Diagnostic>> {
                         entity.as_str()
                     ),
                 );
-            } else if seen.insert(name.to_owned(), ()).is_some() {
+            } else if attributes.contains_key(&(entity, name.to_owned())) {
                 c.error(
                     ErrorCode::DuplicateName,
                     path,

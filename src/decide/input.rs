@@ -146,21 +146,29 @@ impl Resource {
 }
 
 mod read {
-    //! Reading inputs from JSON text without a generic deserializer (the WebAssembly
-    //! boundary uses these), with errors at a path.
+    //! Reading inputs from JSON text with the document reader of policies (one reader,
+    //! one set of messages), errors at a path.
     use super::{Principal, Resource, RoleAssignment, Tenant};
-    use crate::error::{DocPath, InputError, InputErrorCode};
-    use crate::policy::tree::{self, Entry, Kind, Node};
+    use crate::error::{Diagnostic, DocPath, InputError, InputErrorCode};
+    use crate::policy::read::Reader;
+    use crate::policy::tree::{self, Kind, Node};
     use crate::value::{Attrs, Value};
 
-    fn bad(path: &DocPath, message: String) -> InputError {
-        InputError::new(InputErrorCode::BadInput, path.clone(), message)
+    fn bad(path: DocPath, message: String) -> InputError {
+        InputError::new(InputErrorCode::BadInput, path, message)
+    }
+
+    fn first_error(reader: Reader) -> Result<(), InputError> {
+        match reader.errors.into_iter().next() {
+            Some(Diagnostic { path, message, .. }) => Err(bad(path, message)),
+            None => Ok(()),
+        }
     }
 
     fn parse(text: &str, what: &str) -> Result<Node, InputError> {
         tree::parse_json(text).map_err(|e| {
             bad(
-                &DocPath::root().key(what),
+                DocPath::root().key(what),
                 format!(
                     "{what} is not valid JSON: {} (at byte {})",
                     e.message, e.offset
@@ -169,91 +177,8 @@ mod read {
         })
     }
 
-    fn entries<'a>(
-        node: &'a Node,
-        path: &DocPath,
-        what: &str,
-        fields: &[&str],
-    ) -> Result<&'a [Entry], InputError> {
-        let Kind::Table(entries) = &node.kind else {
-            return Err(bad(
-                path,
-                format!("expected {what}, found {}", node.kind.describe()),
-            ));
-        };
-        for (i, e) in entries.iter().enumerate() {
-            if !fields.contains(&e.key.as_str()) {
-                let expected: Vec<String> = fields.iter().map(|f| format!("`{f}`")).collect();
-                return Err(bad(
-                    &path.key(&e.key),
-                    format!(
-                        "unknown field `{}`, expected one of {}",
-                        e.key,
-                        expected.join(", ")
-                    ),
-                ));
-            }
-            if entries.iter().take(i).any(|p| p.key == e.key) {
-                return Err(bad(
-                    &path.key(&e.key),
-                    format!("field `{}` is given twice", e.key),
-                ));
-            }
-        }
-        Ok(entries)
-    }
-
-    fn field<'a>(entries: &'a [Entry], key: &str) -> Option<&'a Node> {
-        entries.iter().find(|e| e.key == key).map(|e| &e.value)
-    }
-
-    fn string(node: &Node, path: &DocPath) -> Result<String, InputError> {
+    fn value(r: &mut Reader, node: &Node, path: &DocPath) -> Value {
         match &node.kind {
-            Kind::String(s) => Ok(s.clone()),
-            other => Err(bad(
-                path,
-                format!("expected a string, found {}", other.describe()),
-            )),
-        }
-    }
-
-    fn opt_string(
-        entries: &[Entry],
-        key: &str,
-        path: &DocPath,
-    ) -> Result<Option<String>, InputError> {
-        match field(entries, key) {
-            None
-            | Some(Node {
-                kind: Kind::Null, ..
-            }) => Ok(None),
-            Some(node) => string(node, &path.key(key)).map(Some),
-        }
-    }
-
-    fn required_string(entries: &[Entry], key: &str, path: &DocPath) -> Result<String, InputError> {
-        match field(entries, key) {
-            Some(node) => string(node, &path.key(key)),
-            None => Err(bad(path, format!("missing field `{key}`"))),
-        }
-    }
-
-    fn list<'a>(entries: &'a [Entry], key: &str, path: &DocPath) -> Result<&'a [Node], InputError> {
-        match field(entries, key) {
-            None => Ok(&[]),
-            Some(Node {
-                kind: Kind::Array(items),
-                ..
-            }) => Ok(items),
-            Some(node) => Err(bad(
-                &path.key(key),
-                format!("expected a list, found {}", node.kind.describe()),
-            )),
-        }
-    }
-
-    fn value(node: &Node, path: &DocPath) -> Result<Value, InputError> {
-        Ok(match &node.kind {
             Kind::Null => Value::Null,
             Kind::Bool(b) => Value::Bool(*b),
             Kind::Integer(n) => Value::Number(*n as f64),
@@ -263,130 +188,154 @@ mod read {
                 items
                     .iter()
                     .enumerate()
-                    .map(|(i, item)| value(item, &path.index(i)))
-                    .collect::<Result<_, _>>()?,
+                    .map(|(i, item)| value(r, item, &path.index(i)))
+                    .collect(),
             ),
             other => {
-                return Err(bad(
-                    path,
+                r.error(
+                    crate::error::ErrorCode::BadType,
+                    path.clone(),
+                    node.start,
                     format!(
                         "attribute values are strings, numbers, booleans, null or lists, found {}",
                         other.describe()
                     ),
-                ));
-            }
-        })
-    }
-
-    fn attrs(entries: &[Entry], path: &DocPath) -> Result<Attrs, InputError> {
-        let mut out = Attrs::new();
-        let Some(node) = field(entries, "attrs") else {
-            return Ok(out);
-        };
-        let path = path.key("attrs");
-        match &node.kind {
-            Kind::Null => {}
-            Kind::Table(items) => {
-                for e in items {
-                    out.insert(e.key.clone(), value(&e.value, &path.key(&e.key))?);
-                }
-            }
-            other => {
-                return Err(bad(
-                    &path,
-                    format!("expected a table, found {}", other.describe()),
-                ));
+                );
+                Value::Null
             }
         }
-        Ok(out)
+    }
+
+    fn attrs(r: &mut Reader, node: Option<&Node>, path: &DocPath) -> Attrs {
+        let mut out = Attrs::new();
+        let Some(node) = node.filter(|n| n.kind != Kind::Null) else {
+            return out;
+        };
+        let path = path.key("attrs");
+        if let Some(mut t) = r.table(node, &path, "a table of attributes") {
+            for (key, item) in t.entries() {
+                let v = value(r, item, &path.key(key));
+                out.insert(key.to_owned(), v);
+            }
+            // Reports repeated keys.
+            r.finish(t, &[]);
+        }
+        out
+    }
+
+    fn opt(r: &mut Reader, node: Option<&Node>, path: DocPath) -> Option<String> {
+        match node {
+            None
+            | Some(Node {
+                kind: Kind::Null, ..
+            }) => None,
+            Some(n) => r.string(n, path),
+        }
     }
 
     pub fn principal(text: &str) -> Result<Principal, InputError> {
         let path = DocPath::root().key("principal");
         let node = parse(text, "principal")?;
-        let e = entries(
-            &node,
-            &path,
-            "a principal: { id, roles, attrs }",
-            &["id", "roles", "attrs"],
-        )?;
-        let mut roles = Vec::new();
-        for (i, item) in list(e, "roles", &path)?.iter().enumerate() {
-            let p = path.key("roles").index(i);
-            let r = entries(
-                item,
-                &p,
-                "a role assignment: { role, scope }",
-                &["role", "scope"],
-            )?;
-            roles.push(RoleAssignment {
-                role: required_string(r, "role", &p)?,
-                scope: opt_string(r, "scope", &p)?.unwrap_or_default(),
-            });
+        let mut r = Reader::default();
+        let mut out = Principal::default();
+        if let Some(mut t) = r.table(&node, &path, "a principal: { id, roles, attrs }") {
+            out.id = r
+                .required(&mut t, "id")
+                .and_then(|n| r.string(n, path.key("id")))
+                .unwrap_or_default();
+            if let Some(roles) = t.take("roles") {
+                match &roles.kind {
+                    Kind::Array(items) => {
+                        for (i, item) in items.iter().enumerate() {
+                            let p = path.key("roles").index(i);
+                            let Some(mut a) =
+                                r.table(item, &p, "a role assignment: { role, scope }")
+                            else {
+                                continue;
+                            };
+                            let role = r
+                                .required(&mut a, "role")
+                                .and_then(|n| r.string(n, p.key("role")));
+                            let scope = opt(&mut r, a.take("scope"), p.key("scope"));
+                            r.finish(a, &["role", "scope"]);
+                            out.roles.push(RoleAssignment {
+                                role: role.unwrap_or_default(),
+                                scope: scope.unwrap_or_default(),
+                            });
+                        }
+                    }
+                    other => r.error(
+                        crate::error::ErrorCode::BadType,
+                        path.key("roles"),
+                        roles.start,
+                        format!(
+                            "expected a list of role assignments, found {}",
+                            other.describe()
+                        ),
+                    ),
+                }
+            }
+            out.attrs = attrs(&mut r, t.take("attrs"), &path);
+            r.finish(t, &["id", "roles", "attrs"]);
         }
-        Ok(Principal {
-            id: required_string(e, "id", &path)?,
-            roles,
-            attrs: attrs(e, &path)?,
-        })
+        first_error(r).map(|()| out)
     }
 
     pub fn tenant(text: &str) -> Result<Tenant, InputError> {
         let path = DocPath::root().key("tenant");
         let node = parse(text, "tenant")?;
-        let e = entries(
-            &node,
-            &path,
-            "a tenant: { id, plan, features, attrs }",
-            &["id", "plan", "features", "attrs"],
-        )?;
-        let features = list(e, "features", &path)?
-            .iter()
-            .enumerate()
-            .map(|(i, f)| string(f, &path.key("features").index(i)))
-            .collect::<Result<_, _>>()?;
-        Ok(Tenant {
-            id: required_string(e, "id", &path)?,
-            plan: opt_string(e, "plan", &path)?,
-            features,
-            attrs: attrs(e, &path)?,
-        })
+        let mut r = Reader::default();
+        let mut out = Tenant::default();
+        if let Some(mut t) = r.table(&node, &path, "a tenant: { id, plan, features, attrs }") {
+            out.id = r
+                .required(&mut t, "id")
+                .and_then(|n| r.string(n, path.key("id")))
+                .unwrap_or_default();
+            out.plan = opt(&mut r, t.take("plan"), path.key("plan"));
+            out.features = r.strings(&mut t, "features");
+            out.attrs = attrs(&mut r, t.take("attrs"), &path);
+            r.finish(t, &["id", "plan", "features", "attrs"]);
+        }
+        first_error(r).map(|()| out)
     }
 
-    fn resource_at(node: &Node, path: &DocPath) -> Result<Resource, InputError> {
-        let e = entries(
-            node,
-            path,
-            "a resource: { type, id, scope, attrs }",
-            &["type", "id", "scope", "attrs"],
-        )?;
-        Ok(Resource {
-            kind: opt_string(e, "type", path)?,
-            id: opt_string(e, "id", path)?,
-            scope: opt_string(e, "scope", path)?.unwrap_or_default(),
-            attrs: attrs(e, path)?,
-        })
+    fn resource_at(r: &mut Reader, node: &Node, path: &DocPath) -> Resource {
+        let mut out = Resource::default();
+        if let Some(mut t) = r.table(node, path, "a resource: { type, id, scope, attrs }") {
+            out.kind = opt(r, t.take("type"), path.key("type"));
+            out.id = opt(r, t.take("id"), path.key("id"));
+            out.scope = opt(r, t.take("scope"), path.key("scope")).unwrap_or_default();
+            out.attrs = attrs(r, t.take("attrs"), path);
+            r.finish(t, &["type", "id", "scope", "attrs"]);
+        }
+        out
     }
 
     pub fn resource(text: &str) -> Result<Resource, InputError> {
         let node = parse(text, "resource")?;
-        resource_at(&node, &DocPath::root().key("resource"))
+        let mut r = Reader::default();
+        let out = resource_at(&mut r, &node, &DocPath::root().key("resource"));
+        first_error(r).map(|()| out)
     }
 
     pub fn resources(text: &str) -> Result<Vec<Resource>, InputError> {
         let path = DocPath::root().key("resources");
         let node = parse(text, "resources")?;
-        match &node.kind {
+        let mut r = Reader::default();
+        let out = match &node.kind {
             Kind::Array(items) => items
                 .iter()
                 .enumerate()
-                .map(|(i, item)| resource_at(item, &path.index(i)))
+                .map(|(i, item)| resource_at(&mut r, item, &path.index(i)))
                 .collect(),
-            other => Err(bad(
-                &path,
-                format!("expected a list, found {}", other.describe()),
-            )),
-        }
+            other => {
+                return Err(bad(
+                    path,
+                    format!("expected a list, found {}", other.describe()),
+                ));
+            }
+        };
+        first_error(r).map(|()| out)
     }
 }
 

@@ -242,16 +242,19 @@ fn lex(text: &str) -> Result<Vec<(Token, usize)>, ConditionError> {
             '-' | '0'..='9' => {
                 let start = i;
                 i += 1;
-                while chars
-                    .get(i)
-                    .is_some_and(|d| d.is_ascii_digit() || *d == '.' || *d == 'e' || *d == 'E')
-                {
+                while let Some(&d) = chars.get(i) {
+                    let sign_of_exponent =
+                        (d == '-' || d == '+') && matches!(chars.get(i - 1), Some('e' | 'E'));
+                    if !(d.is_ascii_digit() || d == '.' || d == 'e' || d == 'E' || sign_of_exponent)
+                    {
+                        break;
+                    }
                     i += 1;
                 }
                 let raw: String = chars.get(start..i).unwrap_or_default().iter().collect();
-                match raw.parse::<f64>() {
-                    Ok(n) if n.is_finite() => tokens.push((Token::Num(n), column)),
-                    _ => return Err(syntax(column, format!("`{raw}` is not a number"))),
+                match crate::number::parse_f64(&raw) {
+                    Some(n) => tokens.push((Token::Num(n), column)),
+                    None => return Err(syntax(column, format!("`{raw}` is not a number"))),
                 }
             }
             c if c.is_ascii_alphabetic() || c == '_' => {

@@ -2,6 +2,6 @@
 
 pub mod condition;
 pub mod document;
-mod read;
+pub(crate) mod read;
 pub mod source;
 pub mod tree;

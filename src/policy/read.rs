@@ -38,6 +38,12 @@ impl<'a> Table<'a> {
     pub fn path(&self, key: &str) -> DocPath {
         self.path.key(key)
     }
+
+    /// Every entry, all marked as read.
+    pub fn entries(&mut self) -> impl Iterator<Item = (&'a str, &'a Node)> + use<'a> {
+        self.taken.iter_mut().for_each(|t| *t = true);
+        self.entries.iter().map(|e| (e.key.as_str(), &e.value))
+    }
 }
 
 impl Reader {
@@ -46,7 +52,7 @@ impl Reader {
         self.offsets.push(offset);
     }
 
-    fn bad_type(&mut self, node: &Node, path: DocPath, expected: &str) {
+    pub fn bad_type(&mut self, node: &Node, path: DocPath, expected: &str) {
         self.error(
             ErrorCode::BadType,
             path,

@@ -307,9 +307,9 @@ impl JsonParser<'_> {
                 return Ok(Kind::Integer(n));
             }
         }
-        match raw.parse::<f64>() {
-            Ok(n) if n.is_finite() => Ok(Kind::Float(n)),
-            _ => Err(SyntaxError {
+        match crate::number::parse_f64(raw) {
+            Some(n) => Ok(Kind::Float(n)),
+            None => Err(SyntaxError {
                 offset: start,
                 message: format!("number `{raw}` is out of range"),
             }),

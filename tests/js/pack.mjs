@@ -27,7 +27,7 @@ export function pack() {
   if (!existsSync(join(pkg, "package.json"))) {
     throw new Error("pkg/ is not built: run `bash scripts/build-npm`");
   }
-  const dest = join(root, "target", "npm-pack");
+  const dest = join(root, "target", "npm-pack", String(process.pid));
   rmSync(dest, { recursive: true, force: true });
   mkdirSync(dest, { recursive: true });
   execFileSync("npm", ["pack", pkg, "--pack-destination", dest, "--silent"], { encoding: "utf8" });
