@@ -567,14 +567,16 @@ pub(crate) fn compile(document: Document) -> Result<Compiled, Vec<Diagnostic>> {
                         entity.as_str()
                     ),
                 );
-            } else if attributes.contains_key(&(entity, name.to_owned())) {
+            } else if let std::collections::btree_map::Entry::Vacant(slot) =
+                attributes.entry((entity, name.to_owned()))
+            {
+                slot.insert(*ty);
+            } else {
                 c.error(
                     ErrorCode::DuplicateName,
                     path,
                     format!("attribute `{name}` is declared twice in `{section}`"),
                 );
-            } else {
-                attributes.insert((entity, name.to_owned()), *ty);
             }
         }
     }
