@@ -6,7 +6,9 @@
 // The scope is the element's `data-rolegate-scope`, else the nearest ancestor's, else
 // `options.scope`, else the tenant. A locked element gets `aria-disabled="true"` and the
 // hint as its title and stays reachable by keyboard (it is not `disabled`); its clicks
-// are stopped. `source` is a session, a snapshot, or a function (action, scope) => decision.
+// are stopped before they reach handlers added without `capture` (a capture handler on
+// the element itself that was added before this runs first, as the DOM orders them).
+// `source` is a session, a snapshot, or a function (action, scope) => decision.
 
 import { snapshotCheck } from "./snapshot.js";
 
@@ -36,7 +38,8 @@ export function applyDecisions(root, source, options = {}) {
     const scoped = el.closest("[data-rolegate-scope]");
     const scope = scoped ? scoped.getAttribute("data-rolegate-scope") : options.scope ?? "";
     const decision = decide(action, scope);
-    if (!(ORIGINAL_TITLE in el.dataset)) el.dataset[ORIGINAL_TITLE] = el.getAttribute("title") ?? "";
+    // Remember the page's own title, unless the title shown is the hint set here.
+    if (el.dataset.rolegateState !== "locked") el.dataset[ORIGINAL_TITLE] = el.getAttribute("title") ?? "";
     if (!el.dataset.rolegateBound) {
       el.addEventListener("click", blockWhenLocked, true);
       el.dataset.rolegateBound = "1";
@@ -51,6 +54,7 @@ export function applyDecisions(root, source, options = {}) {
       el.hidden = false;
       el.setAttribute("aria-disabled", "true");
       if (decision.hint) el.setAttribute("title", decision.hint);
+      else restoreTitle(el);
       el.dataset.rolegateState = "locked";
       counts.locked++;
     } else {

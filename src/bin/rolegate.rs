@@ -8,6 +8,34 @@ use rolegate::{Format, Policy, PolicyErrors, Principal, Resource, Tenant};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+/// Writes a line to standard output; a closed pipe (`rolegate ... | head`) ends quietly.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let result = writeln!(std::io::stdout().lock(), $($arg)*);
+        written(result);
+    }};
+}
+
+/// Like `out!`, without the newline.
+macro_rules! out_raw {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let result = write!(std::io::stdout().lock(), $($arg)*);
+        written(result);
+    }};
+}
+
+fn written(result: std::io::Result<()>) {
+    if let Err(e) = result {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("rolegate: cannot write to standard output: {e}");
+        std::process::exit(i32::from(EXIT_USAGE));
+    }
+}
+
 /// Exit code for bad usage or unreadable input.
 const EXIT_USAGE: u8 = 2;
 /// Exit code for a rejected policy or failed fixtures.
@@ -225,14 +253,14 @@ fn validate(m: &ArgMatches) -> Result<(), Failure> {
                 if json {
                     report.push(serde_json::json!({ "source": source, "ok": true, "warnings": policy.warnings() }));
                 } else {
-                    println!(
+                    out!(
                         "ok: {source} ({} actions, {} roles, {} rules)",
                         policy.actions().len(),
                         policy.roles().len(),
                         policy.document().rules.len()
                     );
                     for w in policy.warnings() {
-                        println!("{source}: {w}");
+                        out!("{source}: {w}");
                     }
                 }
             }
@@ -250,7 +278,7 @@ fn validate(m: &ArgMatches) -> Result<(), Failure> {
         }
     }
     if json {
-        println!("{}", serde_json::Value::Array(report));
+        out!("{}", serde_json::Value::Array(report));
     }
     if failed {
         return Err(Failure::failed("some policies were rejected"));
@@ -296,14 +324,14 @@ fn decide(m: &ArgMatches, mode: Mode) -> Result<(), Failure> {
             .collect();
         let text = serde_json::to_string_pretty(&map)
             .map_err(|e| Failure::usage(format!("cannot print the decisions: {e}")))?;
-        println!("{text}");
+        out!("{text}");
     } else if mode == Mode::Explain {
-        print!("{}", session.explain(action, &resource));
+        out_raw!("{}", session.explain(action, &resource));
     } else {
         let decision = session.check(action, &resource);
         let text = serde_json::to_string_pretty(&decision)
             .map_err(|e| Failure::usage(format!("cannot print the decision: {e}")))?;
-        println!("{text}");
+        out!("{text}");
     }
     Ok(())
 }
@@ -321,7 +349,7 @@ fn matrix(m: &ArgMatches) -> Result<(), Failure> {
         Some("json") => serde_json::to_string_pretty(&matrix).unwrap_or_default() + "\n",
         _ => matrix.to_markdown(),
     };
-    print!("{out}");
+    out_raw!("{out}");
     Ok(())
 }
 
@@ -373,7 +401,7 @@ fn export(m: &ArgMatches) -> Result<(), Failure> {
     )?;
     let text = serde_json::to_string_pretty(policy.document())
         .map_err(|e| Failure::usage(format!("cannot print the document: {e}")))?;
-    println!("{text}");
+    out!("{text}");
     Ok(())
 }
 
@@ -408,9 +436,9 @@ fn test(m: &ArgMatches) -> Result<(), Failure> {
         let file_failed = results.iter().filter(|r| !r.passed()).count();
         for r in &results {
             if !r.passed() {
-                println!("FAIL {file}: {}", r.name);
+                out!("FAIL {file}: {}", r.name);
                 for f in &r.failures {
-                    println!("     {f}");
+                    out!("     {f}");
                 }
             } else if verbose {
                 let d = r
@@ -418,10 +446,10 @@ fn test(m: &ArgMatches) -> Result<(), Failure> {
                     .as_ref()
                     .map(ToString::to_string)
                     .unwrap_or_default();
-                println!("ok   {file}: {} -> {d}", r.name);
+                out!("ok   {file}: {} -> {d}", r.name);
             }
         }
-        println!("{file}: {} cases, {} failed", results.len(), file_failed);
+        out!("{file}: {} cases, {} failed", results.len(), file_failed);
         passed += results.len() - file_failed;
         failed += file_failed;
     }
@@ -430,7 +458,7 @@ fn test(m: &ArgMatches) -> Result<(), Failure> {
         std::fs::write(target, text + "\n")
             .map_err(|e| Failure::usage(format!("cannot write `{target}`: {e}")))?;
     }
-    println!("{passed} passed, {failed} failed");
+    out!("{passed} passed, {failed} failed");
     if failed > 0 {
         return Err(Failure::failed(format!("{failed} fixture cases failed")));
     }
@@ -456,7 +484,7 @@ fn main() -> ExitCode {
         Some(("batch", m)) => batch(m),
         Some(("presets", _)) => {
             for (name, _) in PRESETS {
-                println!("{name}");
+                out!("{name}");
             }
             Ok(())
         }

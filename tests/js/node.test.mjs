@@ -297,3 +297,11 @@ test("the TypeScript declarations type-check against a usage file", () => {
   assert.ok(failed, "tsc accepted a misuse of the types");
   console.log("node types: tsc --noEmit accepts the usage file and rejects a misuse");
 });
+
+test("what a browser loads stays within 64 KB gzip", () => {
+  const size = JSON.parse(readFileSync(join(root, "pkg", "size.json"), "utf8"));
+  const budget = 64 * 1024;
+  console.log(`node size: page without bundler ${size.page.gzip} bytes gzip, bundled page ${size.bundled.gzip} bytes gzip (budget ${budget})`);
+  assert.ok(size.page.gzip <= budget, `a page without bundler loads ${size.page.gzip} bytes gzip`);
+  assert.ok(size.bundled.gzip <= budget, `a bundled page loads ${size.bundled.gzip} bytes gzip`);
+});
