@@ -16,9 +16,16 @@ export default {
     const route = routes.find((r) => r.method === request.method && r.path.test(url.pathname));
     if (!route) return new Response("not found", { status: 404 });
     // In production the principal comes from a verified session token.
-    const principal = JSON.parse(request.headers.get("x-principal") ?? '{"id":"anonymous"}');
-    const tenant = JSON.parse(request.headers.get("x-tenant") ?? '{"id":"unknown"}');
-    const decision = policy.session(principal, tenant).check(route.action);
+    let session;
+    try {
+      const principal = JSON.parse(request.headers.get("x-principal") ?? '{"id":"anonymous"}');
+      const tenant = JSON.parse(request.headers.get("x-tenant") ?? '{"id":"unknown"}');
+      session = policy.session(principal, tenant);
+    } catch (error) {
+      // A RolegateError (unknown role, bad scope...) or unreadable JSON.
+      return Response.json({ error: error.code ?? "bad_request", message: error.message }, { status: 401 });
+    }
+    const decision = session.check(route.action);
     if (!decision.allowed) {
       return Response.json({ error: decision.reason, hint: decision.hint ?? null }, { status: 403 });
     }

@@ -1,0 +1,417 @@
+// The README's JavaScript quickstarts, run as shown. Their code is the files under
+// examples/ (web/app.js, node/quickstart.mjs, deno/quickstart.ts, worker/worker.js), each
+// importing "rolegate" and ../outreach.policy.json (the output of `rolegate export
+// outreach`). This test checks that the README still shows those files verbatim, then runs
+// each one against the package as a user installs it (npm pack, npm install): in Node (ES
+// module, and the CommonJS entry), in Deno, in workerd as a bundled Worker, and as a
+// bundled web app in Chromium, asserting the values the examples' comments promise.
+//
+// usage: node --test tests/js/readme.test.mjs
+
+import { after, test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { createServer as createHttpServer } from "node:http";
+import { createServer as createNetServer } from "node:net";
+import { createRequire } from "node:module";
+import { extname, join, normalize, sep } from "node:path";
+import { pathToFileURL } from "node:url";
+import { setTimeout as sleep } from "node:timers/promises";
+import { root, scratchProject, tool } from "./pack.mjs";
+
+const examples = join(root, "examples");
+const policyPath = join(examples, "outreach.policy.json");
+const nativeBin = join(root, "target", "debug", "rolegate");
+const CHROMIUM = "/usr/bin/chromium";
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+const QUICKSTARTS = ["web/app.js", "node/quickstart.mjs", "deno/quickstart.ts", "worker/worker.js"];
+
+const CAMPAIGNER = { id: "u2", roles: [{ role: "campaigner", scope: "org" }] };
+const ORG_ADMIN = { id: "u1", roles: [{ role: "org_admin", scope: "org" }] };
+const ACME_OUTREACH = { id: "acme", features: ["outreach"] };
+const ACME = { id: "acme" };
+
+function fail(message) {
+  throw new Error(`readme test: ${message}`);
+}
+
+function readExample(relative) {
+  const file = join(examples, relative);
+  if (!existsSync(file)) fail(`${file} is missing`);
+  return readFileSync(file, "utf8");
+}
+
+/** The outreach feature's hint, from the example policy. */
+function outreachHint() {
+  const hint = JSON.parse(readExample("outreach.policy.json")).features?.outreach?.hint;
+  assert.equal(typeof hint, "string", "examples/outreach.policy.json has no features.outreach.hint");
+  return hint;
+}
+
+/** A scratch project with the package installed, the policy at its root and `files` (example path -> scratch path) copied. */
+function exampleProject(name, files) {
+  const dir = scratchProject(name);
+  copyFileSync(policyPath, join(dir, "outreach.policy.json"));
+  for (const [from, to] of Object.entries(files)) {
+    mkdirSync(join(dir, to, ".."), { recursive: true });
+    copyFileSync(join(examples, from), join(dir, to));
+  }
+  return dir;
+}
+
+/** The non-empty lines a process printed. */
+const lines = (text) => text.split("\n").map((l) => l.trimEnd()).filter((l) => l !== "");
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createNetServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+// Everything started by a test, stopped at the end (and on an unexpected exit).
+const cleanups = [];
+let workerd = null;
+function killWorkerd() {
+  if (workerd && workerd.exitCode === null && workerd.signalCode === null) workerd.kill("SIGKILL");
+}
+process.on("exit", killWorkerd);
+after(async () => {
+  killWorkerd();
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
+
+test("readme: every quickstart is shown verbatim, and the example policy is `rolegate export outreach`", () => {
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const blocks = [...readme.matchAll(/^```[^\n]*\n([\s\S]*?)^```[ \t]*$/gm)].map((m) => m[1]);
+  assert.ok(blocks.length > 0, "README.md has no fenced code block");
+  for (const relative of QUICKSTARTS) {
+    const code = readExample(relative).trim();
+    assert.ok(
+      blocks.some((block) => block.includes(code)),
+      `examples/${relative} is not shown verbatim in any fenced code block of README.md (the README and the example drifted apart)`,
+    );
+    assert.ok(readme.includes(`\`examples/${relative}\``), `README.md does not name examples/${relative}`);
+  }
+  // The README's HTML snippet is an element of the example page.
+  const page = readExample("web/index.html");
+  const htmlBlocks = [...readme.matchAll(/^```html\n([\s\S]*?)^```[ \t]*$/gm)].map((m) => m[1].trim());
+  for (const snippet of htmlBlocks) {
+    assert.ok(page.includes(snippet), `README.md's HTML snippet is not in examples/web/index.html:\n${snippet}`);
+  }
+
+  if (!existsSync(nativeBin)) fail(`${nativeBin} is missing: run \`cargo build\``);
+  const exported = JSON.parse(execFileSync(nativeBin, ["export", "outreach"], { cwd: root, encoding: "utf8" }));
+  assert.deepEqual(JSON.parse(readExample("outreach.policy.json")), exported, "examples/outreach.policy.json differs from `rolegate export outreach`");
+  console.log(`readme: ${QUICKSTARTS.length} quickstarts shown verbatim, policy equals \`rolegate export outreach\``);
+});
+
+test("readme (node): the Node quickstart prints what its comments promise, also through require()", { timeout: 60_000 }, () => {
+  const dir = exampleProject("readme-node", { "node/quickstart.mjs": "node/quickstart.mjs" });
+  const run = spawnSync(process.execPath, ["node/quickstart.mjs"], { cwd: dir, encoding: "utf8", timeout: 30_000 });
+  if (run.error) fail(`node could not run the quickstart: ${run.error.message}`);
+  assert.equal(run.status, 0, `node node/quickstart.mjs exited with ${run.status}:\n${run.stderr}\n${run.stdout}`);
+  assert.deepEqual(lines(run.stdout), ["true", "deny no_grant"], `the Node quickstart printed:\n${run.stdout}${run.stderr}`);
+
+  // The CommonJS entry: the same decisions through require("rolegate").
+  writeFileSync(
+    join(dir, "node", "quickstart.cjs"),
+    `const { readFileSync } = require("node:fs");
+const { join } = require("node:path");
+const { Policy } = require("rolegate");
+const policy = Policy.fromJson(readFileSync(join(__dirname, "..", "outreach.policy.json"), "utf8"));
+const session = policy.session(${JSON.stringify(CAMPAIGNER)}, ${JSON.stringify(ACME_OUTREACH)});
+console.log(require.resolve("rolegate"));
+console.log(session.can("campaign.create"));
+const settings = session.check("sms.configure");
+console.log(settings.effect, settings.reason);
+`,
+  );
+  const cjs = spawnSync(process.execPath, ["node/quickstart.cjs"], { cwd: dir, encoding: "utf8", timeout: 30_000 });
+  if (cjs.error) fail(`node could not run the CommonJS script: ${cjs.error.message}`);
+  assert.equal(cjs.status, 0, `node node/quickstart.cjs exited with ${cjs.status}:\n${cjs.stderr}\n${cjs.stdout}`);
+  const [resolved, ...decisions] = lines(cjs.stdout);
+  assert.match(resolved, /[/\\]node_modules[/\\]rolegate[/\\]node\.cjs$/, `require("rolegate") resolved to ${resolved}, not the package's CommonJS entry`);
+  assert.deepEqual(decisions, ["true", "deny no_grant"], `the CommonJS script printed:\n${cjs.stdout}${cjs.stderr}`);
+  console.log("readme (node): quickstart ran as documented (ES module and require())");
+});
+
+test("readme (deno): the Deno quickstart prints what its comments promise", { timeout: 60_000 }, () => {
+  const deno = tool("deno");
+  const dir = exampleProject("readme-deno", { "deno/quickstart.ts": "deno/quickstart.ts" });
+  // Bare specifiers come from the installed node_modules; Deno installs nothing.
+  writeFileSync(join(dir, "deno.json"), JSON.stringify({ nodeModulesDir: "manual" }, null, 2));
+  const denoDir = join(root, "target", "deno-dir");
+  mkdirSync(denoDir, { recursive: true });
+  const run = spawnSync(deno, ["run", "--no-prompt", "--node-modules-dir=manual", "--allow-read", "deno/quickstart.ts"], {
+    cwd: dir,
+    encoding: "utf8",
+    timeout: 45_000,
+    env: { ...process.env, DENO_DIR: denoDir, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" },
+  });
+  if (run.error) fail(`deno could not run the quickstart: ${run.error.message}`);
+  assert.equal(run.status, 0, `deno run deno/quickstart.ts exited with ${run.status} (signal ${run.signal}):\n${run.stderr}\n${run.stdout}`);
+  assert.deepEqual(lines(run.stdout), ["deny no_grant", "true"], `the Deno quickstart printed:\n${run.stdout}${run.stderr}`);
+  console.log("readme (deno): quickstart ran as documented");
+});
+
+test("readme (workerd): the Worker gates requests as documented", { timeout: 60_000 }, async () => {
+  const workerdBin = tool("workerd");
+  const esbuild = tool("esbuild");
+  const hint = outreachHint();
+  const dir = exampleProject("readme-worker", { "worker/worker.js": "worker/worker.js" });
+
+  // Bundled as the README says: the package's workerd condition, the .wasm left as a module import, the JSON bundled.
+  const build = spawnSync(
+    esbuild,
+    [
+      "worker/worker.js",
+      "--bundle",
+      "--format=esm",
+      "--platform=neutral",
+      "--conditions=workerd,worker,import",
+      "--external:*.wasm",
+      "--outfile=bundle.js",
+      "--log-level=warning",
+    ],
+    { cwd: dir, encoding: "utf8", timeout: 30_000 },
+  );
+  if (build.error) fail(`esbuild could not run: ${build.error.message}`);
+  assert.equal(build.status, 0, `esbuild failed to bundle worker/worker.js:\n${build.stderr}`);
+  const bundle = readFileSync(join(dir, "bundle.js"), "utf8");
+  assert.ok(!/^import\s.*\.json"/m.test(bundle), "the bundle imports the policy JSON instead of carrying it");
+
+  // The name the bundle imports the WebAssembly module by, relative to the bundle's own name.
+  const wasmImports = [...bundle.matchAll(/^import\s+\w+\s+from\s+"([^"]+\.wasm)";?$/gm)].map((m) => m[1]);
+  assert.equal(wasmImports.length, 1, `the bundle should import exactly one .wasm module, it imports: ${JSON.stringify(wasmImports)}`);
+  const wasmName = new URL(wasmImports[0], "file:///bundle.js").pathname.slice(1);
+  const wasmFile = "node_modules/rolegate/wasm/rolegate_bg.wasm";
+  assert.ok(existsSync(join(dir, wasmFile)), `${wasmFile} is not in the installed package`);
+
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  writeFileSync(
+    join(dir, "config.capnp"),
+    `using Workerd = import "/workerd/workerd.capnp";
+
+const config :Workerd.Config = (
+  services = [ (name = "main", worker = .app) ],
+  sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ],
+);
+
+const app :Workerd.Worker = (
+  modules = [
+    (name = "bundle.js", esModule = embed "bundle.js"),
+    (name = ${JSON.stringify(wasmName)}, wasm = embed ${JSON.stringify(wasmFile)}),
+  ],
+  compatibilityDate = "2025-01-01",
+);
+`,
+  );
+
+  let output = "";
+  let exited = null;
+  workerd = spawn(workerdBin, ["serve", "config.capnp"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  workerd.stdout.on("data", (d) => (output += d));
+  workerd.stderr.on("data", (d) => (output += d));
+  workerd.on("exit", (code, signal) => (exited = { code, signal }));
+  workerd.on("error", (e) => {
+    exited = { error: e.message };
+    output += `\nspawn error: ${e.message}`;
+  });
+  const logs = () => `workerd output:\n${output || "(none)"}`;
+
+  // Bounded wait until the Worker answers (any path: the unknown ones get its 404).
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (exited !== null) fail(`workerd exited before serving (${JSON.stringify(exited)}).\n${logs()}`);
+    try {
+      const res = await fetch(`${base}/ping`, { signal: AbortSignal.timeout(1000) });
+      await res.text();
+      break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      killWorkerd();
+      fail(`workerd did not answer on ${base} within 20 s.\n${logs()}`);
+    }
+    await sleep(100);
+  }
+
+  async function send(method, path, principal, tenant) {
+    const headers = {};
+    if (principal) headers["x-principal"] = JSON.stringify(principal);
+    if (tenant) headers["x-tenant"] = JSON.stringify(tenant);
+    const res = await fetch(`${base}${path}`, { method, headers, signal: AbortSignal.timeout(10_000) });
+    const text = await res.text();
+    let body = text;
+    if ((res.headers.get("content-type") ?? "").includes("application/json")) body = JSON.parse(text);
+    return { status: res.status, body, label: `${method} ${path} as ${principal?.roles?.[0]?.role ?? "anonymous"} with ${JSON.stringify(tenant)}` };
+  }
+  const expectStatus = (r, status) => assert.equal(r.status, status, `${r.label}: ${r.status} ${JSON.stringify(r.body)}\n${logs()}`);
+
+  const created = await send("POST", "/api/campaigns", CAMPAIGNER, ACME_OUTREACH);
+  expectStatus(created, 200);
+  assert.equal(created.body, "campaign.create: allowed");
+
+  const locked = await send("POST", "/api/campaigns", CAMPAIGNER, ACME);
+  expectStatus(locked, 403);
+  assert.deepEqual(locked.body, { error: "feature_disabled", hint }, `${locked.label}: the 403 body`);
+
+  const sms = await send("PUT", "/api/settings/sms", CAMPAIGNER, ACME_OUTREACH);
+  expectStatus(sms, 403);
+  assert.deepEqual(sms.body, { error: "no_grant", hint: null }, `${sms.label}: the 403 body`);
+
+  const smsAdmin = await send("PUT", "/api/settings/sms", ORG_ADMIN, ACME_OUTREACH);
+  expectStatus(smsAdmin, 200);
+  assert.equal(smsAdmin.body, "sms.configure: allowed");
+
+  const unknown = await send("GET", "/nowhere", CAMPAIGNER, ACME_OUTREACH);
+  expectStatus(unknown, 404);
+  // A known path with another method is not a route either.
+  expectStatus(await send("GET", "/api/campaigns", CAMPAIGNER, ACME_OUTREACH), 404);
+
+  killWorkerd();
+  console.log("readme (workerd): worker ran as documented (200, 403 feature_disabled with the hint, 403 no_grant, 200, 404)");
+});
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".json": "application/json; charset=utf-8",
+  ".wasm": "application/wasm",
+  ".map": "application/json; charset=utf-8",
+};
+
+/** A static server over `base` on 127.0.0.1. */
+function serve(base) {
+  return new Promise((resolve, reject) => {
+    const s = createHttpServer((req, res) => {
+      const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+      let file = join(base, normalize(path).replace(/^[/\\]+/, ""));
+      if (file !== base && !file.startsWith(base + sep)) file = undefined;
+      let ok = false;
+      try {
+        ok = file !== undefined && statSync(file).isFile();
+      } catch {
+        ok = false;
+      }
+      if (!ok) {
+        res.writeHead(404, { "Content-Type": "text/plain" });
+        res.end(`not found: ${path}`);
+        return;
+      }
+      res.writeHead(200, { "Content-Type": TYPES[extname(file)] ?? "application/octet-stream", "Cache-Control": "no-store" });
+      res.end(readFileSync(file));
+    });
+    s.on("error", reject);
+    s.listen(0, "127.0.0.1", () => resolve(s));
+  });
+}
+
+/** playwright-core from tests/js/node_modules; fails clearly when it is missing. */
+async function loadPlaywright() {
+  const require = createRequire(join(root, "tests", "js", "package.json"));
+  let entry;
+  try {
+    entry = require.resolve("playwright-core");
+  } catch {
+    fail("playwright-core is not installed in tests/js/node_modules: run `bash scripts/setup js`");
+  }
+  const mod = await import(pathToFileURL(entry).href);
+  return mod.chromium ?? mod.default.chromium;
+}
+
+test("readme (chromium): the web app shows, locks and hides the page's elements as documented", { timeout: 60_000 }, async () => {
+  if (!existsSync(CHROMIUM)) fail(`Chromium is not installed at ${CHROMIUM}: run \`apt-get install -y chromium\``);
+  const esbuild = tool("esbuild");
+  const chromium = await loadPlaywright();
+  const hint = outreachHint();
+  const dir = exampleProject("readme-web", { "web/app.js": "web/app.js", "web/index.html": "web/index.html" });
+  writeFileSync(
+    join(dir, "web", "main.js"),
+    `import { render } from "./app.js";
+window.result = render(${JSON.stringify(CAMPAIGNER)}, ${JSON.stringify(ACME)});
+`,
+  );
+  // As the README says: bundled with esbuild, no plugin, no loader flags.
+  const build = spawnSync(esbuild, ["web/main.js", "--bundle", "--format=esm", "--platform=browser", "--outfile=web/bundle.js", "--log-level=warning"], {
+    cwd: dir,
+    encoding: "utf8",
+    timeout: 30_000,
+  });
+  if (build.error) fail(`esbuild could not run: ${build.error.message}`);
+  assert.equal(build.status, 0, `esbuild failed to bundle the web app:\n${build.stderr}`);
+
+  const server = await serve(dir);
+  cleanups.push(() => new Promise((resolve) => server.close(resolve)));
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  let browser;
+  try {
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 20_000 });
+  } catch (e) {
+    fail(`Chromium (${CHROMIUM}) failed to start: ${e.message}`);
+  }
+  cleanups.push(() => browser.close());
+
+  const page = await browser.newPage();
+  const problems = [];
+  page.on("pageerror", (e) => problems.push(`page error: ${e.stack || e.message}`));
+  page.on("console", (m) => {
+    if (m.type() === "error") problems.push(`console error: ${m.text()}`);
+  });
+  page.on("requestfailed", (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ""}`));
+  page.on("response", (r) => {
+    if (r.status() >= 400) problems.push(`HTTP ${r.status()} for ${r.url()}`);
+  });
+  await page.goto(`${origin}/web/index.html`);
+  try {
+    await page.waitForFunction(() => window.result !== undefined, null, { timeout: 20_000 });
+  } catch {
+    fail(`the web app never set window.result; problems on the page:\n${problems.join("\n") || "none"}`);
+  }
+  const { result, elements } = await page.evaluate(() => ({
+    result: window.result,
+    elements: Object.fromEntries(
+      [...document.querySelectorAll("[data-rolegate]")].map((el) => [
+        el.textContent.trim(),
+        {
+          visible: !el.hidden && getComputedStyle(el).display !== "none",
+          ariaDisabled: el.getAttribute("aria-disabled"),
+          title: el.getAttribute("title"),
+        },
+      ]),
+    ),
+  }));
+  assert.deepEqual(problems, [], `errors on the page:\n${problems.join("\n")}`);
+  assert.deepEqual(
+    elements,
+    {
+      Outreach: { visible: true, ariaDisabled: null, title: null },
+      CX: { visible: false, ariaDisabled: null, title: null },
+      "New campaign": { visible: true, ariaDisabled: "true", title: hint },
+      "SMS settings": { visible: false, ariaDisabled: null, title: null },
+    },
+    "the page's elements for a campaigner before Outreach is enabled",
+  );
+  assert.deepEqual(result, { shown: 1, locked: 1, hidden: 2 }, "the counts render() returned");
+  await page.close();
+  console.log("readme (chromium): web app ran as documented (Outreach shown, CX hidden, New campaign locked with the hint, SMS settings hidden)");
+});
