@@ -174,7 +174,7 @@ macro_rules! codes {
                 f.write_str(self.as_str())
             }
         }
-        impl Serialize for $name {
+        impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
             }

@@ -4,12 +4,12 @@ pub mod compile;
 pub mod decide;
 pub mod error;
 pub mod fixtures;
-#[cfg(any(feature = "wasm", test))]
 mod json;
 pub mod matrix;
 pub mod number;
 pub mod policy;
 pub mod presets;
+pub mod team;
 pub mod value;
 #[cfg(feature = "wasm")]
 pub mod wasm;

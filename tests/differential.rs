@@ -131,6 +131,7 @@ fn random_document(g: &mut Gen) -> Document {
                 PlanDoc {
                     label: Some("Plan Zero".into()),
                     features: vec!["f0".into()],
+                    ..PlanDoc::default()
                 },
             ),
             ("p1".into(), PlanDoc::default()),
@@ -146,6 +147,7 @@ fn random_document(g: &mut Gen) -> Document {
         actions: NamedMap::default(),
         roles: NamedMap::default(),
         rules: NamedMap::default(),
+        team: Default::default(),
     };
     let action_count = 2 + g.below(10);
     for i in 0..action_count {

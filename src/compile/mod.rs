@@ -7,6 +7,9 @@
 
 mod bitset;
 pub mod policy;
+mod team;
+
+pub use team::{Limited, Lint, Manage, TeamRules, Transfer};
 
 pub use bitset::BitSet;
 
@@ -145,6 +148,7 @@ pub(crate) struct Compiled {
     pub plan_index: BTreeMap<Arc<str>, PlanId>,
     pub attributes: BTreeMap<(Entity, String), AttrType>,
     pub warnings: Vec<Diagnostic>,
+    pub team: TeamRules,
 }
 
 impl Compiled {
@@ -843,6 +847,8 @@ pub(crate) fn compile(document: Document) -> Result<Compiled, Vec<Diagnostic>> {
         }
     }
 
+    let team = team::compile_team(&mut c, doc, &roles, &role_index, &level_index, root);
+
     // Warnings: grants and rules that no request can reach, roles that grant nothing.
     if c.errors.is_empty() {
         // A grant of `role` reaches `action` when some role holding it (itself, or a role
@@ -931,6 +937,7 @@ pub(crate) fn compile(document: Document) -> Result<Compiled, Vec<Diagnostic>> {
         plan_index,
         attributes,
         warnings: c.warnings,
+        team,
         document,
     })
 }

@@ -3,7 +3,7 @@
 mod explain;
 mod input;
 pub mod reference;
-mod scope;
+pub(crate) mod scope;
 
 pub use explain::{ExplainStep, Explanation};
 pub use input::{Principal, Resource, RoleAssignment, Tenant};

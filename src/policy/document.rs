@@ -91,6 +91,96 @@ pub struct Document {
     /// Named allow and deny rules, with optional conditions.
     #[serde(default, skip_serializing_if = "NamedMap::is_empty")]
     pub rules: NamedMap<RuleDoc>,
+    /// Team rules: who may change whose roles, unique and protected roles, ownership
+    /// transfer, hygiene checks.
+    #[serde(default, skip_serializing_if = "TeamDoc::is_empty")]
+    pub team: TeamDoc,
+}
+
+/// The `team` section.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct TeamDoc {
+    /// Roles exactly one member holds (the owner): never a second, never none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unique: Vec<String>,
+    /// Roles whose holders nobody else may remove, demote or change.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub protected: Vec<String>,
+    /// What holders of a role may do to the team, by role.
+    #[serde(default, skip_serializing_if = "NamedMap::is_empty")]
+    pub manage: NamedMap<ManageDoc>,
+    /// Ownership transfer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transfer: Option<TransferDoc>,
+    /// Whether a scope membership needs an active member of the organization (default true).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub require_org_member: Option<bool>,
+    /// The hygiene checklist.
+    #[serde(default, skip_serializing_if = "TeamLintDoc::is_empty")]
+    pub lint: TeamLintDoc,
+}
+
+impl TeamDoc {
+    /// Whether the section is absent.
+    pub fn is_empty(&self) -> bool {
+        *self == TeamDoc::default()
+    }
+}
+
+/// What the holders of one role may do to the team.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ManageDoc {
+    /// Roles they may give: invite as, change to, add memberships with.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assign: Vec<String>,
+    /// Roles whose holders they may remove, or change to another role.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remove: Vec<String>,
+    /// Whether they may create and delete scopes (workspaces, projects).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub scopes: bool,
+}
+
+/// Ownership transfer: the holder of `role` hands it to a member holding one of `to`,
+/// and becomes `previous`, in one change.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct TransferDoc {
+    /// The role handed over (usually the unique owner role).
+    pub role: String,
+    /// Roles the new holder must have.
+    pub to: Vec<String>,
+    /// What the previous holder becomes.
+    pub previous: String,
+}
+
+/// Thresholds of the hygiene checklist.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct TeamLintDoc {
+    /// Organization roles that count as admin access.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub admin_roles: Vec<String>,
+    /// At least this many active admins (a backup): default 2 when admin roles are named.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_admins: Option<u32>,
+    /// At most this many admins.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_admins: Option<u32>,
+    /// Roles that give review access; someone active should hold one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reviewer_roles: Vec<String>,
+    /// Active members not seen for this many days are reported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inactive_days: Option<u32>,
+    /// Per scope level: roles one of which someone must hold in every scope of that level.
+    #[serde(default, skip_serializing_if = "NamedMap::is_empty")]
+    pub scope_owner_roles: NamedMap<Vec<String>>,
+}
+
+impl TeamLintDoc {
+    /// Whether nothing is set.
+    pub fn is_empty(&self) -> bool {
+        *self == TeamLintDoc::default()
+    }
 }
 
 /// A scope level (`workspace`, `project`).
@@ -124,6 +214,10 @@ pub struct PlanDoc {
     /// Features every tenant on this plan has.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub features: Vec<String>,
+    /// Limits: `seats` (members, invited ones included) or a scope level (how many
+    /// scopes of that level); absent means unlimited.
+    #[serde(default, skip_serializing_if = "NamedMap::is_empty")]
+    pub limits: NamedMap<u32>,
 }
 
 /// The attribute declarations for conditions.

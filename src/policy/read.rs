@@ -2,8 +2,8 @@
 //! (unknown and missing fields, wrong types and values), each at its path.
 
 use super::document::{
-    ActionDoc, AttrType, AttributesDoc, Document, FeatureDoc, NamedMap, PlanDoc, RoleDoc, RuleDoc,
-    RuleEffect, ScopeLevelDoc,
+    ActionDoc, AttrType, AttributesDoc, Document, FeatureDoc, ManageDoc, NamedMap, PlanDoc,
+    RoleDoc, RuleDoc, RuleEffect, ScopeLevelDoc, TeamDoc, TeamLintDoc, TransferDoc,
 };
 use super::tree::{Entry, Kind, Node};
 use crate::error::{Diagnostic, DocPath, ErrorCode};
@@ -244,8 +244,9 @@ fn plan(r: &mut Reader, node: &Node, path: &DocPath) -> Option<PlanDoc> {
     let doc = PlanDoc {
         label: r.opt_string(&mut t, "label"),
         features: r.strings(&mut t, "features"),
+        limits: r.named(&mut t, "limits", count),
     };
-    r.finish(t, &["label", "features"]);
+    r.finish(t, &["label", "features", "limits"]);
     Some(doc)
 }
 
@@ -337,6 +338,126 @@ fn rule(r: &mut Reader, node: &Node, path: &DocPath) -> Option<RuleDoc> {
     })
 }
 
+fn count(r: &mut Reader, node: &Node, path: &DocPath) -> Option<u32> {
+    match &node.kind {
+        Kind::Integer(n) => match u32::try_from(*n) {
+            Ok(n) => Some(n),
+            Err(_) => {
+                r.error(
+                    ErrorCode::BadValue,
+                    path.clone(),
+                    node.start,
+                    format!("`{n}` is not a count: expected a whole number from 0"),
+                );
+                None
+            }
+        },
+        _ => {
+            r.bad_type(node, path.clone(), "a whole number");
+            None
+        }
+    }
+}
+
+fn opt_count(r: &mut Reader, t: &mut Table<'_>, key: &str) -> Option<u32> {
+    let node = t.take(key)?;
+    count(r, node, &t.path(key))
+}
+
+fn manage(r: &mut Reader, node: &Node, path: &DocPath) -> Option<ManageDoc> {
+    let mut t = r.table(node, path, "a table of what a role may manage")?;
+    let doc = ManageDoc {
+        assign: r.strings(&mut t, "assign"),
+        remove: r.strings(&mut t, "remove"),
+        scopes: r.bool(&mut t, "scopes"),
+    };
+    r.finish(t, &["assign", "remove", "scopes"]);
+    Some(doc)
+}
+
+fn team(r: &mut Reader, node: &Node, path: &DocPath) -> Option<TeamDoc> {
+    let mut t = r.table(node, path, "a team table")?;
+    let transfer = match t.take("transfer") {
+        None => None,
+        Some(n) => {
+            let p = path.key("transfer");
+            let mut tt = r.table(n, &p, "a transfer table")?;
+            let role = r
+                .required(&mut tt, "role")
+                .and_then(|n| r.string(n, p.key("role")));
+            let to = match r.required(&mut tt, "to") {
+                Some(n) => r.string_list(n, p.key("to")),
+                None => Vec::new(),
+            };
+            let previous = r
+                .required(&mut tt, "previous")
+                .and_then(|n| r.string(n, p.key("previous")));
+            r.finish(tt, &["role", "to", "previous"]);
+            Some(TransferDoc {
+                role: role.unwrap_or_default(),
+                to,
+                previous: previous.unwrap_or_default(),
+            })
+        }
+    };
+    let require_org_member = t.take("require_org_member").and_then(|n| match n.kind {
+        Kind::Bool(b) => Some(b),
+        _ => {
+            r.bad_type(n, path.key("require_org_member"), "`true` or `false`");
+            None
+        }
+    });
+    let lint = match t.take("lint") {
+        None => TeamLintDoc::default(),
+        Some(n) => {
+            let p = path.key("lint");
+            let mut lt = r.table(n, &p, "a lint table")?;
+            let doc = TeamLintDoc {
+                admin_roles: r.strings(&mut lt, "admin_roles"),
+                min_admins: opt_count(r, &mut lt, "min_admins"),
+                max_admins: opt_count(r, &mut lt, "max_admins"),
+                reviewer_roles: r.strings(&mut lt, "reviewer_roles"),
+                inactive_days: opt_count(r, &mut lt, "inactive_days"),
+                scope_owner_roles: r.named(&mut lt, "scope_owner_roles", |r, n, p| {
+                    Some(r.string_list(n, p.clone()))
+                }),
+            };
+            r.finish(
+                lt,
+                &[
+                    "admin_roles",
+                    "min_admins",
+                    "max_admins",
+                    "reviewer_roles",
+                    "inactive_days",
+                    "scope_owner_roles",
+                ],
+            );
+            doc
+        }
+    };
+    let doc = TeamDoc {
+        unique: r.strings(&mut t, "unique"),
+        protected: r.strings(&mut t, "protected"),
+        manage: r.named(&mut t, "manage", manage),
+        transfer,
+        require_org_member,
+        lint,
+    };
+    r.finish(
+        t,
+        &[
+            "unique",
+            "protected",
+            "manage",
+            "transfer",
+            "require_org_member",
+            "lint",
+        ],
+    );
+    Some(doc)
+}
+
 fn attributes(r: &mut Reader, node: &Node, path: &DocPath) -> Option<AttributesDoc> {
     let mut t = r.table(node, path, "an attributes table")?;
     let doc = AttributesDoc {
@@ -387,6 +508,10 @@ pub(crate) fn document(node: &Node) -> Result<Document, (Vec<Diagnostic>, Vec<us
     let actions = r.named(&mut t, "actions", action);
     let roles = r.named(&mut t, "roles", role);
     let rules = r.named(&mut t, "rules", rule);
+    let team = match t.take("team") {
+        Some(n) => team(&mut r, n, &root.key("team")).unwrap_or_default(),
+        None => TeamDoc::default(),
+    };
     r.finish(
         t,
         &[
@@ -400,6 +525,7 @@ pub(crate) fn document(node: &Node) -> Result<Document, (Vec<Diagnostic>, Vec<us
             "actions",
             "roles",
             "rules",
+            "team",
         ],
     );
     if !r.errors.is_empty() {
@@ -416,5 +542,6 @@ pub(crate) fn document(node: &Node) -> Result<Document, (Vec<Diagnostic>, Vec<us
         actions,
         roles,
         rules,
+        team,
     })
 }
