@@ -52,6 +52,26 @@ export function createApi(raw) {
     }
   }
 
+  // The entries for pages and edge functions carry the decision engine alone; explain,
+  // the matrix, team changes and the lint come with `rolegate/full` (and in Node and Deno).
+  const FULL = typeof raw.RawPolicy.prototype.applyTeam === "function";
+  function fullOnly(what) {
+    if (!FULL) {
+      throw new RolegateError(
+        "unsupported",
+        "",
+        `${what} is in the full module: import it from \`rolegate/full\` (this entry carries decisions only, to stay small)`,
+      );
+    }
+  }
+
+  function seconds(value, path) {
+    if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
+      throw badInput(path, `${path} must be a time in whole seconds since 1970, got ${describe(value)}`);
+    }
+    return value;
+  }
+
   function describe(value) {
     if (value === null) return "null";
     if (Array.isArray(value)) return "a list";
@@ -145,6 +165,7 @@ export function createApi(raw) {
 
     /** The role x action matrix. */
     matrix() {
+      fullOnly("matrix");
       return JSON.parse(this.#raw.matrix());
     }
 
@@ -152,6 +173,41 @@ export function createApi(raw) {
     actionId(name) {
       const id = this.#actionIds.get(name);
       return id === undefined ? -1 : id;
+    }
+
+    /**
+     * Applies a team change under the policy's team rules. Returns
+     * `{ allowed: true, team, event }` or `{ allowed: false, reason, message }`; the team
+     * given is not modified. Malformed input throws a RolegateError.
+     */
+    applyTeamChange(team, tenant, actor, change, at = Math.floor(Date.now() / 1000)) {
+      fullOnly("applyTeamChange");
+      if (typeof actor !== "string") throw badInput("actor", `actor must be a member id (a string), got ${describe(actor)}`);
+      const time = seconds(at, "at");
+      try {
+        return JSON.parse(
+          this.#raw.applyTeam(
+            toJson(team, "team", "team"),
+            toJson(tenant ?? { id: "" }, "tenant", "tenant"),
+            actor,
+            toJson(change, "change", "change"),
+            time,
+          ),
+        );
+      } catch (e) {
+        rethrow(e);
+      }
+    }
+
+    /** The hygiene checklist of the policy's `team.lint` section, for a team at `now`. */
+    lintTeam(team, now = Math.floor(Date.now() / 1000)) {
+      fullOnly("lintTeam");
+      const time = seconds(now, "now");
+      try {
+        return JSON.parse(this.#raw.lintTeam(toJson(team, "team", "team"), time));
+      } catch (e) {
+        rethrow(e);
+      }
     }
 
     /** A session: a principal in a tenant, ready to ask decisions. */
@@ -303,6 +359,7 @@ export function createApi(raw) {
 
     /** Decides like `check`, with a readable account of each step. */
     explain(action, resource) {
+      fullOnly("explain");
       if (typeof action !== "string") throw badInput("action", `action must be a string, got ${describe(action)}`);
       const r = typeof resource === "string" ? { scope: resource } : resource ?? {};
       let explanation;
@@ -347,5 +404,5 @@ export function createApi(raw) {
     }
   }
 
-  return { Policy, Session, RolegateError, codes: CODES };
+  return { Policy, Session, RolegateError, codes: CODES, features: Object.freeze({ full: FULL }) };
 }

@@ -234,6 +234,109 @@ export declare class RolegateError extends Error {
   readonly errors?: Diagnostic[];
 }
 
+/** Why a team change was refused. */
+export type DenialReason =
+  | "actor_not_member"
+  | "actor_not_active"
+  | "unknown_member"
+  | "member_exists"
+  | "unknown_role"
+  | "bad_scope"
+  | "cannot_assign_role"
+  | "cannot_remove_role"
+  | "cannot_manage_scopes"
+  | "owner_protected"
+  | "unique_role_taken"
+  | "unique_role_required"
+  | "not_in_organization"
+  | "membership_exists"
+  | "unknown_membership"
+  | "plan_limit_reached"
+  | "transfer_not_allowed"
+  | "transfer_target_invalid"
+  | "not_invited"
+  | "scope_exists"
+  | "invalid_team"
+  | "unknown_plan";
+
+/** What a hygiene finding is about. */
+export type FindingCode =
+  | "no_backup_admin"
+  | "too_many_admins"
+  | "no_reviewer"
+  | "pending_invitation"
+  | "inactive_member"
+  | "scope_without_owner";
+
+/** A role held in one scope. */
+export interface Membership {
+  scope: string;
+  role: string;
+}
+
+/** A member of the organization. */
+export interface Member {
+  id: string;
+  email?: string;
+  status?: "invited" | "active";
+  /** The organization role; absent for members who only hold roles in scopes. */
+  role?: string;
+  memberships?: Membership[];
+  /** Seconds since 1970. */
+  last_active?: number;
+}
+
+/** A team: members and the scopes the organization created. */
+export interface Team {
+  members: Member[];
+  scopes?: string[];
+}
+
+/** A change to a team. */
+export type TeamChange =
+  | { type: "invite"; member: string; email?: string; role: string; scope?: string }
+  | { type: "accept"; member: string }
+  | { type: "change_role"; member: string; role: string }
+  | { type: "remove"; member: string }
+  | { type: "add_membership"; member: string; scope: string; role: string }
+  | { type: "change_membership"; member: string; scope: string; role: string }
+  | { type: "remove_membership"; member: string; scope: string }
+  | { type: "transfer_ownership"; to: string }
+  | { type: "add_scope"; scope: string }
+  | { type: "remove_scope"; scope: string };
+
+/** The part of a team a change touched. */
+export interface TeamSlice {
+  members: Member[];
+  scopes: string[];
+}
+
+/** The record of an applied change. */
+export interface AuditEvent {
+  at: number;
+  actor: string;
+  change: TeamChange["type"];
+  target: string;
+  before: TeamSlice;
+  after: TeamSlice;
+  /** What permitted it: `team.manage.<role>`, `team.transfer` or `self`. */
+  rule: string;
+}
+
+/** The outcome of `applyTeamChange`. */
+export type TeamChangeResult =
+  | { allowed: true; team: Team; event: AuditEvent }
+  | { allowed: false; reason: DenialReason; message: string };
+
+/** One item of the hygiene checklist that does not hold. */
+export interface Finding {
+  code: FindingCode;
+  severity: "warning" | "info";
+  subject: string;
+  message: string;
+  fix: string;
+}
+
 /** A compiled policy. Compile once, ask many sessions. */
 export declare class Policy {
   private constructor();
@@ -250,6 +353,13 @@ export declare class Policy {
   /** The id of an action, or -1. */
   actionId(name: string): number;
   matrix(): Matrix;
+  /**
+   * Applies a team change under the policy's team rules (`at`: seconds since 1970, default
+   * now). A refused change is a value (`allowed: false`), not an exception.
+   */
+  applyTeamChange(team: Team, tenant: Tenant, actor: string, change: TeamChange, at?: number): TeamChangeResult;
+  /** The hygiene checklist for a team at `now` (seconds since 1970, default now). */
+  lintTeam(team: Team, now?: number): Finding[];
   /** A session for a principal in a tenant. Throws `RolegateError` on unknown roles, plans, features or bad scopes. */
   session(principal: Principal, tenant?: Tenant): Session;
   free(): void;
@@ -266,11 +376,19 @@ export declare class Session {
   permissions(resource?: Resource | string): { [action: string]: Decision };
   /** The resources on which `action` is allowed, in order. */
   filter<T extends Resource>(action: string, resources: T[]): T[];
+  /** A readable account of a decision (full module: Node, Deno, `rolegate/full`). */
   explain(action: string, resource?: Resource | string): Explanation;
   /** Decisions at the given scopes as plain data (default: the tenant). */
   snapshot(scopes?: string[]): Snapshot;
   free(): void;
 }
+
+/**
+ * What this entry's module carries: `full` is true in Node, Deno and `rolegate/full`
+ * (explain, the matrix, team changes, lint); pages and Workers importing `rolegate` get
+ * the decision engine alone, to stay small.
+ */
+export declare const features: { readonly full: boolean };
 
 /** The stable codes, as the engine lists them. */
 export declare const codes: {

@@ -4,11 +4,13 @@ pub mod compile;
 pub mod decide;
 pub mod error;
 pub mod fixtures;
+#[cfg(any(feature = "wasm", feature = "team", test))]
 mod json;
 pub mod matrix;
 pub mod number;
 pub mod policy;
 pub mod presets;
+#[cfg(feature = "team")]
 pub mod team;
 pub mod value;
 #[cfg(feature = "wasm")]

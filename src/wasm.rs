@@ -10,12 +10,19 @@
 //! - scope strings are parsed once per session and referred to by id;
 //! - only requests with resource details (id, type, attributes) cross as JSON.
 //!
+//! Two modules are built from this file: the decision engine (feature `wasm`), what pages
+//! and edge functions load, and the full one (feature `wasm-full`) that adds explanations,
+//! the matrix, team changes and the lint.
+//!
 //! Errors cross as JSON text (`{"code", "path", "message", "errors"?}`) that the JS layer
 //! turns into `RolegateError` objects; nothing here panics.
 
 use crate::decide::Verdict;
 use crate::json::{self, Object, ToJson};
+#[cfg(feature = "wasm-full")]
 use crate::matrix::Matrix;
+#[cfg(feature = "wasm-full")]
+use crate::team::{Team, TeamChange};
 use crate::{InputError, Policy, PolicyErrors, Principal, Resource, Scope, Session, Tenant};
 use wasm_bindgen::prelude::*;
 
@@ -32,6 +39,16 @@ fn policy_error(errors: &PolicyErrors) -> JsValue {
     errors.0.write_json(o.key("errors"));
     o.end();
     JsValue::from_str(&out)
+}
+
+/// Seconds from a JS number; the JS layer has checked it is a whole number from 0.
+#[cfg(feature = "wasm-full")]
+fn seconds(value: f64) -> u64 {
+    if value.is_finite() && value > 0.0 {
+        value as u64
+    } else {
+        0
+    }
 }
 
 fn input_error(error: &InputError) -> JsValue {
@@ -113,8 +130,53 @@ impl RawPolicy {
     }
 
     /// The role x action matrix as JSON.
+    #[cfg(feature = "wasm-full")]
     pub fn matrix(&self) -> String {
         Matrix::of(&self.policy).to_json()
+    }
+
+    /// Applies a team change (all given as JSON) at `at` (seconds since 1970). Returns
+    /// `{ allowed: true, team, event }` or `{ allowed: false, reason, message }`.
+    #[cfg(feature = "wasm-full")]
+    #[wasm_bindgen(js_name = applyTeam)]
+    pub fn apply_team(
+        &self,
+        team: &str,
+        tenant: &str,
+        actor: &str,
+        change: &str,
+        at: f64,
+    ) -> Result<String, JsValue> {
+        let team = Team::from_json(team).map_err(|e| input_error(&e))?;
+        let tenant = Tenant::from_json(tenant).map_err(|e| input_error(&e))?;
+        let change = TeamChange::from_json(change).map_err(|e| input_error(&e))?;
+        let mut out = String::new();
+        let mut o = Object::new(&mut out);
+        match self
+            .policy
+            .apply(&team, &tenant, actor, &change, seconds(at))
+        {
+            Ok((next, event)) => {
+                o.bool("allowed", true);
+                next.write_json(o.key("team"));
+                event.write_json(o.key("event"));
+            }
+            Err(denial) => {
+                o.bool("allowed", false)
+                    .str("reason", denial.reason.as_str())
+                    .str("message", &denial.message);
+            }
+        }
+        o.end();
+        Ok(out)
+    }
+
+    /// The hygiene findings of a team (JSON) at `now` (seconds since 1970), as JSON.
+    #[cfg(feature = "wasm-full")]
+    #[wasm_bindgen(js_name = lintTeam)]
+    pub fn lint_team(&self, team: &str, now: f64) -> Result<String, JsValue> {
+        let team = Team::from_json(team).map_err(|e| input_error(&e))?;
+        Ok(self.policy.lint(&team, seconds(now)).to_json())
     }
 
     /// A session for a principal in a tenant, both given as JSON.
@@ -260,6 +322,7 @@ impl RawSession {
     }
 
     /// The explanation of a decision, as JSON `{ action, scope, decision, steps }`.
+    #[cfg(feature = "wasm-full")]
     pub fn explain(&self, action: &str, resource: &str) -> Result<String, JsValue> {
         let resource = Resource::from_json(resource).map_err(|e| input_error(&e))?;
         // The readable `text` is assembled from the steps in JS, as `Display` does here.

@@ -39,4 +39,14 @@ fn unions_list_exactly_the_engine_codes() {
         .collect();
     assert_eq!(union(&text, "InputErrorCode"), inputs);
     assert_eq!(union(&text, "Effect"), ["allow", "deny", "locked"]);
+    let denials: Vec<String> = rolegate::team::DenialReason::ALL
+        .iter()
+        .map(|c| c.as_str().to_owned())
+        .collect();
+    assert_eq!(union(&text, "DenialReason"), denials);
+    let findings: Vec<String> = rolegate::team::FindingCode::ALL
+        .iter()
+        .map(|c| c.as_str().to_owned())
+        .collect();
+    assert_eq!(union(&text, "FindingCode"), findings);
 }

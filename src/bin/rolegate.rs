@@ -4,6 +4,7 @@ use clap::{Arg, ArgAction, ArgMatches, Command};
 use rolegate::fixtures::FixtureFile;
 use rolegate::matrix::Matrix;
 use rolegate::presets::{DEFAULT_PRESET, PRESETS, preset};
+use rolegate::team::{Team, TeamChange};
 use rolegate::{Format, Policy, PolicyErrors, Principal, Resource, Tenant};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -182,6 +183,30 @@ fn cli() -> Command {
                 ),
         )
         .subcommand(Command::new("presets").about("List the presets shipped with rolegate"))
+        .subcommand(
+            Command::new("team")
+                .about("Team changes under the policy's team rules")
+                .subcommand_required(true)
+                .subcommand(
+                    Command::new("apply")
+                        .about("Apply one change to a team file; print the new team and the audit event as JSON (exit 1 when refused)")
+                        .arg(Arg::new("policy").required(true).help("a policy file or a preset name"))
+                        .arg(Arg::new("team").required(true).help("the team, a JSON file"))
+                        .arg(Arg::new("actor").long("actor").short('a').required(true).help("the member making the change"))
+                        .arg(Arg::new("change").long("change").short('c').required(true).help("the change as JSON, or @file.json"))
+                        .arg(Arg::new("tenant").long("tenant").short('t').default_value(r#"{"id":"tenant"}"#).help("the tenant as JSON (its plan sets the limits)"))
+                        .arg(Arg::new("at").long("at").help("the time of the change, seconds since 1970 (default: now)"))
+                        .arg(Arg::new("write").long("write").action(ArgAction::SetTrue).help("write the new team back to the team file")),
+                ),
+        )
+        .subcommand(
+            Command::new("lint")
+                .about("Check a team against the policy's hygiene checklist")
+                .arg(Arg::new("policy").required(true).help("a policy file or a preset name"))
+                .arg(Arg::new("team").required(true).help("the team, a JSON file"))
+                .arg(Arg::new("now").long("now").help("the time to judge inactivity at, seconds since 1970 (default: now)"))
+                .arg(Arg::new("json").long("json").action(ArgAction::SetTrue).help("print the findings as JSON")),
+        )
         .subcommand(
             Command::new("batch")
                 .about("Decide requests read as JSON lines from standard input; print one decision per line")
@@ -393,6 +418,101 @@ fn batch(m: &ArgMatches) -> Result<(), Failure> {
     Ok(())
 }
 
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+fn time_arg(m: &ArgMatches, name: &str) -> Result<u64, Failure> {
+    match m.get_one::<String>(name) {
+        None => Ok(now()),
+        Some(text) => text.parse().map_err(|_| {
+            Failure::usage(format!(
+                "--{name} `{text}` is not a time in seconds since 1970"
+            ))
+        }),
+    }
+}
+
+fn read_team(path: &str) -> Result<Team, Failure> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Failure::usage(format!("cannot read `{path}`: {e}")))?;
+    Team::from_json(&text).map_err(|e| Failure::usage(format!("{path}: {e}")))
+}
+
+fn team_apply(m: &ArgMatches) -> Result<(), Failure> {
+    let (_, policy) = load_policy(
+        m.get_one::<String>("policy").map_or("", String::as_str),
+        None,
+    )?;
+    let team_path = m.get_one::<String>("team").map_or("", String::as_str);
+    let team = read_team(team_path)?;
+    let raw = m.get_one::<String>("change").map_or("", String::as_str);
+    let text = match raw.strip_prefix('@') {
+        Some(file) => std::fs::read_to_string(file)
+            .map_err(|e| Failure::usage(format!("cannot read change file `{file}`: {e}")))?,
+        None => raw.to_owned(),
+    };
+    let change = TeamChange::from_json(&text).map_err(|e| Failure::usage(e.to_string()))?;
+    let tenant: Tenant = json_arg(
+        "tenant",
+        m.get_one::<String>("tenant").map_or("{}", String::as_str),
+    )?;
+    let actor = m.get_one::<String>("actor").map_or("", String::as_str);
+    let at = time_arg(m, "at")?;
+    match policy.apply(&team, &tenant, actor, &change, at) {
+        Ok((next, event)) => {
+            if m.get_flag("write") {
+                std::fs::write(team_path, next.to_json() + "\n")
+                    .map_err(|e| Failure::usage(format!("cannot write `{team_path}`: {e}")))?;
+            }
+            out!(
+                "{{\"team\":{},\"event\":{}}}",
+                next.to_json(),
+                event.to_json()
+            );
+            Ok(())
+        }
+        Err(denial) => {
+            out!("{{\"denied\":{}}}", denial.to_json());
+            Err(Failure::failed(denial.to_string()))
+        }
+    }
+}
+
+fn lint(m: &ArgMatches) -> Result<(), Failure> {
+    let (_, policy) = load_policy(
+        m.get_one::<String>("policy").map_or("", String::as_str),
+        None,
+    )?;
+    let team = read_team(m.get_one::<String>("team").map_or("", String::as_str))?;
+    let findings = policy.lint(&team, time_arg(m, "now")?);
+    if m.get_flag("json") {
+        out!("{}", rolegate::team::findings_to_json(&findings));
+        return Ok(());
+    }
+    for f in &findings {
+        out!("{f}");
+    }
+    let warnings = findings
+        .iter()
+        .filter(|f| f.severity == rolegate::team::FindingSeverity::Warning)
+        .count();
+    out!(
+        "findings: {} ({warnings} warning{}, {} note{})",
+        findings.len(),
+        if warnings == 1 { "" } else { "s" },
+        findings.len() - warnings,
+        if findings.len() - warnings == 1 {
+            ""
+        } else {
+            "s"
+        }
+    );
+    Ok(())
+}
+
 fn export(m: &ArgMatches) -> Result<(), Failure> {
     let (_, policy) = load_policy(
         m.get_one::<String>("policy")
@@ -482,6 +602,13 @@ fn main() -> ExitCode {
         Some(("test", m)) => test(m),
         Some(("export", m)) => export(m),
         Some(("batch", m)) => batch(m),
+        Some(("team", m)) => match m.subcommand() {
+            Some(("apply", m)) => team_apply(m),
+            _ => Err(Failure::usage(
+                "unknown team command: see `rolegate team --help`",
+            )),
+        },
+        Some(("lint", m)) => lint(m),
         Some(("presets", _)) => {
             for (name, _) in PRESETS {
                 out!("{name}");

@@ -105,6 +105,11 @@ impl Policy {
         self.inner.role_index.get(name).copied()
     }
 
+    /// The compiled team rules (the `team` section and plan limits).
+    pub fn team_rules(&self) -> &super::TeamRules {
+        &self.inner.team
+    }
+
     /// The root (tenant) level's name.
     pub fn root_level(&self) -> &str {
         self.inner

@@ -73,6 +73,29 @@ pub struct TeamRules {
     pub limits: Vec<Vec<(Limited, u32)>>,
 }
 
+/// The roles of a list of names; unknown names are errors at `path[i]`.
+#[inline(never)]
+fn roles_named(
+    c: &mut Compiler,
+    role_index: &BTreeMap<Arc<str>, RoleId>,
+    count: usize,
+    names: &[String],
+    path: &DocPath,
+) -> BitSet {
+    let mut set = BitSet::new(count);
+    for (i, name) in names.iter().enumerate() {
+        match role_index.get(name.as_str()) {
+            Some(&id) => set.insert(id),
+            None => c.error(
+                ErrorCode::UnknownRole,
+                path.index(i),
+                format!("role `{name}` is not declared"),
+            ),
+        }
+    }
+    set
+}
+
 pub(super) fn compile_team(
     c: &mut Compiler,
     doc: &Document,
@@ -84,18 +107,7 @@ pub(super) fn compile_team(
     let base = DocPath::root().key("team");
     let count = roles.len();
     let role_set = |c: &mut Compiler, names: &[String], path: DocPath| -> BitSet {
-        let mut set = BitSet::new(count);
-        for (i, name) in names.iter().enumerate() {
-            match role_index.get(name.as_str()) {
-                Some(&id) => set.insert(id),
-                None => c.error(
-                    ErrorCode::UnknownRole,
-                    path.index(i),
-                    format!("role `{name}` is not declared"),
-                ),
-            }
-        }
-        set
+        roles_named(c, role_index, count, names, &path)
     };
     let team = &doc.team;
     let unique = role_set(c, &team.unique, base.key("unique"));

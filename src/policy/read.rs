@@ -177,22 +177,35 @@ impl Reader {
         &mut self,
         table: &mut Table<'_>,
         key: &str,
-        mut read: impl FnMut(&mut Reader, &Node, &DocPath) -> Option<T>,
+        read: fn(&mut Reader, &Node, &DocPath) -> Option<T>,
     ) -> NamedMap<T> {
         let mut out = NamedMap::default();
+        self.each_named(table, key, &mut |r, name, node, path| {
+            if let Some(value) = read(r, node, path) {
+                out.0.push((name.to_owned(), value));
+            }
+        });
+        out
+    }
+
+    /// The entries of the table at `key`, one by one (not generic, so that the reading of
+    /// every kind of table shares this code).
+    fn each_named(
+        &mut self,
+        table: &mut Table<'_>,
+        key: &str,
+        each: &mut dyn FnMut(&mut Reader, &str, &Node, &DocPath),
+    ) {
         let Some(node) = table.take(key) else {
-            return out;
+            return;
         };
         let path = table.path(key);
         let Some(inner) = self.table(node, &path, "a table keyed by name") else {
-            return out;
+            return;
         };
         for entry in inner.entries {
-            if let Some(value) = read(self, &entry.value, &path.key(&entry.key)) {
-                out.0.push((entry.key.clone(), value));
-            }
+            each(self, &entry.key, &entry.value, &path.key(&entry.key));
         }
-        out
     }
 }
 

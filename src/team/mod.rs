@@ -549,6 +549,35 @@ impl Policy {
                         (cx.scope_role(role, &path)?, Some(path))
                     }
                 };
+                if path.is_none() && cx.is_unique(role_id) && cx.holders(team, role_id) > 0 {
+                    return deny(
+                        DenialReason::UniqueRoleTaken,
+                        format!("role `{role}` is unique and already held"),
+                    );
+                }
+                if let Some(path) = &path {
+                    // A scope invitation does not create an organization account where the
+                    // policy requires one first.
+                    if cx.p.team.require_org_member {
+                        return deny(
+                            DenialReason::NotInOrganization,
+                            format!(
+                                "`{member}` is not a member of the organization: invite them there first"
+                            ),
+                        );
+                    }
+                    if !team.scopes.is_empty()
+                        && !team
+                            .scopes
+                            .iter()
+                            .any(|s| ScopePath::parse(cx.p, s).ok().as_ref() == Some(path))
+                    {
+                        return deny(
+                            DenialReason::BadScope,
+                            format!("scope `{}` does not exist in the team", path.render(cx.p)),
+                        );
+                    }
+                }
                 let acting = cx.acting_roles(actor_member, path.as_ref());
                 let Some(by) = cx.may_assign(&acting, role_id) else {
                     return deny(
@@ -556,12 +585,6 @@ impl Policy {
                         format!("`{actor}` may not invite members as `{role}`"),
                     );
                 };
-                if path.is_none() && cx.is_unique(role_id) && cx.holders(team, role_id) > 0 {
-                    return deny(
-                        DenialReason::UniqueRoleTaken,
-                        format!("role `{role}` is unique and already held"),
-                    );
-                }
                 if let Some(max) = cx.limit(tenant, Limited::Seats)? {
                     if team.members.len() >= max as usize {
                         return deny(
@@ -625,6 +648,21 @@ impl Policy {
                         ),
                     );
                 }
+                if let Some(old_id) = old_id.filter(|&o| o != new_id && cx.is_unique(o)) {
+                    return deny(
+                        DenialReason::UniqueRoleRequired,
+                        format!(
+                            "`{}` must always have one holder: transfer it instead",
+                            cx.role_name(old_id)
+                        ),
+                    );
+                }
+                if old_id != Some(new_id) && cx.is_unique(new_id) && cx.holders(team, new_id) > 0 {
+                    return deny(
+                        DenialReason::UniqueRoleTaken,
+                        format!("role `{role}` is unique and already held"),
+                    );
+                }
                 let acting = cx.acting_roles(actor_member, None);
                 if let Some(old_id) = old_id {
                     if cx.may_remove(&acting, old_id).is_none() {
@@ -642,21 +680,6 @@ impl Policy {
                         format!("`{actor}` may not give the role `{role}`"),
                     );
                 };
-                if let Some(old_id) = old_id.filter(|&o| o != new_id && cx.is_unique(o)) {
-                    return deny(
-                        DenialReason::UniqueRoleRequired,
-                        format!(
-                            "`{}` must always have one holder: transfer it instead",
-                            cx.role_name(old_id)
-                        ),
-                    );
-                }
-                if old_id != Some(new_id) && cx.is_unique(new_id) && cx.holders(team, new_id) > 0 {
-                    return deny(
-                        DenialReason::UniqueRoleTaken,
-                        format!("role `{role}` is unique and already held"),
-                    );
-                }
                 let before = team.members.get(i).cloned();
                 if let Some(m) = next.members.get_mut(i) {
                     m.role = Some(role.clone());
@@ -675,18 +698,18 @@ impl Policy {
                 let mut held: Vec<RoleId> = Vec::new();
                 if let Some(role) = target_member.and_then(|m| m.role.as_deref()) {
                     let id = cx.org_role(role)?;
-                    if cx.is_unique(id) {
-                        return deny(
-                            DenialReason::UniqueRoleRequired,
-                            format!("`{role}` must always have one holder: transfer it first"),
-                        );
-                    }
                     if member != actor && cx.is_protected(role) {
                         return deny(
                             DenialReason::OwnerProtected,
                             format!(
                                 "`{member}` holds the protected role `{role}`: nobody else may remove them"
                             ),
+                        );
+                    }
+                    if cx.is_unique(id) {
+                        return deny(
+                            DenialReason::UniqueRoleRequired,
+                            format!("`{role}` must always have one holder: transfer it first"),
                         );
                     }
                     held.push(id);
@@ -1205,6 +1228,11 @@ impl AuditEvent {
     pub fn from_json(text: &str) -> Result<AuditEvent, crate::InputError> {
         read::event(text)
     }
+}
+
+/// Findings as a JSON list.
+pub fn findings_to_json(findings: &[Finding]) -> String {
+    ToJson::to_json(findings)
 }
 
 impl Denial {

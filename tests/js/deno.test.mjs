@@ -99,7 +99,7 @@ test("deno: the whole decision corpus agrees with the native decisions", { timeo
   assert.ok(total > 500, `the corpus has only ${total} cases`);
 
   const result = runDeno("corpus.run.mjs", corpusPath);
-  assert.match(result.resolved, /\/node_modules\/rolegate\/web\.js$/, `Deno resolved "rolegate" to ${result.resolved}, not the package's deno entry (web.js)`);
+  assert.match(result.resolved, /\/node_modules\/rolegate\/full-web\.js$/, `Deno resolved "rolegate" to ${result.resolved}, not the package's deno entry (full-web.js)`);
   assert.deepEqual(
     result.failures.slice(0, 20),
     [],

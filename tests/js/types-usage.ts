@@ -15,6 +15,11 @@ import {
   type Tenant,
   type PolicyDocument,
   type ErrorCode,
+  type Team,
+  type TeamChange,
+  type TeamChangeResult,
+  type Finding,
+  type DenialReason,
 } from "rolegate";
 import { applyDecisions } from "rolegate/dom";
 import { snapshotCheck as check } from "rolegate/snapshot";
@@ -67,6 +72,19 @@ try {
   }
 }
 
+const team: Team = { members: [{ id: "u1", status: "active", role: "admin" }], scopes: ["workspace:w1"] };
+const change: TeamChange = { type: "add_membership", member: "u1", scope: "workspace:w1", role: "member" };
+const outcome: TeamChangeResult = policy.applyTeamChange(team, tenant, "u1", change, 1790000000);
+if (outcome.allowed) {
+  const next: Team = outcome.team;
+  const rule: string = outcome.event.rule;
+  console.log(next, rule);
+} else {
+  const denied: DenialReason = outcome.reason;
+  console.log(denied, outcome.message);
+}
+const findings: Finding[] = policy.lintTeam(team);
+
 declare const root: ParentNode;
 const counts: { shown: number; locked: number; hidden: number } = applyDecisions(root, session, { scope: "workspace:w1" });
 applyDecisions(root, snapshot);
@@ -89,4 +107,4 @@ switch (reason) {
   }
 }
 
-console.log(effect, hint, allowed, map, visible, text, fromSnapshot, can, same, warnings, id, counts);
+console.log(effect, hint, allowed, map, visible, text, fromSnapshot, can, same, warnings, id, counts, findings);

@@ -1,0 +1,427 @@
+//! The team corpus (`tests/fixtures/team/*.json`), run natively: every change case through
+//! `Policy::apply` (after its `before` steps), with its expectation, the input left
+//! untouched, the audit event naming the actor, the change and its target, and the events
+//! replaying to the resulting team; every lint entry through `Policy::lint`.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use rolegate::presets::{PRESETS, preset};
+use rolegate::team::{AuditEvent, DenialReason, FindingCode, Team, TeamChange, replay};
+use rolegate::{Policy, Tenant};
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// The time of a case or lint entry that gives none.
+const DEFAULT_AT: u64 = 1_790_000_000;
+
+fn dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/team")
+}
+
+fn corpus() -> Vec<(String, Value)> {
+    let mut files: Vec<_> = std::fs::read_dir(dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .map(|path| {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let value: Value =
+                serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+            (name, value)
+        })
+        .collect()
+}
+
+fn policy_of(name: &str, file: &Value) -> Policy {
+    let policy = file["policy"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{name}: `policy` must be a preset name"));
+    let text = preset(policy).unwrap_or_else(|| panic!("{name}: no preset `{policy}`"));
+    Policy::from_toml(text).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+fn team_of(value: &Value) -> Result<Team, String> {
+    Team::from_json(&value.to_string()).map_err(|e| format!("team does not read: {e}"))
+}
+
+fn tenant_of(value: Option<&Value>) -> Result<Tenant, String> {
+    match value {
+        None => Ok(Tenant::new("tenant")),
+        Some(v) => serde_json::from_value(v.clone()).map_err(|e| format!("bad tenant: {e}")),
+    }
+}
+
+fn time_of(value: Option<&Value>) -> Result<u64, String> {
+    match value {
+        None => Ok(DEFAULT_AT),
+        Some(v) => v.as_u64().ok_or_else(|| format!("bad time {v}")),
+    }
+}
+
+fn str_of<'a>(value: &'a Value, key: &str) -> Result<&'a str, String> {
+    value[key]
+        .as_str()
+        .ok_or_else(|| format!("`{key}` must be a string"))
+}
+
+/// Whom or what a change (as JSON) is about: its member, new owner or scope.
+fn target_of(change: &Value) -> Option<&str> {
+    ["member", "to", "scope"]
+        .iter()
+        .find_map(|k| change.get(*k).and_then(Value::as_str))
+}
+
+/// Lists compared without regard to order.
+fn same_set(a: &Value, b: &Value) -> bool {
+    match (a.as_array(), b.as_array()) {
+        (Some(a), Some(b)) => {
+            let key = |v: &[Value]| {
+                let mut keys: Vec<String> = v.iter().map(Value::to_string).collect();
+                keys.sort();
+                keys
+            };
+            key(a) == key(b)
+        }
+        _ => a == b,
+    }
+}
+
+/// Compares the resulting team with `expect.members` and `expect.scopes`.
+fn check_team(team: &Team, expect: &Value, failures: &mut Vec<String>) {
+    let actual: Value = serde_json::from_str(&team.to_json()).unwrap();
+    let members = actual["members"].as_array().cloned().unwrap_or_default();
+    if let Some(expected) = expect.get("members") {
+        let Some(expected) = expected.as_object() else {
+            failures.push("`expect.members` must be an object".into());
+            return;
+        };
+        for (id, want) in expected {
+            let got = members.iter().find(|m| m["id"] == id.as_str());
+            match (want, got) {
+                (Value::Null, None) => {}
+                (Value::Null, Some(m)) => failures.push(format!("`{id}` should be gone: {m}")),
+                (_, None) => failures.push(format!("`{id}` is not in the resulting team")),
+                (Value::Object(fields), Some(m)) => {
+                    for (field, value) in fields {
+                        let have = m.get(field).cloned().unwrap_or(match field.as_str() {
+                            "memberships" => Value::Array(Vec::new()),
+                            _ => Value::Null,
+                        });
+                        if !same_set(&have, value) {
+                            failures.push(format!("`{id}`.{field}: expected {value}, got {have}"));
+                        }
+                    }
+                }
+                (_, Some(_)) => failures.push(format!("`expect.members.{id}` must be an object")),
+            }
+        }
+    }
+    if let Some(scopes) = expect.get("scopes") {
+        if !same_set(&actual["scopes"], scopes) {
+            failures.push(format!(
+                "scopes: expected {scopes}, got {}",
+                actual["scopes"]
+            ));
+        }
+    }
+}
+
+/// Runs one change case; the failures are returned.
+fn run_case(
+    policy: &Policy,
+    file: &Value,
+    case: &Value,
+    reasons: &mut BTreeSet<String>,
+) -> Vec<String> {
+    let mut failures = Vec::new();
+    let setup = (|| -> Result<_, String> {
+        let start = team_of(case.get("team").unwrap_or(&file["team"]))?;
+        let tenant = tenant_of(case.get("tenant").or_else(|| file.get("tenant")))?;
+        let actor = str_of(case, "actor")?.to_owned();
+        let change_json = case.get("change").ok_or("no `change`")?.clone();
+        let change = TeamChange::from_json(&change_json.to_string())
+            .map_err(|e| format!("change does not read: {e}"))?;
+        let at = time_of(case.get("at"))?;
+        let expect = case.get("expect").ok_or("no `expect`")?.clone();
+        Ok((start, tenant, actor, change_json, change, at, expect))
+    })();
+    let (start, tenant, actor, change_json, change, at, expect) = match setup {
+        Ok(s) => s,
+        Err(e) => return vec![e],
+    };
+
+    // The steps before the change; each must be applied.
+    let mut team = start.clone();
+    let mut events: Vec<AuditEvent> = Vec::new();
+    for (i, step) in case
+        .get("before")
+        .and_then(Value::as_array)
+        .map_or(&[][..], Vec::as_slice)
+        .iter()
+        .enumerate()
+    {
+        let step_change = match step
+            .get("change")
+            .ok_or_else(|| "no `change`".to_owned())
+            .and_then(|c| {
+                TeamChange::from_json(&c.to_string()).map_err(|e| format!("does not read: {e}"))
+            }) {
+            Ok(c) => c,
+            Err(e) => return vec![format!("before[{i}]: {e}")],
+        };
+        let (step_actor, step_at) = match (str_of(step, "actor"), time_of(step.get("at"))) {
+            (Ok(a), Ok(t)) => (a, t),
+            (Err(e), _) | (_, Err(e)) => return vec![format!("before[{i}]: {e}")],
+        };
+        match policy.apply(&team, &tenant, step_actor, &step_change, step_at) {
+            Ok((next, event)) => {
+                team = next;
+                events.push(event);
+            }
+            Err(d) => return vec![format!("before[{i}] was refused: {d}")],
+        }
+    }
+
+    let input = team.to_json();
+    let result = policy.apply(&team, &tenant, &actor, &change, at);
+    if team.to_json() != input {
+        failures.push("the input team was modified".into());
+    }
+    match (expect.get("denied").and_then(Value::as_str), result) {
+        (Some(reason), Err(denial)) => {
+            reasons.insert(reason.to_owned());
+            if denial.reason.as_str() != reason {
+                failures.push(format!("expected denial `{reason}`, got {denial}"));
+            }
+            if denial.message.is_empty() {
+                failures.push("the denial has no message".into());
+            }
+            let json: Value = serde_json::from_str(&denial.to_json()).unwrap();
+            if json["reason"] != reason_value(denial.reason) {
+                failures.push(format!("denial JSON: {json}"));
+            }
+        }
+        (Some(reason), Ok((_, event))) => {
+            reasons.insert(reason.to_owned());
+            failures.push(format!(
+                "expected denial `{reason}`, but the change was applied (rule `{}`)",
+                event.rule
+            ));
+        }
+        (None, Err(denial)) => failures.push(format!("expected success, got {denial}")),
+        (None, Ok((next, event))) => {
+            if let Some(rule) = expect.get("rule") {
+                if rule.as_str() != Some(event.rule.as_str()) {
+                    failures.push(format!("rule: expected {rule}, got `{}`", event.rule));
+                }
+            }
+            if event.rule.is_empty() {
+                failures.push("the event names no rule".into());
+            }
+            check_team(&next, &expect, &mut failures);
+            // The audit event names who did what to whom, and when.
+            if event.actor != actor {
+                failures.push(format!("event.actor: `{}`, not `{actor}`", event.actor));
+            }
+            if Some(event.change) != change_json["type"].as_str() || event.change != change.kind() {
+                failures.push(format!(
+                    "event.change: `{}`, not {}",
+                    event.change, change_json["type"]
+                ));
+            }
+            if Some(event.target.as_str()) != target_of(&change_json) {
+                failures.push(format!(
+                    "event.target: `{}`, not that of {change_json}",
+                    event.target
+                ));
+            }
+            if event.at != at {
+                failures.push(format!("event.at: {}, not {at}", event.at));
+            }
+            // Replaying the audit log over the first state rebuilds the last, also from
+            // the events' JSON.
+            events.push(event);
+            let rebuilt = replay(&start, &events);
+            if rebuilt.to_json() != next.to_json() {
+                failures.push(format!(
+                    "replay gives {}\n      not {}",
+                    rebuilt.to_json(),
+                    next.to_json()
+                ));
+            }
+            let read: Result<Vec<AuditEvent>, _> = events
+                .iter()
+                .map(|e| AuditEvent::from_json(&e.to_json()))
+                .collect();
+            match read {
+                Ok(read) => {
+                    if read != events {
+                        failures.push("an event does not survive its JSON".into());
+                    } else if replay(&start, &read).to_json() != next.to_json() {
+                        failures.push("replaying the events' JSON differs".into());
+                    }
+                }
+                Err(e) => failures.push(format!("an event's JSON does not read: {e}")),
+            }
+        }
+    }
+    failures
+}
+
+fn reason_value(reason: DenialReason) -> Value {
+    Value::String(reason.as_str().to_owned())
+}
+
+/// Runs one lint entry: the findings must be exactly those expected (code, and subject
+/// where given).
+fn run_lint(
+    policy: &Policy,
+    file: &Value,
+    entry: &Value,
+    codes: &mut BTreeSet<String>,
+) -> Vec<String> {
+    let team = match team_of(entry.get("team").unwrap_or(&file["team"])) {
+        Ok(t) => t,
+        Err(e) => return vec![e],
+    };
+    let now = match time_of(entry.get("now")) {
+        Ok(t) => t,
+        Err(e) => return vec![e],
+    };
+    let Some(expected) = entry.get("expect").and_then(Value::as_array) else {
+        return vec!["`expect` must be a list of findings".into()];
+    };
+    let findings = policy.lint(&team, now);
+    let mut left: Vec<Option<(&str, &str)>> = findings
+        .iter()
+        .map(|f| Some((f.code.as_str(), f.subject.as_str())))
+        .collect();
+    let mut failures = Vec::new();
+    // Entries with a subject first, so that those without take what remains.
+    let mut wanted: Vec<&Value> = expected.iter().collect();
+    wanted.sort_by_key(|w| w.get("subject").is_none());
+    for want in wanted {
+        let code = want["code"].as_str().unwrap_or_default();
+        codes.insert(code.to_owned());
+        let subject = want.get("subject").and_then(Value::as_str);
+        let slot = left
+            .iter_mut()
+            .find(|f| f.is_some_and(|(c, s)| c == code && subject.is_none_or(|want| want == s)));
+        match slot {
+            Some(slot) => *slot = None,
+            None => failures.push(format!("missing finding {want}")),
+        }
+    }
+    for (c, s) in left.into_iter().flatten() {
+        failures.push(format!("unexpected finding `{c}` about {s}"));
+    }
+    failures
+}
+
+#[test]
+fn every_team_case_and_lint_entry_passes() {
+    let mut failures = Vec::new();
+    let mut total = (0, 0);
+    let mut reasons = BTreeSet::new();
+    let mut codes = BTreeSet::new();
+    let corpus = corpus();
+    assert!(!corpus.is_empty(), "no fixture in {}", dir().display());
+    for (name, file) in &corpus {
+        let policy = policy_of(name, file);
+        let cases = file["cases"].as_array().cloned().unwrap_or_default();
+        let lints = file["lint"].as_array().cloned().unwrap_or_default();
+        assert!(!cases.is_empty(), "{name} has no case");
+        let mut names = BTreeSet::new();
+        let mut failed = 0;
+        for (i, case) in cases.iter().enumerate() {
+            let label = case["name"].as_str().unwrap_or("(unnamed)").to_owned();
+            let mut f = run_case(&policy, file, case, &mut reasons);
+            if !names.insert(label.clone()) {
+                f.push("the name is used twice".into());
+            }
+            if case["seed"].as_str().is_none_or(str::is_empty) {
+                f.push("no `seed`".into());
+            }
+            if !f.is_empty() {
+                failed += 1;
+                failures.push(format!(
+                    "{name}: case {i} `{label}`\n    {}",
+                    f.join("\n    ")
+                ));
+            }
+        }
+        for (i, entry) in lints.iter().enumerate() {
+            let label = entry["name"].as_str().unwrap_or("(unnamed)").to_owned();
+            let mut f = run_lint(&policy, file, entry, &mut codes);
+            if !names.insert(format!("lint: {label}")) {
+                f.push("the name is used twice".into());
+            }
+            if entry["seed"].as_str().is_none_or(str::is_empty) {
+                f.push("no `seed`".into());
+            }
+            if !f.is_empty() {
+                failed += 1;
+                failures.push(format!(
+                    "{name}: lint {i} `{label}`\n    {}",
+                    f.join("\n    ")
+                ));
+            }
+        }
+        println!(
+            "{name}: {} cases, {} lint entries, {failed} failing",
+            cases.len(),
+            lints.len()
+        );
+        total.0 += cases.len();
+        total.1 += lints.len();
+    }
+    println!("{} cases, {} lint entries", total.0, total.1);
+
+    // Every stable code is exercised somewhere.
+    for reason in DenialReason::ALL {
+        if !reasons.contains(reason.as_str()) {
+            failures.push(format!("no case expects the denial `{reason}`"));
+        }
+    }
+    for code in FindingCode::ALL {
+        if !codes.contains(code.as_str()) {
+            failures.push(format!("no lint entry expects `{code}`"));
+        }
+    }
+    for code in reasons
+        .iter()
+        .filter(|r| DenialReason::from_code(r).is_none())
+    {
+        failures.push(format!("`{code}` is not a denial reason"));
+    }
+    for code in codes.iter().filter(|c| FindingCode::from_code(c).is_none()) {
+        failures.push(format!("`{code}` is not a finding code"));
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn every_preset_has_a_team_fixture_file() {
+    let corpus = corpus();
+    for (name, _) in PRESETS {
+        assert!(
+            corpus.iter().any(|(_, f)| f["policy"] == *name),
+            "no tests/fixtures/team file for the preset `{name}`"
+        );
+    }
+}
