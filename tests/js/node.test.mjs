@@ -305,3 +305,92 @@ test("what a browser loads stays within 64 KB gzip", () => {
   assert.ok(size.page.gzip <= budget, `a page without bundler loads ${size.page.gzip} bytes gzip`);
   assert.ok(size.bundled.gzip <= budget, `a bundled page loads ${size.bundled.gzip} bytes gzip`);
 });
+
+// The team rule fixtures (tests/fixtures/team), through the package's applyTeamChange and
+// lintTeam, with the semantics of tests/team.rs.
+test("team rule fixtures pass through applyTeamChange and lintTeam", async () => {
+  const { readdirSync } = await import("node:fs");
+  const dirPath = join(root, "tests", "fixtures", "team");
+  const files = readdirSync(dirPath).filter((f) => f.endsWith(".json")).sort();
+  assert.ok(files.length >= 5);
+  const failures = [];
+  let cases = 0;
+  let lints = 0;
+  const DEFAULT_AT = 1790000000;
+  const sameSet = (a, b) => {
+    const key = (x) => JSON.stringify(x, Object.keys(x).sort());
+    return a.length === b.length && a.map(key).sort().join("|") === b.map(key).sort().join("|");
+  };
+  for (const file of files) {
+    const fixture = JSON.parse(readFileSync(join(dirPath, file), "utf8"));
+    const policy = esm.Policy.fromObject(corpus.presets[fixture.policy]);
+    for (const [i, c] of fixture.cases.entries()) {
+      cases++;
+      const fail = (what) => failures.push(`${file} #${i} ${c.name}: ${what}`);
+      const tenant = c.tenant ?? fixture.tenant ?? { id: "tenant" };
+      let team = c.team ?? fixture.team;
+      const start = JSON.stringify(team);
+      let ok = true;
+      for (const step of c.before ?? []) {
+        const r = policy.applyTeamChange(team, tenant, step.actor, step.change, step.at ?? DEFAULT_AT);
+        if (!r.allowed) {
+          fail(`before step refused: ${r.reason}`);
+          ok = false;
+          break;
+        }
+        team = r.team;
+      }
+      if (!ok) continue;
+      const input = JSON.stringify(team);
+      const result = policy.applyTeamChange(team, tenant, c.actor, c.change, c.at ?? DEFAULT_AT);
+      if (JSON.stringify(team) !== input) fail("the team passed in was modified");
+      if ("denied" in c.expect) {
+        if (result.allowed) fail(`expected denial ${c.expect.denied}, was applied`);
+        else if (result.reason !== c.expect.denied) fail(`denied ${result.reason}, expected ${c.expect.denied}`);
+        continue;
+      }
+      if (!result.allowed) {
+        fail(`refused ${result.reason}: ${result.message}`);
+        continue;
+      }
+      const { event } = result;
+      if (c.expect.rule !== undefined && event.rule !== c.expect.rule) fail(`rule ${event.rule}, expected ${c.expect.rule}`);
+      if (event.actor !== c.actor || event.change !== c.change.type) fail(`event names ${event.actor}/${event.change}`);
+      for (const [id, want] of Object.entries(c.expect.members ?? {})) {
+        const got = result.team.members.find((m) => m.id === id);
+        if (want === null) {
+          if (got) fail(`${id} should be gone`);
+          continue;
+        }
+        if (!got) {
+          fail(`${id} is missing`);
+          continue;
+        }
+        if ("role" in want && (want.role ?? undefined) !== got.role) fail(`${id} role ${got.role}, expected ${want.role}`);
+        if ("status" in want && want.status !== got.status) fail(`${id} status ${got.status}, expected ${want.status}`);
+        if ("memberships" in want && !sameSet(want.memberships, got.memberships)) {
+          fail(`${id} memberships ${JSON.stringify(got.memberships)}, expected ${JSON.stringify(want.memberships)}`);
+        }
+      }
+      if (c.expect.scopes !== undefined && [...c.expect.scopes].sort().join() !== [...result.team.scopes].sort().join()) {
+        fail(`scopes ${result.team.scopes}, expected ${c.expect.scopes}`);
+      }
+      assert.ok(start.length > 0);
+    }
+    for (const [i, entry] of (fixture.lint ?? []).entries()) {
+      lints++;
+      const findings = policy.lintTeam(entry.team ?? fixture.team, entry.now ?? DEFAULT_AT);
+      const got = findings.map((f) => `${f.code}`).sort();
+      const want = entry.expect.map((f) => f.code).sort();
+      if (got.join() !== want.join()) failures.push(`${file} lint #${i} ${entry.name}: ${got} expected ${want}`);
+      for (const w of entry.expect.filter((f) => f.subject !== undefined)) {
+        if (!findings.some((f) => f.code === w.code && f.subject === w.subject)) {
+          failures.push(`${file} lint #${i} ${entry.name}: no ${w.code} about ${w.subject}`);
+        }
+      }
+    }
+  }
+  assert.deepEqual(failures.slice(0, 10), []);
+  assert.ok(cases > 150);
+  console.log(`node team: ${cases} team changes and ${lints} lint entries, as native`);
+});
