@@ -162,3 +162,94 @@ fn test_runs_fixture_files_and_fails_on_a_wrong_expectation() {
         stdout(&out)
     );
 }
+
+#[test]
+fn lint_prints_the_findings_of_each_preset_sample_team() {
+    let expected = [
+        (
+            "callaro",
+            vec![
+                "no_backup_admin",
+                "no_reviewer",
+                "pending_invitation",
+                "inactive_member",
+            ],
+        ),
+        ("calilio", vec!["too_many_admins", "pending_invitation"]),
+        ("callscaler", vec!["inactive_member"]),
+        ("outreach", vec!["pending_invitation"]),
+        (
+            "project-members",
+            vec!["no_backup_admin", "scope_without_owner"],
+        ),
+    ];
+    for (preset, codes) in expected {
+        let team = format!("examples/teams/{preset}.json");
+        let out = rolegate(&["lint", preset, &team, "--now", "1790000000"]);
+        assert!(out.status.success(), "{preset}: {}", stderr(&out));
+        let text = stdout(&out);
+        for code in &codes {
+            assert!(
+                text.contains(&format!("[{code}]")),
+                "{preset}: no {code} in\n{text}"
+            );
+        }
+        assert!(
+            text.contains(&format!("findings: {} (", codes.len())),
+            "{preset}:\n{text}"
+        );
+        let out = rolegate(&["lint", preset, &team, "--now", "1790000000", "--json"]);
+        let findings: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        assert_eq!(findings.as_array().unwrap().len(), codes.len());
+    }
+}
+
+#[test]
+fn team_apply_prints_the_new_team_and_event_or_the_denial() {
+    let change = r#"{"type":"transfer_ownership","to":"amir"}"#;
+    let out = rolegate(&[
+        "team",
+        "apply",
+        "calilio",
+        "examples/teams/calilio.json",
+        "--actor",
+        "olga",
+        "--change",
+        change,
+        "--at",
+        "1790000100",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let result: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(result["event"]["rule"], "team.transfer");
+    assert_eq!(result["event"]["at"], 1790000100);
+    let members = result["team"]["members"].as_array().unwrap();
+    let role = |id: &str| members.iter().find(|m| m["id"] == id).unwrap()["role"].clone();
+    assert_eq!(role("amir"), "owner");
+    assert_eq!(role("olga"), "admin");
+    let out = rolegate(&[
+        "team",
+        "apply",
+        "calilio",
+        "examples/teams/calilio.json",
+        "--actor",
+        "amir",
+        "--change",
+        r#"{"type":"remove","member":"olga"}"#,
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let result: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(result["denied"]["reason"], "owner_protected");
+    let out = rolegate(&[
+        "team",
+        "apply",
+        "calilio",
+        "examples/teams/calilio.json",
+        "--actor",
+        "olga",
+        "--change",
+        r#"{"type":"fly"}"#,
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("bad_input"), "{}", stderr(&out));
+}
