@@ -337,6 +337,9 @@ export interface Finding {
   fix: string;
 }
 
+/** The error thrown for a rejected policy document: every problem is in `errors`. */
+export type PolicyError = RolegateError & { readonly code: PolicyErrorCode; readonly errors: Diagnostic[] };
+
 /** A compiled policy. Compile once, ask many sessions. */
 export declare class Policy {
   private constructor();

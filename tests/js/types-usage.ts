@@ -20,6 +20,7 @@ import {
   type TeamChangeResult,
   type Finding,
   type DenialReason,
+  type PolicyError,
 } from "rolegate";
 import { applyDecisions } from "rolegate/dom";
 import { snapshotCheck as check } from "rolegate/snapshot";
@@ -69,6 +70,11 @@ try {
     const path: string = e.path;
     const all: Diagnostic[] | undefined = e.errors;
     console.log(code, path, all?.length);
+    if (e.errors !== undefined) {
+      const rejected = e as PolicyError;
+      const first: Diagnostic | undefined = rejected.errors[0];
+      console.log(first?.line, first?.column);
+    }
   }
 }
 
