@@ -149,9 +149,9 @@ mod read {
     //! Reading inputs from JSON text with the document reader of policies (one reader,
     //! one set of messages), errors at a path.
     use super::{Principal, Resource, RoleAssignment, Tenant};
-    use crate::error::{Diagnostic, DocPath, InputError, InputErrorCode};
+    use crate::error::{DocPath, InputError, InputErrorCode};
     use crate::policy::read::Reader;
-    use crate::policy::tree::{self, Kind, Node};
+    use crate::policy::tree::{Kind, Node};
     use crate::value::{Attrs, Value};
 
     fn bad(path: DocPath, message: String) -> InputError {
@@ -159,22 +159,11 @@ mod read {
     }
 
     fn first_error(reader: Reader) -> Result<(), InputError> {
-        match reader.errors.into_iter().next() {
-            Some(Diagnostic { path, message, .. }) => Err(bad(path, message)),
-            None => Ok(()),
-        }
+        reader.into_input(())
     }
 
     fn parse(text: &str, what: &str) -> Result<Node, InputError> {
-        tree::parse_json(text).map_err(|e| {
-            bad(
-                DocPath::root().key(what),
-                format!(
-                    "{what} is not valid JSON: {} (at byte {})",
-                    e.message, e.offset
-                ),
-            )
-        })
+        Reader::parse_input(text, what)
     }
 
     fn value(r: &mut Reader, node: &Node, path: &DocPath) -> Value {

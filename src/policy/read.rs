@@ -5,8 +5,8 @@ use super::document::{
     ActionDoc, AttrType, AttributesDoc, Document, FeatureDoc, ManageDoc, NamedMap, PlanDoc,
     RoleDoc, RuleDoc, RuleEffect, ScopeLevelDoc, TeamDoc, TeamLintDoc, TransferDoc,
 };
-use super::tree::{Entry, Kind, Node};
-use crate::error::{Diagnostic, DocPath, ErrorCode};
+use super::tree::{self, Entry, Kind, Node};
+use crate::error::{Diagnostic, DocPath, ErrorCode, InputError, InputErrorCode};
 
 /// Collects the errors of one reading.
 #[derive(Default)]
@@ -47,6 +47,31 @@ impl<'a> Table<'a> {
 }
 
 impl Reader {
+    /// Reads a value given at run time (a principal, a team) from JSON text, as a tree;
+    /// a syntax error is a `bad_input` error at `what`.
+    pub fn parse_input(text: &str, what: &str) -> Result<Node, InputError> {
+        tree::parse_json(text).map_err(|e| {
+            InputError::new(
+                InputErrorCode::BadInput,
+                DocPath::root().key(what),
+                format!(
+                    "{what} is not valid JSON: {} (at byte {})",
+                    e.message, e.offset
+                ),
+            )
+        })
+    }
+
+    /// `value`, or the first error found while reading it, as a `bad_input` error.
+    pub fn into_input<T>(self, value: T) -> Result<T, InputError> {
+        match self.errors.into_iter().next() {
+            Some(Diagnostic { path, message, .. }) => {
+                Err(InputError::new(InputErrorCode::BadInput, path, message))
+            }
+            None => Ok(value),
+        }
+    }
+
     pub fn error(&mut self, code: ErrorCode, path: DocPath, offset: usize, message: String) {
         self.errors.push(Diagnostic::error(code, path, message));
         self.offsets.push(offset);

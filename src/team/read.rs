@@ -1,31 +1,20 @@
 //! Reading teams, changes and audit events from JSON, with the policy document reader.
 
 use super::{AuditEvent, Member, Membership, Status, Team, TeamChange, TeamSlice};
-use crate::error::{Diagnostic, DocPath, ErrorCode, InputError, InputErrorCode};
+use crate::error::{DocPath, ErrorCode, InputError, InputErrorCode};
 use crate::policy::read::{Reader, Table};
-use crate::policy::tree::{self, Kind, Node};
+use crate::policy::tree::{Kind, Node};
 
 fn bad(path: DocPath, message: String) -> InputError {
     InputError::new(InputErrorCode::BadInput, path, message)
 }
 
 fn parse(text: &str, what: &str) -> Result<Node, InputError> {
-    tree::parse_json(text).map_err(|e| {
-        bad(
-            DocPath::root().key(what),
-            format!(
-                "{what} is not valid JSON: {} (at byte {})",
-                e.message, e.offset
-            ),
-        )
-    })
+    Reader::parse_input(text, what)
 }
 
 fn done<T>(r: Reader, value: T) -> Result<T, InputError> {
-    match r.errors.into_iter().next() {
-        Some(Diagnostic { path, message, .. }) => Err(bad(path, message)),
-        None => Ok(value),
-    }
+    r.into_input(value)
 }
 
 fn required_string(r: &mut Reader, t: &mut Table<'_>, key: &str) -> String {
