@@ -1,0 +1,147 @@
+//! Native decision speed: `cargo bench --bench decide` prints figures (no pass/fail).
+//!
+//! Measures, on the presets: compiling a policy, building a session, `check` by name, by
+//! id with a pre-parsed scope (`verdict_in`), a check whose grant has a condition, and the
+//! whole UI map (`permissions`). Each figure is the median of several rounds.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use rolegate::presets::preset;
+use rolegate::{Policy, Principal, Resource, Tenant};
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+/// Median nanoseconds per call of `f`, over rounds of at least 100 ms each.
+fn measure(mut f: impl FnMut() -> usize) -> f64 {
+    let mut batch = 1usize;
+    loop {
+        let start = Instant::now();
+        for _ in 0..batch {
+            black_box(f());
+        }
+        if start.elapsed() > Duration::from_millis(20) {
+            break;
+        }
+        batch *= 2;
+    }
+    let mut rounds: Vec<f64> = (0..7)
+        .map(|_| {
+            let start = Instant::now();
+            let mut n = 0;
+            while start.elapsed() < Duration::from_millis(100) {
+                for _ in 0..batch {
+                    black_box(f());
+                }
+                n += batch;
+            }
+            start.elapsed().as_nanos() as f64 / n as f64
+        })
+        .collect();
+    rounds.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    rounds[rounds.len() / 2]
+}
+
+fn row(what: &str, ns: f64) {
+    let per_second = 1e9 / ns;
+    println!("{what:<58} {ns:>10.1} ns   {per_second:>14.0} /s");
+}
+
+fn main() {
+    println!(
+        "rolegate native decisions ({} build)",
+        if cfg!(debug_assertions) {
+            "debug"
+        } else {
+            "release"
+        }
+    );
+    for name in [
+        "outreach",
+        "callscaler",
+        "project-members",
+        "calilio",
+        "callaro",
+    ] {
+        let text = preset(name).unwrap();
+        row(
+            &format!("compile `{name}` from TOML"),
+            measure(|| Policy::from_toml(text).unwrap().actions().len()),
+        );
+    }
+
+    let outreach = Policy::from_toml(preset("outreach").unwrap()).unwrap();
+    let tenant = Tenant::new("acme").with_feature("outreach");
+    let campaigner = Principal::new("u2").with_role("campaigner", "org");
+    row(
+        "session (principal with one role)",
+        measure(|| {
+            outreach
+                .session(&campaigner, &tenant)
+                .unwrap()
+                .policy()
+                .actions()
+                .len()
+        }),
+    );
+    let session = outreach.session(&campaigner, &tenant).unwrap();
+    let names: Vec<String> = outreach
+        .actions()
+        .iter()
+        .map(|a| a.name.to_string())
+        .collect();
+    let root = Resource::default();
+    let mut i = 0;
+    row(
+        "check by name, 14 actions of a render, at the org",
+        measure(|| {
+            i = (i + 1) % names.len();
+            session.check(&names[i], &root).allowed() as usize
+        }),
+    );
+    let scope = session.scope("").unwrap();
+    row(
+        "verdict by id at a pre-parsed scope",
+        measure(|| {
+            i = (i + 1) % names.len();
+            session.verdict_in(i, &scope, &root).allowed() as usize
+        }),
+    );
+    row(
+        "permissions: the whole UI map (14 actions)",
+        measure(|| session.permissions("").len()),
+    );
+
+    let callscaler = Policy::from_toml(preset("callscaler").unwrap()).unwrap();
+    let member = Principal::new("u5").with_role("member", "business:b1");
+    let s = callscaler
+        .session(&member, &Tenant::new("acme").with_plan("pro"))
+        .unwrap();
+    let inside = Resource::at("business:b1");
+    row(
+        "check in a business (member assigned there)",
+        measure(|| s.check("call.view", &inside).allowed() as usize),
+    );
+
+    let calilio = Policy::from_toml(preset("calilio").unwrap()).unwrap();
+    let m = Principal::new("u2").with_role("member", "org");
+    let s = calilio.session(&m, &Tenant::new("acme")).unwrap();
+    let mine = Resource::new("number", "n1", "org").with_attr("assignee", "u2");
+    let theirs = Resource::new("number", "n2", "org").with_attr("assignee", "u3");
+    let mut flip = false;
+    row(
+        "check with a condition (resource.assignee == principal.id)",
+        measure(|| {
+            flip = !flip;
+            s.check("number.view", if flip { &mine } else { &theirs })
+                .allowed() as usize
+        }),
+    );
+    row(
+        "explain (a readable account)",
+        measure(|| s.explain("number.view", &mine).steps.len()),
+    );
+}
