@@ -1,4 +1,4 @@
-//! Validation and compilation: a [`Document`] becomes an immutable [`Policy`].
+//! Validation and compilation: a [`Document`] becomes an immutable [`Policy`](crate::Policy).
 //!
 //! Every name is resolved to a dense id, every action pattern is expanded against the
 //! catalog into a bitset, inclusion is flattened into one expansion list per role, and
