@@ -232,6 +232,12 @@ export function createApi(raw) {
   const sessions = new WeakMap();
   const UNKNOWN = 0xffffffff;
 
+  function optionalString(value, path) {
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== "string") throw badInput(path, `${path} must be a string, got ${describe(value)}`);
+    return value;
+  }
+
   function hasDetails(resource) {
     return resource.id !== undefined || resource.type !== undefined || resource.attrs !== undefined;
   }
@@ -291,29 +297,16 @@ export function createApi(raw) {
     /** Decides `action` on `resource` (an object, a scope string, or nothing for the tenant). */
     check(action, resource) {
       if (typeof action !== "string") throw badInput("action", `action must be a string, got ${describe(action)}`);
-      let scope = "";
-      if (typeof resource === "string") {
-        scope = resource;
-      } else if (resource !== undefined && resource !== null) {
-        if (typeof resource !== "object" || Array.isArray(resource)) {
-          throw badInput("resource", `resource must be an object or a scope string, got ${describe(resource)}`);
-        }
-        if (hasDetails(resource)) {
-          const id = this.#policy.actionId(action);
-          try {
-            return this.#decision(this.#raw.checkResource(id < 0 ? UNKNOWN : id, toJson(resource, "resource", "resource")));
-          } catch (e) {
-            rethrow(e);
-          }
-        }
-        if (resource.scope !== undefined) {
-          if (typeof resource.scope !== "string") {
-            throw badInput("resource.scope", `scope must be a string, got ${describe(resource.scope)}`);
-          }
-          scope = resource.scope;
+      const scope = this.#scopeOf(resource);
+      const id = this.#policy.actionId(action);
+      if (typeof resource === "object" && resource !== null && hasDetails(resource)) {
+        const parts = this.#parts(resource);
+        try {
+          return this.#decision(this.#raw.checkParts(id < 0 ? UNKNOWN : id, this.#scopeId(scope), parts[0], parts[1], parts[2]));
+        } catch (e) {
+          rethrow(e);
         }
       }
-      const id = this.#policy.actionId(action);
       if (id < 0) return this.#unknownAction(scope);
       return this.#row(scope)[id];
     }
@@ -326,14 +319,15 @@ export function createApi(raw) {
     /** Every action of the catalog with its decision: `{ [action]: Decision }`. */
     permissions(resource) {
       let decisions;
+      const scope = this.#scopeOf(resource);
       if (resource !== undefined && resource !== null && typeof resource === "object" && hasDetails(resource)) {
+        const parts = this.#parts(resource);
         try {
-          decisions = Array.from(this.#raw.permissionsResource(toJson(resource, "resource", "resource")), (v) => this.#decision(v));
+          decisions = Array.from(this.#raw.permissionsParts(this.#scopeId(scope), parts[0], parts[1], parts[2]), (v) => this.#decision(v));
         } catch (e) {
           rethrow(e);
         }
       } else {
-        const scope = typeof resource === "string" ? resource : resource?.scope ?? "";
         decisions = this.#row(scope);
       }
       const map = {};
@@ -341,6 +335,34 @@ export function createApi(raw) {
         map[a.name] = decisions[i];
       });
       return map;
+    }
+
+    // The scope of a resource argument (a scope string, an object, or nothing), checked.
+    #scopeOf(resource) {
+      if (resource === undefined || resource === null) return "";
+      if (typeof resource === "string") return resource;
+      if (typeof resource !== "object" || Array.isArray(resource)) {
+        throw badInput("resource", `resource must be an object or a scope string, got ${describe(resource)}`);
+      }
+      for (const key in resource) {
+        if (key !== "scope" && key !== "id" && key !== "type" && key !== "attrs") {
+          throw badInput(`resource.${key}`, `unknown field \`${key}\`, expected one of \`type\`, \`id\`, \`scope\`, \`attrs\``);
+        }
+      }
+      if (resource.scope === undefined) return "";
+      if (typeof resource.scope !== "string") {
+        throw badInput("resource.scope", `scope must be a string, got ${describe(resource.scope)}`);
+      }
+      return resource.scope;
+    }
+
+    // id, type and attributes (as JSON) of a resource with details, checked.
+    #parts(resource) {
+      return [
+        optionalString(resource.id, "resource.id"),
+        optionalString(resource.type, "resource.type"),
+        resource.attrs == null ? undefined : toJson(resource.attrs, "resource.attrs", "attrs"),
+      ];
     }
 
     /** The resources on which the principal may perform `action`, in order. */

@@ -260,14 +260,28 @@ impl RawSession {
         self.intern(verdict)
     }
 
-    /// Decides an action on a resource given as JSON (`{ type, id, scope, attrs }`).
-    #[wasm_bindgen(js_name = checkResource)]
-    pub fn check_resource(&mut self, action: u32, resource: &str) -> Result<u32, JsValue> {
-        let resource = Resource::from_json(resource).map_err(|e| input_error(&e))?;
-        let verdict = match self.session.scope(&resource.scope) {
-            Ok(scope) => self.session.verdict_in(action as usize, &scope, &resource),
-            Err(_) => self.session.verdict(&self.action_name(action), &resource),
+    /// Decides an action on a resource given by parts: its scope (by id), id, type and
+    /// attributes (JSON of an object). The fast path for checks with resource details.
+    #[wasm_bindgen(js_name = checkParts)]
+    pub fn check_parts(
+        &mut self,
+        action: u32,
+        scope: i32,
+        id: Option<String>,
+        kind: Option<String>,
+        attrs: Option<String>,
+    ) -> Result<u32, JsValue> {
+        let attrs = match attrs {
+            Some(text) => Resource::attrs_from_json(&text).map_err(|e| input_error(&e))?,
+            None => Default::default(),
         };
+        let resource = Resource {
+            kind,
+            id,
+            scope: String::new(),
+            attrs,
+        };
+        let verdict = self.decide(action, scope, &resource);
         Ok(self.intern(verdict))
     }
 
@@ -293,19 +307,33 @@ impl RawSession {
         ids
     }
 
-    /// Verdict ids for every action of the catalog on a resource given as JSON.
-    #[wasm_bindgen(js_name = permissionsResource)]
-    pub fn permissions_resource(&mut self, resource: &str) -> Result<Vec<u32>, JsValue> {
-        let resource = Resource::from_json(resource).map_err(|e| input_error(&e))?;
-        let decisions = self.session.policy().actions().len();
-        let mut ids = Vec::with_capacity(decisions);
-        for a in 0..decisions {
-            let verdict = match self.session.scope(&resource.scope) {
-                Ok(scope) => self.session.verdict_in(a, &scope, &resource),
-                Err(_) => self.session.verdict(&self.action_name(a as u32), &resource),
-            };
-            ids.push(self.intern(verdict));
-        }
+    /// Verdict ids for every action of the catalog on a resource given by parts (see
+    /// `checkParts`).
+    #[wasm_bindgen(js_name = permissionsParts)]
+    pub fn permissions_parts(
+        &mut self,
+        scope: i32,
+        id: Option<String>,
+        kind: Option<String>,
+        attrs: Option<String>,
+    ) -> Result<Vec<u32>, JsValue> {
+        let attrs = match attrs {
+            Some(text) => Resource::attrs_from_json(&text).map_err(|e| input_error(&e))?,
+            None => Default::default(),
+        };
+        let resource = Resource {
+            kind,
+            id,
+            scope: String::new(),
+            attrs,
+        };
+        let count = self.session.policy().actions().len();
+        let ids = (0..count)
+            .map(|a| {
+                let verdict = self.decide(a as u32, scope, &resource);
+                self.intern(verdict)
+            })
+            .collect();
         Ok(ids)
     }
 

@@ -300,6 +300,22 @@ mod read {
         out
     }
 
+    /// Attributes alone: `{ name: value, ... }`.
+    pub fn attrs_only(text: &str) -> Result<Attrs, InputError> {
+        let node = parse(text, "resource.attrs")?;
+        let mut r = Reader::default();
+        let mut out = Attrs::new();
+        let path = DocPath::root().key("resource").key("attrs");
+        if let Some(mut t) = r.table(&node, &path, "a table of attributes") {
+            for (key, item) in t.entries() {
+                let v = value(&mut r, item, &path.key(key));
+                out.insert(key.to_owned(), v);
+            }
+            r.finish(t, &[]);
+        }
+        r.into_input(out)
+    }
+
     pub fn resource(text: &str) -> Result<Resource, InputError> {
         let node = parse(text, "resource")?;
         let mut r = Reader::default();
@@ -346,6 +362,11 @@ impl Resource {
     /// Reads a resource from JSON text.
     pub fn from_json(text: &str) -> Result<Resource, crate::InputError> {
         read::resource(text)
+    }
+
+    /// Reads resource attributes from JSON text (`{ "assignee": "u2" }`).
+    pub fn attrs_from_json(text: &str) -> Result<crate::value::Attrs, crate::InputError> {
+        read::attrs_only(text)
     }
 
     /// Reads a list of resources from JSON text.
