@@ -231,6 +231,7 @@ export function createApi(raw) {
 
   const sessions = new WeakMap();
   const UNKNOWN = 0xffffffff;
+  const SCOPES = 1024;
 
   function optionalString(value, path) {
     if (value === undefined || value === null) return undefined;
@@ -249,6 +250,7 @@ export function createApi(raw) {
     #decisions = []; // verdict id -> frozen decision
     #rows = new Map(); // scope text -> array of decisions by action id
     #scopeIds = new Map();
+    #nextSlot = 0;
 
     constructor(token, policy, rawSession, principal) {
       if (token !== sessions) throw new TypeError("use policy.session(principal, tenant)");
@@ -271,10 +273,22 @@ export function createApi(raw) {
       return d;
     }
 
+    // Scope ids, at most SCOPES of them: a long-lived session asked about ever new scopes
+    // reuses the slots and forgets the rows of the scopes it drops.
     #scopeId(scope) {
       let id = this.#scopeIds.get(scope);
       if (id === undefined) {
-        id = this.#raw.scope(scope);
+        const slot = this.#nextSlot++ % SCOPES;
+        if (this.#scopeIds.size >= SCOPES) {
+          for (const [text, used] of this.#scopeIds) {
+            if (used === slot) {
+              this.#scopeIds.delete(text);
+              this.#rows.delete(text);
+              break;
+            }
+          }
+        }
+        id = this.#raw.scope(scope, slot);
         this.#scopeIds.set(scope, id);
       }
       return id;

@@ -246,10 +246,15 @@ impl RawSession {
 #[wasm_bindgen]
 impl RawSession {
     /// Interns a scope string; the id is used by `check` and `permissions`.
-    pub fn scope(&mut self, text: &str) -> i32 {
+    /// Interns a scope string in `slot` (a new one when `slot` is past the end, so that
+    /// the JS layer can bound how many it keeps); returns its id.
+    pub fn scope(&mut self, text: &str, slot: u32) -> i32 {
         let parsed = self.session.scope(text).map_err(|_| text.to_owned());
-        self.scopes.push(parsed);
-        i32::try_from(self.scopes.len() - 1).unwrap_or(-1)
+        match self.scopes.get_mut(slot as usize) {
+            Some(existing) => *existing = parsed,
+            None => self.scopes.push(parsed),
+        }
+        i32::try_from(self.scopes.len().min(slot as usize + 1) - 1).unwrap_or(-1)
     }
 
     /// Decides an action (by catalog id) at a scope (by id); returns a verdict id.

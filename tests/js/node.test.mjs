@@ -237,6 +237,20 @@ test("malformed values from JS give RolegateErrors with codes, and the instance 
   console.log(`node boundary: ${bad.length} malformed calls rejected with codes ${[...codes].sort().join(", ")}`);
 });
 
+test("a long-lived session asked about thousands of scopes stays correct", () => {
+  const policy = esm.Policy.fromObject(corpus.presets["project-members"]);
+  const session = policy.session({ id: "u1", roles: [{ role: "agent", scope: "org" }, { role: "editor", scope: "project:p7" }] }, { id: "acme" });
+  for (let round = 0; round < 2; round++) {
+    for (let i = 0; i < 3000; i++) {
+      const d = session.check("project.view", `project:p${i}`);
+      assert.equal(d.effect, i === 7 ? "allow" : "deny", `project:p${i}`);
+      assert.equal(d.reason, i === 7 ? "granted" : "not_member");
+    }
+  }
+  assert.equal(session.check("job.run", "project:p7").effect, "allow");
+  console.log("node scopes: 6,000 checks over 3,000 scopes, slots reused, all correct");
+});
+
 test("a snapshot answers like the session, without WebAssembly", async () => {
   const snapshotModule = await import(pathToFileURL(join(dir, "node_modules", "rolegate", "snapshot.js")).href);
   let checked = 0;
