@@ -342,18 +342,6 @@ impl RawSession {
         Ok(ids)
     }
 
-    /// Indices of the resources (a JSON list) on which the action is allowed.
-    pub fn filter(&mut self, action: u32, resources: &str) -> Result<Vec<u32>, JsValue> {
-        let resources = Resource::list_from_json(resources).map_err(|e| input_error(&e))?;
-        let name = self.action_name(action);
-        Ok(resources
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| self.session.verdict(&name, r).allowed())
-            .filter_map(|(i, _)| u32::try_from(i).ok())
-            .collect())
-    }
-
     /// The explanation of a decision, as JSON `{ action, scope, decision, steps }`.
     #[cfg(feature = "wasm-full")]
     pub fn explain(&self, action: &str, resource: &str) -> Result<String, JsValue> {
