@@ -239,6 +239,20 @@ export function createApi(raw) {
     return value;
   }
 
+  // What the engine would refuse in attributes: anything but strings, numbers, booleans,
+  // null and lists of those.
+  function checkAttrs(attrs) {
+    if (typeof attrs !== "object" || Array.isArray(attrs)) {
+      throw badInput("resource.attrs", `expected a table of attributes, found ${describe(attrs)}`);
+    }
+    const value = (v, path) => {
+      if (v === null || v === undefined || typeof v === "string" || typeof v === "number" || typeof v === "boolean") return;
+      if (Array.isArray(v)) return v.forEach((item, i) => value(item, `${path}[${i}]`));
+      throw badInput(path, `attribute values are strings, numbers, booleans, null or lists, found ${describe(v)}`);
+    };
+    for (const key of Object.keys(attrs)) value(attrs[key], `resource.attrs.${key}`);
+  }
+
   function hasDetails(resource) {
     return resource.id !== undefined || resource.type !== undefined || resource.attrs !== undefined;
   }
@@ -314,12 +328,19 @@ export function createApi(raw) {
       const scope = this.#scopeOf(resource);
       const id = this.#policy.actionId(action);
       if (typeof resource === "object" && resource !== null && hasDetails(resource)) {
-        const parts = this.#parts(resource);
-        try {
-          return this.#decision(this.#raw.checkParts(id < 0 ? UNKNOWN : id, this.#scopeId(scope), parts[0], parts[1], parts[2]));
-        } catch (e) {
-          rethrow(e);
+        // Only actions whose rules read the resource need its details in wasm; the others
+        // are decided by scope, from the session's row (the details are still checked).
+        if (id < 0 || this.#policy.actions[id].readsResource) {
+          const parts = this.#parts(resource);
+          try {
+            return this.#decision(this.#raw.checkParts(id < 0 ? UNKNOWN : id, this.#scopeId(scope), parts[0], parts[1], parts[2]));
+          } catch (e) {
+            rethrow(e);
+          }
         }
+        optionalString(resource.id, "resource.id");
+        optionalString(resource.type, "resource.type");
+        if (resource.attrs != null) checkAttrs(resource.attrs);
       }
       if (id < 0) return this.#unknownAction(scope);
       return this.#row(scope)[id];

@@ -149,6 +149,8 @@ export interface ActionInfo {
   readonly tags: readonly string[];
   readonly feature?: string;
   readonly plans: readonly string[];
+  /** Whether a rule covering the action reads the resource (its decisions then depend on it). */
+  readonly readsResource?: boolean;
 }
 
 /** A role of the policy. */

@@ -98,6 +98,9 @@ impl RawPolicy {
                 .opt_str("group", a.group.as_deref())
                 .opt_str("scope", levels.get(a.level).map(|l| &*l.name))
                 .opt_str("feature", source.and_then(|s| s.feature.as_deref()));
+            if a.reads_resource {
+                o.bool("readsResource", true);
+            }
             json::list(o.key("tags"), &a.tags, |out, t| json::string(out, t));
             json::list(
                 o.key("plans"),

@@ -66,6 +66,9 @@ pub struct Action {
     pub feature_hint: Option<Arc<str>>,
     /// The hint of a decision locked by the plan gate.
     pub plan_hint: Option<Arc<str>>,
+    /// Whether a rule covering the action reads the resource (`resource.*` in a condition):
+    /// otherwise its decisions depend on the resource's scope only.
+    pub reads_resource: bool,
 }
 
 /// A compiled role.
@@ -661,6 +664,7 @@ pub(crate) fn compile(document: Document) -> Result<Compiled, Vec<Diagnostic>> {
             plans: required_plans,
             feature_hint: feature_hint.map(Arc::from),
             plan_hint: plan_hint.map(Arc::from),
+            reads_resource: false,
         });
     }
     // (Inserted one by one: collecting into a map would pull a sort into the wasm build.)
@@ -833,6 +837,19 @@ pub(crate) fn compile(document: Document) -> Result<Compiled, Vec<Diagnostic>> {
             condition: expr,
             condition_text: r.when.clone(),
         });
+    }
+    for rule in &rules {
+        if rule
+            .condition
+            .as_ref()
+            .is_some_and(|c| c.reads(Entity::Resource))
+        {
+            for id in rule.actions.iter() {
+                if let Some(action) = actions.get_mut(id) {
+                    action.reads_resource = true;
+                }
+            }
+        }
     }
     let deny_rules: Vec<RuleId> = rules
         .iter()

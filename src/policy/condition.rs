@@ -703,6 +703,19 @@ fn eval_as_value<'a>(expr: &'a Expr, source: &'a dyn AttrSource) -> ValueRef<'a>
     }
 }
 
+impl Expr {
+    /// Whether the expression reads an attribute of `entity`.
+    pub fn reads(&self, entity: Entity) -> bool {
+        match self {
+            Expr::Literal(..) => false,
+            Expr::Attr(a, _) => a.entity == entity,
+            Expr::Eq(l, r) | Expr::Ne(l, r) | Expr::In(l, r) => l.reads(entity) || r.reads(entity),
+            Expr::And(terms) | Expr::Or(terms) => terms.iter().any(|t| t.reads(entity)),
+            Expr::Not(inner) => inner.reads(entity),
+        }
+    }
+}
+
 impl fmt::Display for Expr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
