@@ -253,3 +253,61 @@ fn team_apply_prints_the_new_team_and_event_or_the_denial() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("bad_input"), "{}", stderr(&out));
 }
+
+#[test]
+fn diff_lists_who_gains_and_who_loses_what() {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("presets/outreach.toml"),
+    )
+    .unwrap();
+    let changed = text
+        .replace(
+            r#"allow = ["outreach.view", "campaign.*", "message.retry", "test_email.send"]"#,
+            r#"allow = ["outreach.view", "campaign.*", "message.retry", "sms.configure"]"#,
+        )
+        .replace(
+            "[roles.operations]",
+            "[roles.auditor]\nscope = \"org\"\nallow = [\"cx.view\"]\n\n[roles.operations]",
+        );
+    assert_ne!(changed, text);
+    let dir = std::env::temp_dir().join(format!("rolegate-diff-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("outreach-v2.toml");
+    std::fs::write(&file, changed).unwrap();
+    let out = rolegate(&["diff", "outreach", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "+ `campaigner` gains `sms.configure` (No -> Yes)\n- `campaigner` loses `test_email.send` (Yes -> No)\n+ role `auditor` added\nchanges: 3\n"
+    );
+    let out = rolegate(&["diff", file.to_str().unwrap(), "outreach", "--json"]);
+    let changes: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(changes[0]["kind"], "loses");
+    assert_eq!(changes[2]["kind"], "role_removed");
+    let out = rolegate(&["diff", "outreach", "outreach"]);
+    assert_eq!(stdout(&out), "changes: 0\n");
+}
+
+#[test]
+fn types_prints_typescript_unions_of_the_policy_names() {
+    let out = rolegate(&["types", "callscaler"]);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "export type Role =\n  | \"owner\"\n  | \"admin\"\n  | \"member\"\n  | \"viewer\";\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("export type ScopeLevel =\n  | \"org\"\n  | \"business\";\n"),
+        "{text}"
+    );
+    assert!(text.contains("  | \"number.view\""), "{text}");
+    let out = rolegate(&["types", "callaro"]);
+    assert!(
+        stdout(&out).contains("export type Feature = never;\n"),
+        "{}",
+        stdout(&out)
+    );
+}

@@ -184,6 +184,18 @@ fn cli() -> Command {
         )
         .subcommand(Command::new("presets").about("List the presets shipped with rolegate"))
         .subcommand(
+            Command::new("diff")
+                .about("Who gains and who loses what between two versions of a policy")
+                .arg(Arg::new("old").required(true).help("the policy before (file or preset)"))
+                .arg(Arg::new("new").required(true).help("the policy after (file or preset)"))
+                .arg(Arg::new("json").long("json").action(ArgAction::SetTrue).help("print the changes as JSON")),
+        )
+        .subcommand(
+            Command::new("types")
+                .about("Print TypeScript unions of the policy's actions, roles, levels, features and plans")
+                .arg(policy_arg()),
+        )
+        .subcommand(
             Command::new("team")
                 .about("Team changes under the policy's team rules")
                 .subcommand_required(true)
@@ -513,6 +525,23 @@ fn lint(m: &ArgMatches) -> Result<(), Failure> {
     Ok(())
 }
 
+fn diff(m: &ArgMatches) -> Result<(), Failure> {
+    let (_, old) = load_policy(m.get_one::<String>("old").map_or("", String::as_str), None)?;
+    let (_, new) = load_policy(m.get_one::<String>("new").map_or("", String::as_str), None)?;
+    let changes = rolegate::matrix::diff(&old, &new);
+    if m.get_flag("json") {
+        let text = serde_json::to_string_pretty(&changes)
+            .map_err(|e| Failure::usage(format!("cannot print the changes: {e}")))?;
+        out!("{text}");
+        return Ok(());
+    }
+    for change in &changes {
+        out!("{change}");
+    }
+    out!("changes: {}", changes.len());
+    Ok(())
+}
+
 fn export(m: &ArgMatches) -> Result<(), Failure> {
     let (_, policy) = load_policy(
         m.get_one::<String>("policy")
@@ -601,6 +630,13 @@ fn main() -> ExitCode {
         Some(("matrix", m)) => matrix(m),
         Some(("test", m)) => test(m),
         Some(("export", m)) => export(m),
+        Some(("diff", m)) => diff(m),
+        Some(("types", m)) => load_policy(
+            m.get_one::<String>("policy")
+                .map_or(DEFAULT_PRESET, String::as_str),
+            None,
+        )
+        .map(|(_, policy)| out_raw!("{}", rolegate::matrix::typescript(&policy))),
         Some(("batch", m)) => batch(m),
         Some(("team", m)) => match m.subcommand() {
             Some(("apply", m)) => team_apply(m),

@@ -309,7 +309,22 @@ test("the TypeScript declarations type-check against a usage file", () => {
     assert.match(e.stdout, /TS2322|TS2345/);
   }
   assert.ok(failed, "tsc accepted a misuse of the types");
-  console.log("node types: tsc --noEmit accepts the usage file and rejects a misuse");
+  // `rolegate types` output type-checks, and narrows: a name the policy lacks is refused.
+  writeFileSync(join(dir, "outreach-names.ts"), execFileSync(native, ["types", "outreach"], { encoding: "utf8" }));
+  writeFileSync(
+    join(dir, "names-usage.ts"),
+    'import type { Action, Role } from "./outreach-names.js";\nconst a: Action = "campaign.create";\nconst r: Role = "campaigner";\nconsole.log(a, r);\n',
+  );
+  writeFileSync(join(dir, "tsconfig.names.json"), JSON.stringify({ extends: "./tsconfig.json", files: ["names-usage.ts"] }));
+  try {
+    execFileSync(tool("tsc"), ["-p", "tsconfig.names.json"], { cwd: dir, encoding: "utf8" });
+  } catch (e) {
+    assert.fail(`tsc rejected the output of rolegate types:\n${e.stdout}${e.stderr}`);
+  }
+  writeFileSync(join(dir, "names-misuse.ts"), 'import type { Action } from "./outreach-names.js";\nconst a: Action = "campaign.launch";\nconsole.log(a);\n');
+  writeFileSync(join(dir, "tsconfig.names-misuse.json"), JSON.stringify({ extends: "./tsconfig.json", files: ["names-misuse.ts"] }));
+  assert.throws(() => execFileSync(tool("tsc"), ["-p", "tsconfig.names-misuse.json"], { cwd: dir, encoding: "utf8" }));
+  console.log("node types: tsc --noEmit accepts the usage file and rejects a misuse; rolegate types output narrows names");
 });
 
 test("what a browser loads stays within 64 KB gzip", () => {
