@@ -8,39 +8,14 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
-import { extname, join, normalize, sep } from "node:path";
-import { createRequire } from "node:module";
-import { pathToFileURL } from "node:url";
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { root, scratchProject, tool } from "./pack.mjs";
+import { CHROMIUM, CHROMIUM_ARGS, loadPlaywright, serve } from "./harness.mjs";
 
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const corpusPath = join(root, "target", "js-corpus.json");
 const corpusModule = join(root, "tests", "js", "corpus.mjs");
 const nativeBin = join(root, "target", "debug", "rolegate");
-
-const TYPES = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".mjs": "text/javascript; charset=utf-8",
-  ".cjs": "text/javascript; charset=utf-8",
-  ".json": "application/json; charset=utf-8",
-  ".wasm": "application/wasm",
-  ".map": "application/json; charset=utf-8",
-  ".ts": "text/plain; charset=utf-8",
-  ".md": "text/plain; charset=utf-8",
-};
 
 let dir; // the scratch project, served as the site's root
 let server;
@@ -51,52 +26,6 @@ const requests = []; // every path the server was asked for, with its status
 
 function fail(message) {
   throw new Error(`chromium test: ${message}`);
-}
-
-/** A static server over the scratch project, plus the corpus at /corpus.json and /corpus.mjs. */
-function serve(base) {
-  const routes = { "/corpus.json": corpusPath, "/corpus.mjs": corpusModule };
-  return new Promise((resolve, reject) => {
-    const s = createServer((req, res) => {
-      const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
-      let file = routes[path];
-      if (!file) {
-        const relative = normalize(path).replace(/^[/\\]+/, "");
-        file = join(base, relative);
-        if (file !== base && !file.startsWith(base + sep)) file = undefined;
-      }
-      let ok = false;
-      try {
-        ok = file !== undefined && statSync(file).isFile();
-      } catch {
-        ok = false;
-      }
-      requests.push({ path, status: ok ? 200 : 404 });
-      if (!ok) {
-        res.writeHead(404, { "Content-Type": "text/plain" });
-        res.end(`not found: ${path}`);
-        return;
-      }
-      const type = TYPES[extname(file)] ?? "application/octet-stream";
-      res.writeHead(200, { "Content-Type": type, "Cache-Control": "no-store" });
-      res.end(readFileSync(file));
-    });
-    s.on("error", reject);
-    s.listen(0, "127.0.0.1", () => resolve(s));
-  });
-}
-
-/** Loads playwright-core from tests/js/node_modules; fails clearly when it is missing. */
-async function loadPlaywright() {
-  const require = createRequire(join(root, "tests", "js", "package.json"));
-  let entry;
-  try {
-    entry = require.resolve("playwright-core");
-  } catch {
-    fail("playwright-core is not installed in tests/js/node_modules: run `bash scripts/setup js`");
-  }
-  const mod = await import(pathToFileURL(entry).href);
-  return mod.chromium ?? mod.default.chromium;
 }
 
 before(async () => {
@@ -187,7 +116,10 @@ try {
 `,
   );
 
-  server = await serve(dir);
+  server = await serve(dir, {
+    routes: { "/corpus.json": corpusPath, "/corpus.mjs": corpusModule },
+    onRequest: (path, status) => requests.push({ path, status }),
+  });
   origin = `http://127.0.0.1:${server.address().port}`;
   try {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 20_000 });

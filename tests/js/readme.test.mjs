@@ -11,29 +11,15 @@
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { createServer as createHttpServer } from "node:http";
-import { createServer as createNetServer } from "node:net";
-import { createRequire } from "node:module";
-import { extname, join, normalize, sep } from "node:path";
-import { pathToFileURL } from "node:url";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { root, scratchProject, tool } from "./pack.mjs";
+import { CHROMIUM, CHROMIUM_ARGS, freePort, loadPlaywright, serve } from "./harness.mjs";
 
 const examples = join(root, "examples");
 const policyPath = join(examples, "outreach.policy.json");
 const nativeBin = join(root, "target", "debug", "rolegate");
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const QUICKSTARTS = ["web/app.js", "node/quickstart.mjs", "deno/quickstart.ts", "worker/worker.js"];
 
 const CAMPAIGNER = { id: "u2", roles: [{ role: "campaigner", scope: "org" }] };
@@ -71,18 +57,6 @@ function exampleProject(name, files) {
 
 /** The non-empty lines a process printed. */
 const lines = (text) => text.split("\n").map((l) => l.trimEnd()).filter((l) => l !== "");
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createNetServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 // Everything started by a test, stopped at the end (and on an unexpected exit).
 const cleanups = [];
@@ -290,54 +264,6 @@ const app :Workerd.Worker = (
   killWorkerd();
   console.log("readme (workerd): worker ran as documented (200, 403 feature_disabled with the hint, 403 no_grant, 200, 404)");
 });
-
-const TYPES = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".mjs": "text/javascript; charset=utf-8",
-  ".json": "application/json; charset=utf-8",
-  ".wasm": "application/wasm",
-  ".map": "application/json; charset=utf-8",
-};
-
-/** A static server over `base` on 127.0.0.1. */
-function serve(base) {
-  return new Promise((resolve, reject) => {
-    const s = createHttpServer((req, res) => {
-      const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
-      let file = join(base, normalize(path).replace(/^[/\\]+/, ""));
-      if (file !== base && !file.startsWith(base + sep)) file = undefined;
-      let ok = false;
-      try {
-        ok = file !== undefined && statSync(file).isFile();
-      } catch {
-        ok = false;
-      }
-      if (!ok) {
-        res.writeHead(404, { "Content-Type": "text/plain" });
-        res.end(`not found: ${path}`);
-        return;
-      }
-      res.writeHead(200, { "Content-Type": TYPES[extname(file)] ?? "application/octet-stream", "Cache-Control": "no-store" });
-      res.end(readFileSync(file));
-    });
-    s.on("error", reject);
-    s.listen(0, "127.0.0.1", () => resolve(s));
-  });
-}
-
-/** playwright-core from tests/js/node_modules; fails clearly when it is missing. */
-async function loadPlaywright() {
-  const require = createRequire(join(root, "tests", "js", "package.json"));
-  let entry;
-  try {
-    entry = require.resolve("playwright-core");
-  } catch {
-    fail("playwright-core is not installed in tests/js/node_modules: run `bash scripts/setup js`");
-  }
-  const mod = await import(pathToFileURL(entry).href);
-  return mod.chromium ?? mod.default.chromium;
-}
 
 test("readme (chromium): the web app shows, locks and hides the page's elements as documented", { timeout: 60_000 }, async () => {
   if (!existsSync(CHROMIUM)) fail(`Chromium is not installed at ${CHROMIUM}: run \`apt-get install -y chromium\``);

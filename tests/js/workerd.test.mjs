@@ -12,10 +12,10 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { root, scratchProject, tool } from "./pack.mjs";
+import { freePort } from "./harness.mjs";
 
 const corpusPath = join(root, "target", "js-corpus.json");
 const GATE_PRESET = "outreach";
@@ -79,18 +79,6 @@ function loadCorpus() {
     throw new Error(`${corpusPath} is missing: run \`cargo build\` then \`node tests/js/prepare.mjs\``);
   }
   return JSON.parse(readFileSync(corpusPath, "utf8"));
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 let child; // the workerd process
