@@ -2,13 +2,14 @@
 
 pub mod compile;
 pub mod decide;
+pub mod document;
 pub mod error;
 pub mod fixtures;
 #[cfg(any(feature = "wasm", feature = "team", test))]
 mod json;
 pub mod matrix;
 pub mod number;
-pub mod policy;
+mod policy;
 pub mod presets;
 #[cfg(feature = "team")]
 pub mod team;
@@ -16,13 +17,13 @@ pub mod value;
 #[cfg(feature = "wasm")]
 pub mod wasm;
 
-pub use compile::policy::Policy;
 pub use decide::{
     Decision, Effect, ExplainStep, Explanation, Principal, Reason, Resource, RoleAssignment, Scope,
     Session, Tenant, Verdict,
 };
+pub use document::source::Format;
 pub use error::{
     Diagnostic, DocPath, ErrorCode, InputError, InputErrorCode, PolicyErrors, Severity,
 };
-pub use policy::source::Format;
+pub use policy::Policy;
 pub use value::Value;

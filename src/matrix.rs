@@ -3,7 +3,7 @@
 
 use crate::Policy;
 use crate::compile::{ActionId, Compiled, RoleId};
-use crate::policy::document::RuleEffect;
+use crate::document::RuleEffect;
 use serde::Serialize;
 use std::fmt::Write;
 

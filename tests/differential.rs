@@ -15,7 +15,7 @@
 use proptest::prelude::*;
 use proptest::test_runner::TestRunner;
 use rolegate::decide::reference;
-use rolegate::policy::document::{
+use rolegate::document::{
     ActionDoc, AttrType, AttributesDoc, Document, FeatureDoc, NamedMap, PlanDoc, RoleDoc, RuleDoc,
     RuleEffect, ScopeLevelDoc,
 };

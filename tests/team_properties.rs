@@ -32,7 +32,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{RngSeed, TestCaseError, TestError, TestRunner};
 use rolegate::Policy;
 use rolegate::Tenant;
-use rolegate::policy::document::Document;
+use rolegate::document::Document;
 use rolegate::presets::PRESETS;
 use rolegate::team::{AuditEvent, DenialReason, Member, Membership, Status, Team, TeamChange};
 use std::cell::RefCell;

@@ -6,16 +6,15 @@
 //! document with any error yields no policy.
 
 mod bitset;
-pub mod policy;
 mod team;
 
 pub use team::{Limited, Lint, Manage, TeamRules, Transfer};
 
 pub use bitset::BitSet;
 
+use crate::document::condition::{self, AttrRef, ConditionErrorKind, Entity, Expr};
+use crate::document::{AttrType, DOCUMENT_VERSION, Document, NamedMap, RuleEffect};
 use crate::error::{Diagnostic, DocPath, ErrorCode};
-use crate::policy::condition::{self, AttrRef, ConditionErrorKind, Entity, Expr};
-use crate::policy::document::{AttrType, DOCUMENT_VERSION, Document, NamedMap, RuleEffect};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 

@@ -1,8 +1,8 @@
 //! Validation and compilation of the `team` section and of plan limits.
 
 use super::{BitSet, Compiler, LevelId, Role, RoleId};
+use crate::document::Document;
 use crate::error::{DocPath, ErrorCode};
-use crate::policy::document::Document;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 

@@ -149,9 +149,9 @@ mod read {
     //! Reading inputs from JSON text with the document reader of policies (one reader,
     //! one set of messages), errors at a path.
     use super::{Principal, Resource, RoleAssignment, Tenant};
+    use crate::document::read::Reader;
+    use crate::document::tree::{Kind, Node};
     use crate::error::{DocPath, InputError, InputErrorCode};
-    use crate::policy::read::Reader;
-    use crate::policy::tree::{Kind, Node};
     use crate::value::{Attrs, Value};
 
     fn bad(path: DocPath, message: String) -> InputError {

@@ -10,9 +10,9 @@ pub use input::{Principal, Resource, RoleAssignment, Tenant};
 
 use crate::Policy;
 use crate::compile::{ActionId, Compiled, RoleId, RuleId};
+use crate::document::AttrType;
+use crate::document::condition::{self, AttrRef, AttrSource, Entity};
 use crate::error::{DocPath, InputError, InputErrorCode, codes};
-use crate::policy::condition::{self, AttrRef, AttrSource, Entity};
-use crate::policy::document::AttrType;
 use crate::value::{Attrs, Value, ValueRef};
 use scope::ScopePath;
 use serde::Serialize;

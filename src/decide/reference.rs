@@ -6,8 +6,8 @@
 //! accepts; it is slow on purpose.
 
 use super::{Decision, Effect, Principal, Reason, Resource, Tenant};
-use crate::policy::condition::{self, AttrRef, AttrSource, Entity};
-use crate::policy::document::{Document, RuleEffect};
+use crate::document::condition::{self, AttrRef, AttrSource, Entity};
+use crate::document::{Document, RuleEffect};
 use crate::value::{Value, ValueRef};
 use std::sync::Arc;
 

@@ -1,9 +1,9 @@
 //! Reading teams, changes and audit events from JSON, with the policy document reader.
 
 use super::{AuditEvent, Member, Membership, Status, Team, TeamChange, TeamSlice};
+use crate::document::read::{Reader, Table};
+use crate::document::tree::{Kind, Node};
 use crate::error::{DocPath, ErrorCode, InputError, InputErrorCode};
-use crate::policy::read::{Reader, Table};
-use crate::policy::tree::{Kind, Node};
 
 fn bad(path: DocPath, message: String) -> InputError {
     InputError::new(InputErrorCode::BadInput, path, message)

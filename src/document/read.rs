@@ -1,7 +1,7 @@
 //! Building the policy model from a document tree, with every structural error reported
 //! (unknown and missing fields, wrong types and values), each at its path.
 
-use super::document::{
+use super::model::{
     ActionDoc, AttrType, AttributesDoc, Document, FeatureDoc, ManageDoc, NamedMap, PlanDoc,
     RoleDoc, RuleDoc, RuleEffect, ScopeLevelDoc, TeamDoc, TeamLintDoc, TransferDoc,
 };

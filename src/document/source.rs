@@ -2,8 +2,8 @@
 
 use super::read;
 use super::tree::{self, Node};
+use crate::document::Document;
 use crate::error::{Diagnostic, DocPath, ErrorCode, PathSegment};
-use crate::policy::document::Document;
 
 /// The text format of a policy document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

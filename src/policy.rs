@@ -1,9 +1,9 @@
 //! [`Policy`]: the public face of the compiled index.
 
-use super::{Action, ActionId, Compiled, Level, Role, RoleId, compile};
+use crate::compile::{Action, ActionId, Compiled, Level, Role, RoleId, compile};
+use crate::document::Document;
+use crate::document::source::{self, Format};
 use crate::error::{Diagnostic, PolicyErrors};
-use crate::policy::document::Document;
-use crate::policy::source::{self, Format};
 use std::fmt;
 use std::sync::Arc;
 
@@ -106,7 +106,7 @@ impl Policy {
     }
 
     /// The compiled team rules (the `team` section and plan limits).
-    pub fn team_rules(&self) -> &super::TeamRules {
+    pub fn team_rules(&self) -> &crate::compile::TeamRules {
         &self.inner.team
     }
 

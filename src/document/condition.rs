@@ -14,7 +14,7 @@
 //! Evaluation is total: a missing attribute is `null`, values of different types are
 //! unequal, and nothing errors at decision time.
 
-use crate::policy::document::AttrType;
+use crate::document::AttrType;
 use crate::value::{Value, ValueRef};
 use std::fmt;
 
