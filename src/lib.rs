@@ -2,9 +2,9 @@
 
 pub mod compile;
 pub mod decide;
+pub mod diff;
 pub mod document;
 pub mod error;
-pub mod fixtures;
 #[cfg(any(feature = "wasm", feature = "team", test))]
 mod json;
 pub mod matrix;
@@ -13,6 +13,7 @@ mod policy;
 pub mod presets;
 #[cfg(feature = "team")]
 pub mod team;
+pub mod typescript;
 pub mod value;
 #[cfg(feature = "wasm")]
 pub mod wasm;

@@ -9,12 +9,17 @@
 )]
 
 use rolegate::Policy;
-use rolegate::fixtures::FixtureFile;
 use rolegate::presets::{PRESETS, preset};
+use rolegate_cli::fixtures::FixtureFile;
 use std::path::Path;
 
+/// The repository root: the fixtures, presets and examples live there.
+fn root() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
 fn corpus() -> Vec<(String, FixtureFile)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/decisions");
+    let dir = root().join("tests/fixtures/decisions");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())

@@ -1,12 +1,12 @@
 //! The decision fixture corpus: the file format and one runner for it.
 //!
 //! A fixture file names a policy and lists cases (principal, tenant, action, resource,
-//! expected decision). The runner executes each case through [`Session::check`](crate::Session::check),
-//! [`Session::permissions_for`](crate::Session::permissions_for) and [`Session::explain`](crate::Session::explain) and requires all three to agree
+//! expected decision). The runner executes each case through [`Session::check`](rolegate::Session::check),
+//! [`Session::permissions_for`](rolegate::Session::permissions_for) and [`Session::explain`](rolegate::Session::explain) and requires all three to agree
 //! with the expectation. `tests/fixtures/README.md` documents the format.
 
-use crate::decide::{Principal, Resource, Tenant};
-use crate::{Decision, Policy};
+use rolegate::{Decision, Policy};
+use rolegate::{Principal, Resource, Tenant};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 

@@ -9,10 +9,15 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+/// The repository root: the fixtures, presets and examples live there.
+fn root() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
 fn rolegate(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_rolegate"))
         .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(root())
         .output()
         .unwrap()
 }
@@ -29,10 +34,8 @@ fn stderr(o: &Output) -> String {
 fn matrix_of_outreach_equals_the_seed_summary_table() {
     let out = rolegate(&["matrix", "presets/outreach.toml"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let expected = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/matrix/outreach.md"),
-    )
-    .unwrap();
+    let expected =
+        std::fs::read_to_string(root().join("tests/fixtures/matrix/outreach.md")).unwrap();
     assert_eq!(stdout(&out), expected);
 }
 
@@ -55,11 +58,10 @@ fn matrix_prints_csv_and_html() {
 
 #[test]
 fn validate_accepts_every_preset() {
-    let presets: Vec<String> =
-        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("presets"))
-            .unwrap()
-            .map(|e| format!("presets/{}", e.unwrap().file_name().to_string_lossy()))
-            .collect();
+    let presets: Vec<String> = std::fs::read_dir(root().join("presets"))
+        .unwrap()
+        .map(|e| format!("presets/{}", e.unwrap().file_name().to_string_lossy()))
+        .collect();
     assert_eq!(presets.len(), 5);
     let mut args = vec!["validate"];
     args.extend(presets.iter().map(String::as_str));
@@ -256,10 +258,7 @@ fn team_apply_prints_the_new_team_and_event_or_the_denial() {
 
 #[test]
 fn diff_lists_who_gains_and_who_loses_what() {
-    let text = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("presets/outreach.toml"),
-    )
-    .unwrap();
+    let text = std::fs::read_to_string(root().join("presets/outreach.toml")).unwrap();
     let changed = text
         .replace(
             r#"allow = ["outreach.view", "campaign.*", "message.retry", "test_email.send"]"#,

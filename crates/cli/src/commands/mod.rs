@@ -1,0 +1,27 @@
+//! The command groups; each lists its commands and runs the ones that are its own.
+
+mod decide;
+mod policy;
+mod team;
+mod test;
+
+use crate::output::{Failure, Outcome};
+use clap::{ArgMatches, Command};
+
+/// Every command, in the order `rolegate --help` lists them.
+pub(crate) fn all() -> Vec<Command> {
+    let mut commands = policy::commands();
+    commands.extend(decide::commands());
+    commands.extend(team::commands());
+    commands.extend(test::commands());
+    commands
+}
+
+/// Runs the command `name`.
+pub(crate) fn run(name: &str, m: &ArgMatches) -> Outcome {
+    policy::run(name, m)
+        .or_else(|| decide::run(name, m))
+        .or_else(|| team::run(name, m))
+        .or_else(|| test::run(name, m))
+        .unwrap_or_else(|| Err(Failure::usage("unknown command: see `rolegate --help`")))
+}
