@@ -1,30 +1,69 @@
 #![doc = include_str!("../README.md")]
+//!
+//! # Inside the crate
+//!
+//! A policy travels one way, each stage in its own module with its own errors:
+//!
+//! | stage | module | what it holds |
+//! |---|---|---|
+//! | text to tree | `json`, `document::source` | one JSON reader with byte spans (TOML read into the same tree), one JSON writer |
+//! | tree to document | [`document`] | the document model as written, the reader that reports every error with a code and a path, the condition language |
+//! | document to index | `compile` | compilation passes (levels, catalog, roles, rules, team, warnings) into the decision index: interned names, bitsets, expanded patterns |
+//! | index | [`Policy`] | the validated, compiled, immutable policy |
+//! | decisions | `decide` | [`Session`], [`Verdict`], [`Decision`], [`Explanation`], the input types |
+//! | team changes | [`team`] | `Policy::apply`, `Policy::lint`, [`team::replay`] |
+//! | views | [`matrix`], [`diff`], [`typescript`] | the role x action matrix, who gains and loses what, TypeScript unions |
+//! | presets | [`presets`] | the seed products' policies |
+//!
+//! `wasm` (feature `wasm`) is the one module that knows JavaScript: the npm package's
+//! boundary. The command line is the `rolegate-cli` crate of this workspace; this crate
+//! depends on no command-line, server or JavaScript library by default.
+//!
+//! # Features
+//!
+//! - `toml` (default): read policies written in TOML (JSON is always read).
+//! - `team` (default): team changes and the hygiene lint at run time.
+//! - `wasm`, `wasm-full`: the npm package's decision module and full module.
+//! - `test-util`: internals for this repository's own tests (the reference evaluator);
+//!   no stability promise.
 
-pub mod compile;
-pub mod decide;
+mod compile;
+mod decide;
 pub mod diff;
 pub mod document;
-pub mod error;
+mod error;
 #[cfg(any(feature = "wasm", feature = "team", test))]
 mod json;
 pub mod matrix;
-pub mod number;
+mod number;
 mod policy;
 pub mod presets;
 #[cfg(feature = "team")]
 pub mod team;
 pub mod typescript;
-pub mod value;
+mod value;
 #[cfg(feature = "wasm")]
-pub mod wasm;
+mod wasm;
 
+pub use compile::{
+    Action, ActionId, Feature, FeatureId, Level, LevelId, Limited, Lint, Manage, Plan, PlanId,
+    Role, RoleId, TeamRules, Transfer,
+};
 pub use decide::{
     Decision, Effect, ExplainStep, Explanation, Principal, Reason, Resource, RoleAssignment, Scope,
     Session, Tenant, Verdict,
 };
 pub use document::source::Format;
 pub use error::{
-    Diagnostic, DocPath, ErrorCode, InputError, InputErrorCode, PolicyErrors, Severity,
+    Diagnostic, DocPath, ErrorCode, InputError, InputErrorCode, PathSegment, PolicyErrors, Severity,
 };
 pub use policy::Policy;
-pub use value::Value;
+pub use value::{Attrs, Value};
+
+/// Internals for this repository's own tests (feature `test-util`): not part of the API,
+/// no stability promise.
+#[cfg(feature = "test-util")]
+#[doc(hidden)]
+pub mod test_util {
+    pub use crate::decide::reference;
+}

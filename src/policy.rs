@@ -1,6 +1,6 @@
 //! [`Policy`]: the public face of the compiled index.
 
-use crate::compile::{Action, ActionId, Compiled, Level, Role, RoleId, compile};
+use crate::compile::{Action, ActionId, Compiled, Feature, Level, Plan, Role, RoleId, compile};
 use crate::document::Document;
 use crate::document::source::{self, Format};
 use crate::error::{Diagnostic, PolicyErrors};
@@ -93,6 +93,16 @@ impl Policy {
     /// The scope levels, in document order.
     pub fn levels(&self) -> &[Level] {
         &self.inner.levels
+    }
+
+    /// The tenant features, in document order (an action's `feature` is an index here).
+    pub fn features(&self) -> &[Feature] {
+        &self.inner.features
+    }
+
+    /// The plans, in document order (an action's `plans` are indexes here).
+    pub fn plans(&self) -> &[Plan] {
+        &self.inner.plans
     }
 
     /// The id of an action, to check by id in hot loops.

@@ -14,11 +14,11 @@
 
 use proptest::prelude::*;
 use proptest::test_runner::TestRunner;
-use rolegate::decide::reference;
 use rolegate::document::{
     ActionDoc, AttrType, AttributesDoc, Document, FeatureDoc, NamedMap, PlanDoc, RoleDoc, RuleDoc,
     RuleEffect, ScopeLevelDoc,
 };
+use rolegate::test_util::reference;
 use rolegate::{Policy, Principal, Resource, RoleAssignment, Tenant, Value};
 use std::cell::RefCell;
 use std::collections::BTreeMap;

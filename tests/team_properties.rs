@@ -101,7 +101,7 @@ impl Info {
         let policy = Policy::from_toml(toml).unwrap_or_else(|e| panic!("preset {name}: {e:?}"));
         let root = policy.root_level().to_owned();
         let levels = policy.levels();
-        let role_level = |r: &rolegate::compile::Role| levels[r.level].name.to_string();
+        let role_level = |r: &rolegate::Role| levels[r.level].name.to_string();
         let org_roles: Vec<String> = policy
             .roles()
             .iter()

@@ -2,6 +2,7 @@
 
 mod explain;
 mod input;
+#[cfg(any(test, feature = "test-util"))]
 pub mod reference;
 pub(crate) mod scope;
 

@@ -1,9 +1,9 @@
 //! The policy document: its model, reading it from text, and the condition language.
 
-pub mod condition;
+pub(crate) mod condition;
 mod model;
 pub(crate) mod read;
-pub mod source;
+pub(crate) mod source;
 pub mod tree;
 
 pub use model::*;
