@@ -179,53 +179,177 @@ export interface Snapshot {
   unknown: Decision;
 }
 
-/** The policy document in its JSON form (see docs/POLICY.md). */
+// <generated: policy document shape>
+// From the table in tests/shape.rs: edit it there and run
+// `ROLEGATE_BLESS=1 cargo test --test shape` to rewrite this block. `version` is a
+// number and enumerated values also take any string, so that a policy imported from a
+// JSON file type-checks (TypeScript widens its values); the engine checks them.
+
+/** The policy document in its JSON form (see docs/POLICY.md): what `Policy.fromObject` takes. */
 export interface PolicyDocument {
-  version: 1;
+  /** The policy format version: must be 1 (the engine checks it). */
+  version: number;
+  /** Short name of the policy, e.g. `outreach`. */
   name?: string;
+  /** Free text for people reading the policy. */
   description?: string;
-  scopes?: { [level: string]: { parent?: string; label?: string } };
-  features?: { [feature: string]: { label?: string; hint?: string } };
-  plans?: { [plan: string]: { label?: string; features?: string[] } };
-  attributes?: {
-    principal?: { [name: string]: AttrType };
-    resource?: { [name: string]: AttrType };
-    tenant?: { [name: string]: AttrType };
-  };
-  actions?: {
-    [action: string]: {
-      scope: string;
-      label?: string;
-      group?: string;
-      tags?: string[];
-      feature?: string;
-      plans?: string[];
-      hint?: string;
-    };
-  };
-  roles?: {
-    [role: string]: {
-      scope: string;
-      label?: string;
-      description?: string;
-      cascade?: boolean;
-      includes?: string[];
-      allow?: string[];
-    };
-  };
-  rules?: {
-    [rule: string]: {
-      effect: "allow" | "deny";
-      roles: string[];
-      actions: string[];
-      when?: string;
-      description?: string;
-    };
-  };
+  /** Scope levels, keyed by level name, forming a tree: exactly one level has no `parent` (the root, the tenant, usually `org`); every other level names its enclosing level. */
+  scopes?: { [name: string]: ScopeLevelDoc };
+  /** Tenant features, keyed by feature name. An action that needs a feature is locked for tenants that do not have it. */
+  features?: { [name: string]: FeatureDoc };
+  /** Plans a tenant may be on, keyed by plan name. A plan grants features and sets limits. */
+  plans?: { [name: string]: PlanDoc };
+  /** Attributes that `when` conditions may read, declared with their types: `principal.<name>`, `resource.<name>`, `tenant.<name>`. */
+  attributes?: AttributesDoc;
+  /** Every action the policy decides, keyed by action name (`resource.verb`, lowercase segments joined by dots, at least two), in display order. */
+  actions?: { [name: string]: ActionDoc };
+  /** Roles, keyed by role name, in display order. */
+  roles?: { [name: string]: RoleDoc };
+  /** Named allow and deny rules attached to roles, with optional conditions. A matching deny rule wins over every allow. */
+  rules?: { [name: string]: RuleDoc };
+  /** Team rules: who may change whose roles, unique and protected roles, ownership transfer, and the hygiene checklist. */
+  team?: TeamDoc;
 }
 
-/** Attribute types of the condition language. */
+/** A scope level, e.g. `workspace` or `project`. */
+export interface ScopeLevelDoc {
+  /** The enclosing scope level. Absent on exactly one level: the root, the tenant. */
+  parent?: string;
+  /** Display name of the level. */
+  label?: string;
+}
+
+/** A tenant feature: a product that is off until enabled for the tenant or granted by its plan. */
+export interface FeatureDoc {
+  /** Display name of the feature. */
+  label?: string;
+  /** Text shown on actions locked because the feature is off, e.g. `Ask your Org Admin to enable Outreach`. */
+  hint?: string;
+}
+
+/** A plan a tenant may be on. */
+export interface PlanDoc {
+  /** Display name of the plan. */
+  label?: string;
+  /** Features every tenant on this plan has (names from `features`). */
+  features?: string[];
+  /** What the plan limits: `seats` (members, invitations included) or a scope level (how many scopes of that level the team may create). A limit that is absent is unlimited. */
+  limits?: { [name: string]: number };
+}
+
+/** Attribute declarations for conditions: attribute names mapped to their types. */
+export interface AttributesDoc {
+  /** Attributes of the principal (the user), readable as `principal.<name>`: name -> type. */
+  principal?: { [name: string]: AttrType | (string & {}) };
+  /** Attributes of the resource, readable as `resource.<name>`: name -> type. */
+  resource?: { [name: string]: AttrType | (string & {}) };
+  /** Attributes of the tenant, readable as `tenant.<name>`: name -> type. */
+  tenant?: { [name: string]: AttrType | (string & {}) };
+}
+
+/** An action of the catalog. Its name is its key in `actions`. */
+export interface ActionDoc {
+  /** The scope level the action applies at (a name from `scopes`). Required. */
+  scope: string;
+  /** Display name of the action (the row of the permission matrix). */
+  label?: string;
+  /** Group for menus and documentation, e.g. `Billing`. */
+  group?: string;
+  /** Tags that patterns select with `tag:<name>`. */
+  tags?: string[];
+  /** A tenant feature the action requires (a name from `features`); the action is locked while the feature is off. */
+  feature?: string;
+  /** Plans the action requires, any of them (names from `plans`); the action is locked on other plans. */
+  plans?: string[];
+  /** Text for a locked decision on this action; overrides the feature's hint. */
+  hint?: string;
+}
+
+/** A role, assigned to principals at a scope level. Its name is its key in `roles`. */
+export interface RoleDoc {
+  /** The scope level the role is assigned at (a name from `scopes`). Required. */
+  scope: string;
+  /** Display name of the role (the column of the permission matrix). */
+  label?: string;
+  /** Free text about the role. */
+  description?: string;
+  /** Whether the role also holds in every scope below the one it is assigned at. Default false. */
+  cascade?: boolean;
+  /** Roles whose grants this role has too (names from `roles`). */
+  includes?: string[];
+  /** Action patterns the role allows without condition: `campaign.create`, `campaign.*`, `*` or `tag:write`. */
+  allow?: string[];
+}
+
+/** A named allow or deny rule. Its name is its key in `rules`. */
+export interface RuleDoc {
+  /** `allow` grants the actions when the condition holds; `deny` forbids them and wins over every allow. */
+  effect: "allow" | "deny" | (string & {});
+  /** Roles the rule is attached to (names from `roles`), or `*` for every role. */
+  roles: string[];
+  /** Action patterns the rule covers: `campaign.create`, `campaign.*`, `*` or `tag:write`. */
+  actions: string[];
+  /** A condition over `principal`, `resource` and `tenant`, e.g. `resource.assignee == principal.id`. Operators: `==`, `!=`, `in`, `&&`, `||`, `!`, parentheses. Absent: always holds. */
+  when?: string;
+  /** Free text about the rule. */
+  description?: string;
+}
+
+/** Who may change whose roles, unique and protected roles, ownership transfer, and the hygiene checklist. */
+export interface TeamDoc {
+  /** Roles exactly one member holds (the owner): never a second, never none. */
+  unique?: string[];
+  /** Roles whose holders nobody else may remove, demote or change. */
+  protected?: string[];
+  /** By role: what its holders may do to the team. */
+  manage?: { [name: string]: ManageDoc };
+  /** Ownership transfer: the holder of `role` hands it to a member holding one of `to`, and becomes `previous`, in one change. */
+  transfer?: TransferDoc;
+  /** Whether a scope membership needs an active member of the organization (default true). */
+  require_org_member?: boolean;
+  /** Thresholds of the hygiene checklist (`rolegate lint`). */
+  lint?: TeamLintDoc;
+}
+
+/** What the holders of one role may do to the team. */
+export interface ManageDoc {
+  /** Roles they may give: invite as, change to, add memberships with. */
+  assign?: string[];
+  /** Roles whose holders they may remove or change to another role. */
+  remove?: string[];
+  /** Whether they may create and delete scopes (workspaces, businesses, projects). */
+  scopes?: boolean;
+}
+
+/** Ownership transfer: the holder of `role` hands it to a member holding one of `to`, and becomes `previous`, in one change. */
+export interface TransferDoc {
+  /** The role handed over (usually the unique owner role). */
+  role: string;
+  /** Roles the new holder must have. */
+  to: string[];
+  /** What the previous holder becomes. */
+  previous: string;
+}
+
+/** Thresholds of the hygiene checklist. */
+export interface TeamLintDoc {
+  /** Organization roles that count as admin access. */
+  admin_roles?: string[];
+  /** At least this many active admins (a backup); default 2 when admin roles are named. */
+  min_admins?: number;
+  /** At most this many admins. */
+  max_admins?: number;
+  /** Roles giving review access; someone active should hold one. */
+  reviewer_roles?: string[];
+  /** Active members not seen for this many days are reported. */
+  inactive_days?: number;
+  /** By scope level: roles one of which someone must hold in every scope of that level. */
+  scope_owner_roles?: { [name: string]: string[] };
+}
+
+/** The type of an attribute: `string`, `number` (a 64-bit float), `bool`, `string[]` or `number[]`. */
 export type AttrType = "string" | "number" | "bool" | "string[]" | "number[]";
+// </generated>
 
 /** Errors of rolegate: a stable `code` and a `path` to what is wrong. */
 export declare class RolegateError extends Error {

@@ -1,5 +1,5 @@
 //! `policy.schema.json` accepts every preset (and the example of docs/POLICY.md) and rejects
-//! broken documents.
+//! broken documents. The schema is generated from the table in `tests/shape.rs`.
 
 #![allow(
     clippy::unwrap_used,
@@ -157,6 +157,18 @@ fn schema_accepts_small_valid_documents() {
             "roles": { "Team_Admin": { "scope": "team-1", "cascade": false, "allow": ["*", "a.*", "a.b.*", "tag:read_only", "x_1.y-2"] } },
             "rules": { "r1": { "effect": "deny", "roles": ["*", "Team_Admin"], "actions": [] } }
         }),
+        json!({
+            "version": 1,
+            "plans": { "starter": { "limits": { "seats": 10, "workspace": 0 } } },
+            "team": {
+                "unique": ["owner"], "protected": ["owner"],
+                "manage": { "admin": { "assign": ["member"], "remove": ["member"], "scopes": true } },
+                "transfer": { "role": "owner", "to": ["admin"], "previous": "admin" },
+                "require_org_member": false,
+                "lint": { "admin_roles": ["admin"], "min_admins": 2, "max_admins": 4, "reviewer_roles": [],
+                          "inactive_days": 90, "scope_owner_roles": { "workspace": ["admin"] } }
+            }
+        }),
     ];
     for doc in &valid {
         if let Err(e) = validator.validate(doc) {
@@ -297,6 +309,34 @@ fn schema_rejects_broken_documents() {
         (
             "unknown field in a rule",
             json!({ "version": 1, "rules": { "r": { "effect": "deny", "roles": ["*"], "actions": ["*"], "priority": 1 } } }),
+        ),
+        (
+            "negative plan limit",
+            json!({ "version": 1, "plans": { "pro": { "limits": { "seats": -1 } } } }),
+        ),
+        (
+            "plan limit not a number",
+            json!({ "version": 1, "plans": { "pro": { "limits": { "seats": "ten" } } } }),
+        ),
+        (
+            "unknown field in the team section",
+            json!({ "version": 1, "team": { "owners": ["owner"] } }),
+        ),
+        (
+            "team manage scopes a string",
+            json!({ "version": 1, "team": { "manage": { "admin": { "scopes": "yes" } } } }),
+        ),
+        (
+            "transfer without previous",
+            json!({ "version": 1, "team": { "transfer": { "role": "owner", "to": ["admin"] } } }),
+        ),
+        (
+            "unknown field in the team lint",
+            json!({ "version": 1, "team": { "lint": { "max_owners": 1 } } }),
+        ),
+        (
+            "team lint count negative",
+            json!({ "version": 1, "team": { "lint": { "inactive_days": -5 } } }),
         ),
     ];
     assert!(broken.len() >= 12);
