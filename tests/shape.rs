@@ -919,10 +919,10 @@ fn type_check(dir: &Path, usage: &str, json: &[(String, String)]) -> Result<(), 
 /// does not.
 #[test]
 fn policies_imported_from_json_type_check_as_policy_documents() {
-    if tsc().is_none() {
-        println!("skipped: tsc is not installed (bash scripts/setup js)");
-        return;
-    }
+    assert!(
+        tsc().is_some(),
+        "tsc is not installed: run `bash scripts/setup js`"
+    );
     let mut json = vec![("every-key.json".to_owned(), EVERY_KEY.to_owned())];
     let mut presets: Vec<_> = std::fs::read_dir(root().join("presets"))
         .unwrap()
