@@ -14,7 +14,7 @@
 //
 // esbuild (bundling and minifying) comes from js/build-tools, installed by `scripts/setup wasm`.
 
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -200,7 +200,12 @@ for (const module of ["core", "full"]) {
   write(`${dir}/inline.js`, `export default "${gzipSync(bytes, { level: 9 }).toString("base64")}";\n`);
 }
 
-const esbuild = await import(join(here, "build-tools", "node_modules", "esbuild", "lib", "main.js"));
+const esbuildMain = join(here, "build-tools", "node_modules", "esbuild", "lib", "main.js");
+if (!existsSync(esbuildMain)) {
+  console.error(`build.mjs: esbuild is not installed (expected ${esbuildMain}): run \`bash scripts/setup wasm\``);
+  process.exit(2);
+}
+const esbuild = await import(esbuildMain);
 
 // The API: each library module bundled with what it imports, as ES module and CommonJS.
 function shared(extension) {

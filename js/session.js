@@ -3,7 +3,8 @@
 //! Speed: a session keeps, per scope, the row of decisions for every action (one call into
 //! wasm computes the whole row), so that a render loop checking hundreds of elements
 //! crosses into wasm once per scope, not once per element. Identical decisions are the
-//! same frozen object.
+//! same frozen object. A resource with details crosses only when the action's rules read
+//! the resource, or when it has attributes (which the engine's reader alone checks).
 
 import { UNKNOWN_ACTION, badInput, describe, optionalString, rethrow, toJson } from "./boundary.js";
 
