@@ -115,6 +115,9 @@ const LOADERS = {
   require: (dir) => ({ about: "for Node (CommonJS).", commonJs: true, glue: `./${dir}/rolegate.js` }),
 };
 
+// The loaders only Node runs (its entries are not minified).
+const NODE_LOADERS = new Set(["disk", "require"]);
+
 const API_NAMES = "Policy, Session, RolegateError, codes, features";
 const SNAPSHOT_NAMES = "snapshotCheck, snapshotCan";
 
@@ -234,7 +237,9 @@ for (const { name, esmOnly } of LIBRARY) {
     write(`${name}${extension}`, result.outputFiles[0].text);
   }
 }
-for (const name of ["index.d.ts", "snapshot.d.ts", "dom.d.ts", "README.md"]) {
+// The declarations the exports map names, and the README.
+const declarations = ENTRIES.filter((r) => r.condition === "types").map((r) => r.file);
+for (const name of new Set([...declarations, "README.md"])) {
   copy(join(here, name), name);
 }
 
@@ -246,7 +251,7 @@ for (const entry of entries) write(entry.file, entrySource(entry));
 const browserFiles = [
   ...["core", "full"].map((m) => `${MODULES[m].dir}/rolegate.js`),
   ...LIBRARY.map((m) => `${m.name}.js`),
-  ...entries.filter((e) => !LOADERS[e.load](MODULES[e.module].dir).commonJs && e.load !== "disk").map((e) => e.file),
+  ...entries.filter((e) => !NODE_LOADERS.has(e.load)).map((e) => e.file),
 ];
 for (const file of browserFiles) {
   const source = readFileSync(join(out, file), "utf8");
