@@ -3,10 +3,18 @@
 //
 // usage: node js/build.mjs --core DIR --full DIR --node DIR --out DIR --version X.Y.Z
 //   --core: wasm-bindgen web output of the decision engine alone (pages, edge functions)
-//   --full: the same with team changes and the lint (Deno, `rolegate/team` in browsers)
+//   --full: the same with explain, the matrix, team changes and the lint (`rolegate/full`)
 //   --node: wasm-bindgen nodejs output of the full engine (CommonJS)
+//
+// What the package holds is written once, in the tables below: MODULES (the WebAssembly
+// modules), ENTRIES (every file the exports map names, under which path and condition, and
+// how an entry loads which module) and LIBRARY (the JavaScript API shared by the entries).
+// The entry files, the exports map, `main`, `module`, `types` and `sideEffects` of the
+// built package.json, and the size report are all derived from them.
+//
+// esbuild (bundling and minifying) comes from js/build-tools, installed by `scripts/setup wasm`.
 
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -21,154 +29,278 @@ for (const key of ["core", "full", "node", "out", "version"]) {
     process.exit(2);
   }
 }
-const out = args.out;
-rmSync(out, { recursive: true, force: true });
-mkdirSync(join(out, "wasm"), { recursive: true });
-mkdirSync(join(out, "wasm-full"), { recursive: true });
-mkdirSync(join(out, "cjs"), { recursive: true });
 
-const write = (file, text) => writeFileSync(join(out, file), text);
-const copy = (from, to) => copyFileSync(from, join(out, to));
+// The WebAssembly modules: which wasm-bindgen output, and the folder it goes to.
+const MODULES = {
+  core: { from: args.core, dir: "wasm" }, // decisions only, for the web: pages, edge functions
+  full: { from: args.full, dir: "wasm-full" }, // the full engine, for the web
+  node: { from: args.node, dir: "cjs" }, // the full engine, wasm-bindgen's Node glue (CommonJS)
+};
 
-// The wasm-bindgen glue and modules.
-copy(join(args.core, "rolegate.js"), "wasm/rolegate.js");
-copy(join(args.core, "rolegate_bg.wasm"), "wasm/rolegate_bg.wasm");
-copy(join(args.full, "rolegate.js"), "wasm-full/rolegate.js");
-copy(join(args.full, "rolegate_bg.wasm"), "wasm-full/rolegate_bg.wasm");
-copy(join(args.node, "rolegate.js"), "cjs/rolegate.js");
-copy(join(args.node, "rolegate_bg.wasm"), "cjs/rolegate_bg.wasm");
-// wasm-bindgen's Node glue is CommonJS; the package is `"type": "module"`.
-write("cjs/package.json", '{ "type": "commonjs" }\n');
+// The exports map, row by row and in its order: the export path, the condition (`node.import`
+// is `import` inside `node`; none: the path names the file directly), the file, and for an
+// entry how it loads (LOADERS) which module (MODULES).
+const ENTRIES = [
+  [".", "types", "index.d.ts"],
+  [".", "workerd", "workerd.js", "import", "core"],
+  [".", "worker", "workerd.js", "import", "core"],
+  [".", "deno", "full-web.js", "fetch", "full"],
+  [".", "browser", "browser.js", "inline", "core"],
+  [".", "node.import", "node.mjs", "disk", "full"],
+  [".", "node.require", "node.cjs", "require", "node"],
+  [".", "default", "web.js", "fetch", "core"],
+  ["./web", "types", "index.d.ts"],
+  ["./web", "default", "web.js", "fetch", "core"],
+  ["./full", "types", "index.d.ts"],
+  ["./full", "workerd", "full-workerd.js", "import", "full"],
+  ["./full", "worker", "full-workerd.js", "import", "full"],
+  ["./full", "deno", "full-web.js", "fetch", "full"],
+  ["./full", "browser", "full-browser.js", "inline", "full"],
+  ["./full", "node.import", "node.mjs", "disk", "full"],
+  ["./full", "node.require", "node.cjs", "require", "node"],
+  ["./full", "default", "full-web.js", "fetch", "full"],
+  ["./dom", "types", "dom.d.ts"],
+  ["./dom", "default", "dom.js"],
+  ["./snapshot", "types", "snapshot.d.ts"],
+  ["./snapshot", "import", "snapshot.js"],
+  ["./snapshot", "require", "snapshot.cjs"],
+  ["./rolegate.wasm", null, "wasm/rolegate_bg.wasm"],
+  ["./package.json", null, "package.json"],
+].map(([path, condition, file, load, module]) => ({ path, condition, file, load, module }));
 
-// The API sources, as ES modules and (by a transform of their exports) CommonJS.
-function toCommonJs(source) {
-  const names = [];
-  let text = source.replace(/^import \{([^}]+)\} from "\.\/([\w-]+)\.js";$/gm, (_, list, file) => `const {${list}} = require("./${file}.cjs");`);
-  text = text.replace(/^export function (\w+)/gm, (_, name) => {
-    names.push(name);
-    return `function ${name}`;
-  });
-  if (/^export /m.test(text)) throw new Error("toCommonJs: only `export function` is supported");
-  return `"use strict";\n${text}\nmodule.exports = { ${names.join(", ")} };\n`;
-}
-for (const name of ["api", "snapshot", "dom"]) {
-  const source = readFileSync(join(here, `${name}.js`), "utf8");
-  write(`${name}.js`, source);
-  if (name !== "dom") write(`${name}.cjs`, toCommonJs(source));
-}
-for (const name of ["index.d.ts", "snapshot.d.ts", "dom.d.ts", "README.md"]) {
-  copy(join(here, name), name);
-}
+// The JavaScript API shared by the entries, one file each in the package (also as CommonJS
+// unless `esmOnly`). Each is bundled with the sources it imports, except the shared ones,
+// which stay imports so that every entry meets the one same module (one `RolegateError`).
+const LIBRARY = [
+  { name: "errors" },
+  { name: "api" },
+  { name: "snapshot" },
+  { name: "dom", esmOnly: true },
+];
+const SHARED = new Set(LIBRARY.map((m) => `./${m.name}.js`));
 
-const reexports = `export const { Policy, Session, RolegateError, codes, features } = api;\nexport { snapshotCheck, snapshotCan } from "./snapshot.js";\n`;
-
-// Entries, each for one kind of host, over one of the two modules (`wasm`: decisions only,
-// `wasm-full`: with explain, the matrix, team changes and the lint).
-const entries = {
-  web: (dir) => `// rolegate for pages and Deno: fetches the WebAssembly module that sits next to this file.
-import init, * as raw from "./${dir}/rolegate.js";
-import { createApi } from "./api.js";
-await init({ module_or_path: new URL("./${dir}/rolegate_bg.wasm", import.meta.url) });
-const api = createApi(raw);
-${reexports}`,
+// How an entry loads its module: a comment, imports, and what runs before the API is made.
+const LOADERS = {
+  fetch: (dir) => ({
+    about: "for pages and Deno: fetches the WebAssembly module that sits next to this file.",
+    imports: [`import init, * as raw from "./${dir}/rolegate.js";`],
+    setup: [`await init({ module_or_path: new URL("./${dir}/rolegate_bg.wasm", import.meta.url) });`],
+  }),
   // Bundlers (esbuild, Vite, webpack): the module travels inside the bundle, no asset
   // setup. It travels gzip-compressed (base64 text of compressed bytes costs no more on the
   // wire than the module file itself) and is inflated with the platform's DecompressionStream.
-  browser: (dir) => `// rolegate for bundled pages: the WebAssembly module is inlined, so no bundler plugin is needed.
-import init, * as raw from "./${dir}/rolegate.js";
-import encoded from "./${dir}/inline.js";
-import { createApi } from "./api.js";
-const packed = Uint8Array.from(atob(encoded), (c) => c.charCodeAt(0));
-const bytes = await new Response(new Blob([packed]).stream().pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();
-await init({ module_or_path: bytes });
-const api = createApi(raw);
-${reexports}`,
+  inline: (dir) => ({
+    about: "for bundled pages: the WebAssembly module is inlined, so no bundler plugin is needed.",
+    imports: [`import init, * as raw from "./${dir}/rolegate.js";`, `import encoded from "./${dir}/inline.js";`],
+    setup: [
+      "const packed = Uint8Array.from(atob(encoded), (c) => c.charCodeAt(0));",
+      'const bytes = await new Response(new Blob([packed]).stream().pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();',
+      "await init({ module_or_path: bytes });",
+    ],
+  }),
   // Cloudflare Workers (workerd): the module is imported as a compiled WebAssembly.Module,
   // as Workers require (no compiling from bytes at request time).
-  workerd: (dir) => `// rolegate for Cloudflare Workers: the WebAssembly module is imported, compiled, with the script.
-import * as raw from "./${dir}/rolegate.js";
-import module from "./${dir}/rolegate_bg.wasm";
-import { createApi } from "./api.js";
-raw.initSync({ module });
-const api = createApi(raw);
-${reexports}`,
+  import: (dir) => ({
+    about: "for Cloudflare Workers: the WebAssembly module is imported, compiled, with the script.",
+    imports: [`import * as raw from "./${dir}/rolegate.js";`, `import module from "./${dir}/rolegate_bg.wasm";`],
+    setup: ["raw.initSync({ module });"],
+  }),
+  // Node, as an ES module: the full engine, loaded synchronously from disk.
+  disk: (dir) => ({
+    about: "for Node (ES module): loads the WebAssembly module synchronously from disk.",
+    imports: ['import { readFileSync } from "node:fs";', `import * as raw from "./${dir}/rolegate.js";`],
+    setup: [`raw.initSync({ module: readFileSync(new URL("./${dir}/rolegate_bg.wasm", import.meta.url)) });`],
+  }),
+  // Node, as CommonJS: wasm-bindgen's Node glue loads the module itself.
+  require: (dir) => ({ about: "for Node (CommonJS).", commonJs: true, glue: `./${dir}/rolegate.js` }),
 };
-for (const dir of ["wasm", "wasm-full"]) {
+
+// The loaders only Node runs (its entries are not minified).
+const NODE_LOADERS = new Set(["disk", "require"]);
+
+const API_NAMES = "Policy, Session, RolegateError, codes, features";
+const SNAPSHOT_NAMES = "snapshotCheck, snapshotCan";
+
+/** The source of an entry file. */
+function entrySource({ load, module }) {
+  const loader = LOADERS[load](MODULES[module].dir);
+  if (loader.commonJs) {
+    return [
+      `// rolegate ${loader.about}`,
+      '"use strict";',
+      `const raw = require("${loader.glue}");`,
+      'const { createApi } = require("./api.cjs");',
+      `const { ${SNAPSHOT_NAMES} } = require("./snapshot.cjs");`,
+      `module.exports = { ...createApi(raw), ${SNAPSHOT_NAMES} };`,
+      "",
+    ].join("\n");
+  }
+  return [
+    `// rolegate ${loader.about}`,
+    ...loader.imports,
+    'import { createApi } from "./api.js";',
+    ...loader.setup,
+    "const api = createApi(raw);",
+    `export const { ${API_NAMES} } = api;`,
+    `export { ${SNAPSHOT_NAMES} } from "./snapshot.js";`,
+    "",
+  ].join("\n");
+}
+
+/** The entries, one per file, in the order the table first names them. */
+function entryFiles() {
+  const files = new Map();
+  for (const row of ENTRIES.filter((r) => r.load)) {
+    const seen = files.get(row.file);
+    if (seen && (seen.load !== row.load || seen.module !== row.module)) {
+      throw new Error(`build.mjs: ${row.file} is named with two ways of loading`);
+    }
+    files.set(row.file, row);
+  }
+  return [...files.values()];
+}
+
+/** The exports map, and the top-level fields that point into it. */
+function manifestFields() {
+  const exports = {};
+  for (const { path, condition, file } of ENTRIES) {
+    if (condition === null) {
+      exports[path] = `./${file}`;
+      continue;
+    }
+    let target = (exports[path] ??= {});
+    const keys = condition.split(".");
+    for (const key of keys.slice(0, -1)) target = target[key] ??= {};
+    target[keys.at(-1)] = `./${file}`;
+  }
+  const root = exports["."];
+  return {
+    types: root.types,
+    main: root.node.require,
+    module: root.browser,
+    sideEffects: entryFiles().map((e) => `./${e.file}`),
+    exports,
+  };
+}
+
+const out = args.out;
+const write = (file, text) => writeFileSync(join(out, file), text);
+const copy = (from, to) => copyFileSync(from, join(out, to));
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+
+// The wasm-bindgen glue and modules.
+for (const { from, dir } of Object.values(MODULES)) {
+  mkdirSync(join(out, dir), { recursive: true });
+  copy(join(from, "rolegate.js"), `${dir}/rolegate.js`);
+  copy(join(from, "rolegate_bg.wasm"), `${dir}/rolegate_bg.wasm`);
+}
+// wasm-bindgen's Node glue is CommonJS; the package is `"type": "module"`.
+write(`${MODULES.node.dir}/package.json`, '{ "type": "commonjs" }\n');
+for (const module of ["core", "full"]) {
+  const dir = MODULES[module].dir;
   const bytes = readFileSync(join(out, dir, "rolegate_bg.wasm"));
   write(`${dir}/inline.js`, `export default "${gzipSync(bytes, { level: 9 }).toString("base64")}";\n`);
 }
-write("web.js", entries.web("wasm"));
-write("browser.js", entries.browser("wasm"));
-write("workerd.js", entries.workerd("wasm"));
-write("full-web.js", entries.web("wasm-full"));
-write("full-browser.js", entries.browser("wasm-full"));
-write("full-workerd.js", entries.workerd("wasm-full"));
 
-// Node, as an ES module: the full engine, loaded synchronously from disk.
-write(
-  "node.mjs",
-  `// rolegate for Node (ES module): loads the WebAssembly module synchronously from disk.
-import { readFileSync } from "node:fs";
-import * as raw from "./wasm-full/rolegate.js";
-import { createApi } from "./api.js";
-raw.initSync({ module: readFileSync(new URL("./wasm-full/rolegate_bg.wasm", import.meta.url)) });
-const api = createApi(raw);
-${reexports}`,
-);
+const esbuildMain = join(here, "build-tools", "node_modules", "esbuild", "lib", "main.js");
+if (!existsSync(esbuildMain)) {
+  console.error(`build.mjs: esbuild is not installed (expected ${esbuildMain}): run \`bash scripts/setup wasm\``);
+  process.exit(2);
+}
+const esbuild = await import(esbuildMain);
 
-// Node, as CommonJS.
-write(
-  "node.cjs",
-  `// rolegate for Node (CommonJS).
-"use strict";
-const raw = require("./cjs/rolegate.js");
-const { createApi } = require("./api.cjs");
-const { snapshotCheck, snapshotCan } = require("./snapshot.cjs");
-module.exports = { ...createApi(raw), snapshotCheck, snapshotCan };
-`,
-);
+// The API: each library module bundled with what it imports, as ES module and CommonJS.
+function shared(extension) {
+  return {
+    name: "shared-modules",
+    setup(build) {
+      build.onResolve({ filter: /^\.\/[\w-]+\.js$/ }, (resolved) => {
+        if (resolved.kind === "entry-point" || !SHARED.has(resolved.path)) return undefined;
+        return { path: resolved.path.replace(/\.js$/, extension), external: true };
+      });
+    },
+  };
+}
+for (const { name, esmOnly } of LIBRARY) {
+  for (const [format, extension] of esmOnly ? [["esm", ".js"]] : [["esm", ".js"], ["cjs", ".cjs"]]) {
+    const result = await esbuild.build({
+      entryPoints: [join(here, `${name}.js`)],
+      bundle: true,
+      write: false,
+      format,
+      platform: "neutral",
+      target: "es2022",
+      legalComments: "none",
+      plugins: [shared(extension)],
+    });
+    write(`${name}${extension}`, result.outputFiles[0].text);
+  }
+}
+// The declarations the exports map names, and the README.
+const declarations = ENTRIES.filter((r) => r.condition === "types").map((r) => r.file);
+for (const name of new Set([...declarations, "README.md"])) {
+  copy(join(here, name), name);
+}
+
+// The entries.
+const entries = entryFiles();
+for (const entry of entries) write(entry.file, entrySource(entry));
 
 // What browsers load is minified (whitespace, comments, local names), as ES modules.
-const esbuild = await import(join(here, "..", "tests", "js", "node_modules", "esbuild", "lib", "main.js"));
-for (const file of ["wasm/rolegate.js", "wasm-full/rolegate.js", "api.js", "snapshot.js", "dom.js", "web.js", "browser.js", "workerd.js", "full-web.js", "full-browser.js", "full-workerd.js"]) {
+const browserFiles = [
+  ...["core", "full"].map((m) => `${MODULES[m].dir}/rolegate.js`),
+  ...LIBRARY.map((m) => `${m.name}.js`),
+  ...entries.filter((e) => !NODE_LOADERS.has(e.load)).map((e) => e.file),
+];
+for (const file of browserFiles) {
   const source = readFileSync(join(out, file), "utf8");
   const result = await esbuild.transform(source, { minify: true, format: "esm", target: "es2022", legalComments: "none" });
-  write(file, `// rolegate ${args.version} (minified; the readable source is js/${file.startsWith("wasm/") ? "(generated by wasm-bindgen)" : file} in the repository)\n${result.code}`);
+  const readable = file.includes("/") ? "(generated by wasm-bindgen)" : file;
+  write(file, `// rolegate ${args.version} (minified; the readable source is js/${readable} in the repository)\n${result.code}`);
 }
 
-const pkg = JSON.parse(readFileSync(join(here, "package.json"), "utf8"));
-pkg.version = args.version;
-write("package.json", `${JSON.stringify(pkg, null, 2)}\n`);
+// package.json: the static fields of js/package.json, the version, and what the tables give.
+const { files, ...fields } = JSON.parse(readFileSync(join(here, "package.json"), "utf8"));
+write("package.json", `${JSON.stringify({ ...fields, version: args.version, ...manifestFields(), files }, null, 2)}\n`);
 
-// Sizes: what a page loads, raw and gzip -9.
-function size(files) {
-  let raw = 0;
-  let gz = 0;
-  for (const f of files) {
-    const bytes = readFileSync(join(out, f));
-    raw += bytes.length;
-    gz += gzipSync(bytes, { level: 9 }).length;
+reportSizes();
+
+/** Prints what each kind of page loads, raw and gzip -9, and writes pkg/size.json. */
+function reportSizes() {
+  const size = (list) => {
+    let raw = 0;
+    let gz = 0;
+    for (const f of list) {
+      const bytes = readFileSync(join(out, f));
+      raw += bytes.length;
+      gz += gzipSync(bytes, { level: 9 }).length;
+    }
+    return { raw, gz };
+  };
+  // The API modules a page loads besides its entry and its module's glue.
+  const api = LIBRARY.filter((m) => m.name !== "dom").map((m) => `${m.name}.js`);
+  const page = (file, module, wasm) => [`${MODULES[module].dir}/rolegate.js`, ...api, file, wasm];
+  const rows = [
+    ["wasm/rolegate_bg.wasm", ["wasm/rolegate_bg.wasm"]],
+    ["JS (glue + api + snapshot + web.js)", page("web.js", "core", undefined).filter(Boolean)],
+    ["page without bundler (web.js + wasm)", page("web.js", "core", "wasm/rolegate_bg.wasm")],
+    ["bundled page (browser.js, wasm inlined)", page("browser.js", "core", "wasm/inline.js")],
+    ["dom helper (dom.js)", ["dom.js"]],
+    ["rolegate/full page (full-web.js + wasm)", page("full-web.js", "full", "wasm-full/rolegate_bg.wasm")],
+  ];
+  console.log("size of what a browser loads (budget: 64 KB gzip; rolegate/full adds explain, the matrix, team changes and lint):");
+  for (const [label, list] of rows) {
+    const s = size(list);
+    console.log(`  ${label.padEnd(42)} raw ${kb(s.raw).padStart(9)}   gzip -9 ${kb(s.gz).padStart(8)}`);
   }
-  return { raw, gz };
+  const [pageSize, bundled, full] = [rows[2], rows[3], rows[5]].map(([, list]) => size(list));
+  writeFileSync(
+    join(out, "size.json"),
+    `${JSON.stringify({ page: { raw: pageSize.raw, gzip: pageSize.gz }, bundled: { raw: bundled.raw, gzip: bundled.gz }, full: { raw: full.raw, gzip: full.gz }, wasm: statSync(join(out, "wasm/rolegate_bg.wasm")).size })}\n`,
+  );
 }
-const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
-const rows = [
-  ["wasm/rolegate_bg.wasm", ["wasm/rolegate_bg.wasm"]],
-  ["JS (glue + api + snapshot + web.js)", ["wasm/rolegate.js", "api.js", "snapshot.js", "web.js"]],
-  ["page without bundler (web.js + wasm)", ["wasm/rolegate.js", "api.js", "snapshot.js", "web.js", "wasm/rolegate_bg.wasm"]],
-  ["bundled page (browser.js, wasm inlined)", ["wasm/rolegate.js", "api.js", "snapshot.js", "browser.js", "wasm/inline.js"]],
-  ["dom helper (dom.js)", ["dom.js"]],
-  ["rolegate/full page (full-web.js + wasm)", ["wasm-full/rolegate.js", "api.js", "snapshot.js", "full-web.js", "wasm-full/rolegate_bg.wasm"]],
-];
-console.log("size of what a browser loads (budget: 64 KB gzip; rolegate/full adds explain, the matrix, team changes and lint):");
-for (const [label, files] of rows) {
-  const s = size(files);
-  console.log(`  ${label.padEnd(42)} raw ${kb(s.raw).padStart(9)}   gzip -9 ${kb(s.gz).padStart(8)}`);
+
+function kb(n) {
+  return `${(n / 1024).toFixed(1)} KB`;
 }
-const page = size(rows[2][1]);
-const bundled = size(rows[3][1]);
-const full = size(rows[5][1]);
-writeFileSync(
-  join(out, "size.json"),
-  `${JSON.stringify({ page: { raw: page.raw, gzip: page.gz }, bundled: { raw: bundled.raw, gzip: bundled.gz }, full: { raw: full.raw, gzip: full.gz }, wasm: statSync(join(out, "wasm/rolegate_bg.wasm")).size })}\n`,
-);

@@ -56,8 +56,12 @@ export type InputErrorCode =
   | "bad_input"
   | "unknown_action";
 
-/** Every code a `RolegateError` may carry. */
-export type ErrorCode = PolicyErrorCode | InputErrorCode | "unsupported" | "internal";
+/**
+ * Every code a `RolegateError` may carry: the engine's, and those of the JavaScript layer
+ * (`unsupported`: not in this entry's module; `internal`; `not_in_snapshot`: a snapshot
+ * holds no answer for the question, see `snapshotCheck`).
+ */
+export type ErrorCode = PolicyErrorCode | InputErrorCode | "unsupported" | "internal" | "not_in_snapshot";
 
 /** An attribute value. */
 export type AttrValue = string | number | boolean | null | AttrValue[];

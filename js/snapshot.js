@@ -1,15 +1,18 @@
 // Answers from a session snapshot, in plain JavaScript: no WebAssembly is loaded, so a
 // page rendered on the server can hydrate and keep deciding with this module alone.
+// What a snapshot cannot answer throws a RolegateError with the code `not_in_snapshot`.
+
+import { RolegateError } from "./errors.js";
 
 function scopeOf(resource) {
   if (resource === undefined || resource === null) return "";
   if (typeof resource === "string") return resource;
   if (resource.id !== undefined || resource.type !== undefined || resource.attrs !== undefined) {
-    const error = new Error("a snapshot holds decisions per scope; a resource with id, type or attributes needs the session itself");
-    error.name = "RolegateError";
-    error.code = "not_in_snapshot";
-    error.path = "resource";
-    throw error;
+    throw new RolegateError(
+      "not_in_snapshot",
+      "resource",
+      "a snapshot holds decisions per scope; a resource with id, type or attributes needs the session itself",
+    );
   }
   return resource.scope ?? "";
 }
@@ -19,11 +22,11 @@ export function snapshotCheck(snapshot, action, resource) {
   const scope = scopeOf(resource);
   const row = snapshot.scopes[scope];
   if (row === undefined) {
-    const error = new Error(`the snapshot has no decisions for scope \`${scope}\`; include it in session.snapshot([...])`);
-    error.name = "RolegateError";
-    error.code = "not_in_snapshot";
-    error.path = "scope";
-    throw error;
+    throw new RolegateError(
+      "not_in_snapshot",
+      "scope",
+      `the snapshot has no decisions for scope \`${scope}\`; include it in session.snapshot([...])`,
+    );
   }
   return Object.prototype.hasOwnProperty.call(row, action) ? row[action] : snapshot.unknown;
 }

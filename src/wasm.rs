@@ -345,12 +345,18 @@ impl RawSession {
         Ok(ids)
     }
 
-    /// The explanation of a decision, as JSON `{ action, scope, decision, steps }`.
+    /// The explanation of a decision and its readable text (the engine's `Display`), as
+    /// JSON `{ explanation: { action, scope, decision, steps }, text }`.
     #[cfg(feature = "wasm-full")]
     pub fn explain(&self, action: &str, resource: &str) -> Result<String, JsValue> {
         let resource = Resource::from_json(resource).map_err(|e| input_error(&e))?;
-        // The readable `text` is assembled from the steps in JS, as `Display` does here.
-        Ok(self.session.explain(action, &resource).to_json())
+        let explanation = self.session.explain(action, &resource);
+        let mut out = String::new();
+        let mut o = Object::new(&mut out);
+        explanation.write_json(o.key("explanation"));
+        o.str("text", &explanation.to_string());
+        o.end();
+        Ok(out)
     }
 }
 

@@ -50,3 +50,42 @@ fn unions_list_exactly_the_engine_codes() {
         .collect();
     assert_eq!(union(&text, "FindingCode"), findings);
 }
+
+/// The codes the JavaScript layer throws itself (`new RolegateError("code", ...)` in js/).
+fn codes_thrown_in_js() -> Vec<(String, String)> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/js");
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("js") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        for (at, _) in text.match_indices("new RolegateError(") {
+            let rest = text[at + "new RolegateError(".len()..].trim_start();
+            if let Some(quoted) = rest.strip_prefix('"') {
+                let code = &quoted[..quoted.find('"').unwrap()];
+                found.push((path.display().to_string(), code.to_owned()));
+            }
+        }
+    }
+    found
+}
+
+// Regression: js/snapshot.js threw the code `not_in_snapshot`, which `ErrorCode` lacked.
+#[test]
+fn every_code_the_js_layer_throws_is_an_error_code() {
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/js/index.d.ts")).unwrap();
+    let mut known = union(&text, "ErrorCode");
+    known.extend(union(&text, "PolicyErrorCode"));
+    known.extend(union(&text, "InputErrorCode"));
+    let thrown = codes_thrown_in_js();
+    assert!(thrown.iter().any(|(_, code)| code == "not_in_snapshot"));
+    for (file, code) in thrown {
+        assert!(
+            known.contains(&code),
+            "{file} throws `{code}`, which the ErrorCode union of index.d.ts does not list"
+        );
+    }
+}

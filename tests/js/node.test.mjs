@@ -276,6 +276,76 @@ test("a snapshot answers like the session, without WebAssembly", async () => {
   console.log(`node snapshot: ${checked} answers from snapshots agree with check`);
 });
 
+// Regression: snapshot.js threw plain `Error`s (not RolegateErrors) with a code that
+// `ErrorCode` did not list.
+test("a snapshot refuses what it does not hold with a RolegateError `not_in_snapshot`", () => {
+  writeFileSync(join(dir, "load-snapshot.mjs"), 'export * from "rolegate/snapshot";\n');
+  const policy = esm.Policy.fromObject(corpus.presets.outreach);
+  const snapshot = policy.session({ id: "u1", roles: [{ role: "campaigner", scope: "org" }] }, { id: "acme" }).snapshot(["org"]);
+  const asked = [
+    ["workspace:w9", "scope"],
+    [{ scope: "org", id: "c1" }, "resource"],
+  ];
+  return import(pathToFileURL(join(dir, "load-snapshot.mjs")).href).then((snapshotEsm) => {
+    const snapshotCjs = createRequire(join(dir, "index.cjs"))("rolegate/snapshot");
+    for (const [label, api, module] of [["ESM", esm, snapshotEsm], ["CommonJS", cjs, snapshotCjs]]) {
+      for (const [resource, path] of asked) {
+        assert.throws(
+          () => module.snapshotCheck(snapshot, "campaign.create", resource),
+          (e) => e instanceof api.RolegateError && e.name === "RolegateError" && e.code === "not_in_snapshot" && e.path === path,
+          `${label}: ${JSON.stringify(resource)}`,
+        );
+        assert.throws(() => module.snapshotCan(snapshot, "campaign.create", resource), api.RolegateError);
+      }
+    }
+  });
+});
+
+test("explain's text is the engine's own account, as `rolegate explain` prints it", () => {
+  const policy = esm.Policy.fromObject(corpus.presets.outreach);
+  const principal = { id: "u1", roles: [{ role: "campaigner", scope: "org" }] };
+  let compared = 0;
+  for (const tenant of [{ id: "acme", features: ["outreach"] }, { id: "acme" }]) {
+    const session = policy.session(principal, tenant);
+    for (const action of ["campaign.create", "member.invite", "not.an.action"]) {
+      for (const scope of ["", "org", "workspace:w1"]) {
+        const args = ["explain", "outreach", action, "-p", JSON.stringify(principal), "-t", JSON.stringify(tenant)];
+        if (scope !== "") args.push("-s", scope);
+        const printed = execFileSync(native, args, { encoding: "utf8" });
+        const explanation = session.explain(action, scope);
+        assert.equal(explanation.text, printed, `${action} at ${scope} for ${JSON.stringify(tenant)}`);
+        assert.deepEqual(Object.keys(explanation), ["action", "scope", "decision", "steps", "text"]);
+        compared++;
+      }
+    }
+  }
+  console.log(`node explain: ${compared} texts as the native engine prints them`);
+});
+
+test("attributes are checked by the engine's reader, whether or not the action's rules read them", () => {
+  const policy = esm.Policy.fromObject(corpus.presets.calilio);
+  const reads = "number.view";
+  const ignores = "number.port";
+  assert.equal(policy.actions[policy.actionId(reads)].readsResource, true);
+  assert.equal(policy.actions[policy.actionId(ignores)].readsResource, undefined);
+  const session = policy.session({ id: "u1", roles: [{ role: "owner", scope: "org" }] }, { id: "acme" });
+  const refusal = (action, resource) => {
+    try {
+      session.check(action, resource);
+    } catch (e) {
+      assert.ok(e instanceof esm.RolegateError);
+      return { code: e.code, path: e.path, message: e.message };
+    }
+    assert.fail(`${action} accepted ${JSON.stringify(resource)}`);
+  };
+  for (const attrs of [{ a: { nested: true } }, { "a.b": [1, { x: 1 }] }, { a: 1n }, "x", [1]]) {
+    const resource = { type: "number", id: "n1", scope: "org", attrs };
+    assert.deepEqual(refusal(ignores, resource), refusal(reads, resource), JSON.stringify(attrs, (_, v) => (typeof v === "bigint" ? `${v}n` : v)));
+  }
+  // Good attributes: the decision is the scope's, the same object as without them.
+  assert.equal(session.check(ignores, { scope: "org", attrs: { assignee: "u1", tags: ["a", 1, null] } }), session.check(ignores, "org"));
+});
+
 test("the TypeScript declarations type-check against a usage file", () => {
   copyFileSync(join(root, "tests", "js", "types-usage.ts"), join(dir, "types-usage.ts"));
   writeFileSync(

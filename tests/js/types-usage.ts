@@ -70,6 +70,7 @@ try {
     const path: string = e.path;
     const all: Diagnostic[] | undefined = e.errors;
     console.log(code, path, all?.length);
+    if (e.code === "not_in_snapshot") console.log("ask the session itself");
     if (e.errors !== undefined) {
       const rejected = e as PolicyError;
       const first: Diagnostic | undefined = rejected.errors[0];

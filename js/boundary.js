@@ -1,0 +1,109 @@
+//! The boundary with the WebAssembly module: holds one loaded module's exports (what they
+//! carry, the stable codes), makes the calls that cross into it, and encodes and decodes
+//! what crosses (values as JSON text, times as seconds, errors back into `RolegateError`).
+//!
+//! The policy and session modules reach the engine only through here.
+
+import { RolegateError } from "./errors.js";
+
+/** The action id the engine decides as an action the catalog does not have. */
+export const UNKNOWN_ACTION = 0xffffffff;
+
+/** A value of the wrong shape given from JavaScript (`bad_input`). */
+export function badInput(path, message) {
+  return new RolegateError("bad_input", path, message);
+}
+
+/** How a message names what was given instead: `null`, `a list`, `an object`, `a number`. */
+export function describe(value) {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
+
+/** Turns what the raw layer throws (JSON text) into a RolegateError. */
+export function rethrow(thrown) {
+  if (typeof thrown === "string") {
+    let data;
+    try {
+      data = JSON.parse(thrown);
+    } catch {
+      throw new RolegateError("internal", "", thrown);
+    }
+    throw new RolegateError(data.code, data.path, data.message, data.errors);
+  }
+  if (thrown instanceof RolegateError) throw thrown;
+  const message = thrown && thrown.message ? thrown.message : String(thrown);
+  throw new RolegateError("internal", "", message);
+}
+
+/** An object as JSON text for the engine; anything else is bad input at `path`. */
+export function toJson(value, path, what) {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw badInput(path, `${what} must be an object, got ${describe(value)}`);
+  }
+  try {
+    return JSON.stringify(value);
+  } catch (e) {
+    throw badInput(path, `${what} cannot be turned into JSON: ${e.message}`);
+  }
+}
+
+/** A time in whole seconds since 1970, checked. */
+export function seconds(value, path) {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
+    throw badInput(path, `${path} must be a time in whole seconds since 1970, got ${describe(value)}`);
+  }
+  return value;
+}
+
+/** A string or nothing (undefined), checked. */
+export function optionalString(value, path) {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "string") throw badInput(path, `${path} must be a string, got ${describe(value)}`);
+  return value;
+}
+
+/** The current time in whole seconds since 1970. */
+export function now() {
+  return Math.floor(Date.now() / 1000);
+}
+
+/**
+ * Connects to one loaded module's raw exports. The entries for pages and edge functions
+ * carry the decision engine alone; explain, the matrix, team changes and the lint come
+ * with `rolegate/full` (and in Node and Deno).
+ */
+export function connect(raw) {
+  const full = typeof raw.RawPolicy.prototype.applyTeam === "function";
+  return {
+    raw,
+    full,
+    codes: JSON.parse(raw.codes()),
+
+    /** Refuses, in the decisions-only module, what only the full module carries. */
+    fullOnly(what) {
+      if (!full) {
+        throw new RolegateError(
+          "unsupported",
+          "",
+          `${what} is in the full module: import it from \`rolegate/full\` (this entry carries decisions only, to stay small)`,
+        );
+      }
+    },
+
+    /** Compiles policy text (`format`: "json" or "toml") into a raw policy. */
+    compile(format, text) {
+      const method = format === "toml" ? "fromToml" : "fromJson";
+      if (typeof raw.RawPolicy[method] !== "function") {
+        throw new RolegateError("unsupported", "", "this build of rolegate reads JSON policies only; convert the TOML to JSON or use Policy.fromObject");
+      }
+      if (typeof text !== "string") throw badInput("", `policy text must be a string, got ${describe(text)}`);
+      try {
+        return raw.RawPolicy[method](text);
+      } catch (e) {
+        rethrow(e);
+      }
+    },
+  };
+}

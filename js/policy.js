@@ -1,0 +1,137 @@
+//! The `Policy` class: a compiled policy over one WebAssembly module (its catalog, roles,
+//! warnings, matrix, team changes and lint), and the door to its sessions.
+//!
+//! Action names are interned once per policy: a session asks by id.
+
+import { badInput, describe, now, rethrow, seconds, toJson } from "./boundary.js";
+import { openSession } from "./session.js";
+
+const token = {};
+
+/**
+ * The `Policy` class of one module (a boundary, see `connect`): its constructors compile
+ * with that module; the rest is `CompiledPolicy`.
+ */
+export function definePolicy(boundary) {
+  return class Policy extends CompiledPolicy {
+    /** Compiles a policy written in JSON text. */
+    static fromJson(text) {
+      return new Policy(token, boundary, boundary.compile("json", text));
+    }
+
+    /** Compiles a policy given as a plain object (the JSON form). */
+    static fromObject(document) {
+      return Policy.fromJson(toJson(document, "", "a policy document"));
+    }
+
+    /** Compiles a policy written in TOML (when this build reads TOML). */
+    static fromToml(text) {
+      return new Policy(token, boundary, boundary.compile("toml", text));
+    }
+  };
+}
+
+/** A compiled policy: what every entry's `Policy` is, whichever module it compiled with. */
+class CompiledPolicy {
+  #boundary;
+  #raw;
+  #actionIds;
+  #actions;
+  #roles;
+
+  constructor(given, boundary, rawPolicy) {
+    if (given !== token) {
+      throw new TypeError("use Policy.fromJson, Policy.fromToml or Policy.fromObject");
+    }
+    this.#boundary = boundary;
+    this.#raw = rawPolicy;
+    this.#actions = Object.freeze(JSON.parse(rawPolicy.actions()).map((a) => Object.freeze(a)));
+    this.#roles = Object.freeze(JSON.parse(rawPolicy.roles()).map((r) => Object.freeze(r)));
+    this.#actionIds = new Map(this.#actions.map((a, i) => [a.name, i]));
+  }
+
+  /** The policy's name. */
+  get name() {
+    return this.#raw.name() ?? undefined;
+  }
+
+  /** The action catalog, in order. */
+  get actions() {
+    return this.#actions;
+  }
+
+  /** The roles, in order. */
+  get roles() {
+    return this.#roles;
+  }
+
+  /** Compile warnings. */
+  get warnings() {
+    return JSON.parse(this.#raw.warnings());
+  }
+
+  /** The role x action matrix. */
+  matrix() {
+    this.#boundary.fullOnly("matrix");
+    return JSON.parse(this.#raw.matrix());
+  }
+
+  /** The id of an action (-1 when the catalog has none of that name). */
+  actionId(name) {
+    const id = this.#actionIds.get(name);
+    return id === undefined ? -1 : id;
+  }
+
+  /**
+   * Applies a team change under the policy's team rules. Returns
+   * `{ allowed: true, team, event }` or `{ allowed: false, reason, message }`; the team
+   * given is not modified. Malformed input throws a RolegateError.
+   */
+  applyTeamChange(team, tenant, actor, change, at = now()) {
+    this.#boundary.fullOnly("applyTeamChange");
+    if (typeof actor !== "string") throw badInput("actor", `actor must be a member id (a string), got ${describe(actor)}`);
+    const time = seconds(at, "at");
+    try {
+      return JSON.parse(
+        this.#raw.applyTeam(
+          toJson(team, "team", "team"),
+          toJson(tenant ?? { id: "" }, "tenant", "tenant"),
+          actor,
+          toJson(change, "change", "change"),
+          time,
+        ),
+      );
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+
+  /** The hygiene checklist of the policy's `team.lint` section, for a team at `now`. */
+  lintTeam(team, at = now()) {
+    this.#boundary.fullOnly("lintTeam");
+    const time = seconds(at, "now");
+    try {
+      return JSON.parse(this.#raw.lintTeam(toJson(team, "team", "team"), time));
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+
+  /** A session: a principal in a tenant, ready to ask decisions. */
+  session(principal, tenant) {
+    const p = toJson(principal, "principal", "principal");
+    const t = toJson(tenant ?? { id: "" }, "tenant", "tenant");
+    let rawSession;
+    try {
+      rawSession = this.#raw.session(p, t);
+    } catch (e) {
+      rethrow(e);
+    }
+    return openSession(this.#boundary, this, rawSession, principal);
+  }
+
+  /** Frees the WebAssembly memory now (it is also freed when collected). */
+  free() {
+    this.#raw.free();
+  }
+}

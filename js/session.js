@@ -1,0 +1,226 @@
+//! The `Session` class: a principal in a tenant, deciding over one WebAssembly module.
+//!
+//! Speed: a session keeps, per scope, the row of decisions for every action (one call into
+//! wasm computes the whole row), so that a render loop checking hundreds of elements
+//! crosses into wasm once per scope, not once per element. Identical decisions are the
+//! same frozen object. A resource with details crosses only when the action's rules read
+//! the resource, or when it has attributes (which the engine's reader alone checks).
+
+import { UNKNOWN_ACTION, badInput, describe, optionalString, rethrow, toJson } from "./boundary.js";
+
+/** How many scopes a session keeps rows for. */
+const SCOPES = 1024;
+
+function hasDetails(resource) {
+  return resource.id !== undefined || resource.type !== undefined || resource.attrs !== undefined;
+}
+
+// The scope of a resource argument (a scope string, an object, or nothing), checked.
+function scopeOf(resource) {
+  if (resource === undefined || resource === null) return "";
+  if (typeof resource === "string") return resource;
+  if (typeof resource !== "object" || Array.isArray(resource)) {
+    throw badInput("resource", `resource must be an object or a scope string, got ${describe(resource)}`);
+  }
+  for (const key in resource) {
+    if (key !== "scope" && key !== "id" && key !== "type" && key !== "attrs") {
+      throw badInput(`resource.${key}`, `unknown field \`${key}\`, expected one of \`type\`, \`id\`, \`scope\`, \`attrs\``);
+    }
+  }
+  if (resource.scope === undefined) return "";
+  if (typeof resource.scope !== "string") {
+    throw badInput("resource.scope", `scope must be a string, got ${describe(resource.scope)}`);
+  }
+  return resource.scope;
+}
+
+// id, type and attributes (as JSON) of a resource with details, checked.
+function partsOf(resource) {
+  return [
+    optionalString(resource.id, "resource.id"),
+    optionalString(resource.type, "resource.type"),
+    resource.attrs == null ? undefined : toJson(resource.attrs, "resource.attrs", "attrs"),
+  ];
+}
+
+const token = {};
+
+/** A principal in a tenant, asking decisions of a policy's module. */
+export class Session {
+  #boundary;
+  #policy;
+  #raw;
+  #principal;
+  #decisions = []; // verdict id -> frozen decision
+  #rows = new Map(); // scope text -> array of decisions by action id
+  #scopeIds = new Map();
+  #nextSlot = 0;
+
+  constructor(given, boundary, policy, rawSession, principal) {
+    if (given !== token) throw new TypeError("use policy.session(principal, tenant)");
+    this.#boundary = boundary;
+    this.#policy = policy;
+    this.#raw = rawSession;
+    this.#principal = principal;
+  }
+
+  /** The policy this session decides with. */
+  get policy() {
+    return this.#policy;
+  }
+
+  #decision(verdict) {
+    let d = this.#decisions[verdict];
+    if (d === undefined) {
+      d = Object.freeze(JSON.parse(this.#raw.decision(verdict)));
+      this.#decisions[verdict] = d;
+    }
+    return d;
+  }
+
+  // Scope ids, at most SCOPES of them: a long-lived session asked about ever new scopes
+  // reuses the slots and forgets the rows of the scopes it drops.
+  #scopeId(scope) {
+    let id = this.#scopeIds.get(scope);
+    if (id === undefined) {
+      const slot = this.#nextSlot++ % SCOPES;
+      if (this.#scopeIds.size >= SCOPES) {
+        for (const [text, used] of this.#scopeIds) {
+          if (used === slot) {
+            this.#scopeIds.delete(text);
+            this.#rows.delete(text);
+            break;
+          }
+        }
+      }
+      id = this.#raw.scope(scope, slot);
+      this.#scopeIds.set(scope, id);
+    }
+    return id;
+  }
+
+  #row(scope) {
+    let row = this.#rows.get(scope);
+    if (row === undefined) {
+      const ids = this.#raw.permissions(this.#scopeId(scope));
+      row = Array.from(ids, (v) => this.#decision(v));
+      this.#rows.set(scope, row);
+    }
+    return row;
+  }
+
+  #unknownAction(scope) {
+    return this.#decision(this.#raw.check(UNKNOWN_ACTION, this.#scopeId(scope)));
+  }
+
+  /** Decides `action` on `resource` (an object, a scope string, or nothing for the tenant). */
+  check(action, resource) {
+    if (typeof action !== "string") throw badInput("action", `action must be a string, got ${describe(action)}`);
+    const scope = scopeOf(resource);
+    const id = this.#policy.actionId(action);
+    if (typeof resource === "object" && resource !== null && hasDetails(resource)) {
+      // Only actions whose rules read the resource need its details in wasm; the others
+      // are decided by scope, from the session's row. Attributes always go to wasm, so
+      // that the engine's reader is the one that checks them (the decision is the row's).
+      const parts = partsOf(resource);
+      if (id < 0 || parts[2] !== undefined || this.#policy.actions[id].readsResource) {
+        try {
+          return this.#decision(this.#raw.checkParts(id < 0 ? UNKNOWN_ACTION : id, this.#scopeId(scope), parts[0], parts[1], parts[2]));
+        } catch (e) {
+          rethrow(e);
+        }
+      }
+    }
+    if (id < 0) return this.#unknownAction(scope);
+    return this.#row(scope)[id];
+  }
+
+  /** Whether the principal may perform `action` on `resource` now. */
+  can(action, resource) {
+    return this.check(action, resource).allowed;
+  }
+
+  /** Every action of the catalog with its decision: `{ [action]: Decision }`. */
+  permissions(resource) {
+    let decisions;
+    const scope = scopeOf(resource);
+    if (resource !== undefined && resource !== null && typeof resource === "object" && hasDetails(resource)) {
+      const parts = partsOf(resource);
+      try {
+        decisions = Array.from(this.#raw.permissionsParts(this.#scopeId(scope), parts[0], parts[1], parts[2]), (v) => this.#decision(v));
+      } catch (e) {
+        rethrow(e);
+      }
+    } else {
+      decisions = this.#row(scope);
+    }
+    const map = {};
+    this.#policy.actions.forEach((a, i) => {
+      map[a.name] = decisions[i];
+    });
+    return map;
+  }
+
+  /** The resources on which the principal may perform `action`, in order. */
+  filter(action, resources) {
+    if (!Array.isArray(resources)) throw badInput("resources", `resources must be a list, got ${describe(resources)}`);
+    if (this.#policy.actionId(action) < 0) return [];
+    return resources.filter((r, i) => {
+      if (r === null || typeof r !== "object" || Array.isArray(r)) {
+        throw badInput(`resources[${i}]`, `a resource must be an object, got ${describe(r)}`);
+      }
+      return this.check(action, r).allowed;
+    });
+  }
+
+  /** Decides like `check`, with a readable account of each step (as the engine writes it). */
+  explain(action, resource) {
+    this.#boundary.fullOnly("explain");
+    if (typeof action !== "string") throw badInput("action", `action must be a string, got ${describe(action)}`);
+    const r = typeof resource === "string" ? { scope: resource } : resource ?? {};
+    let answer;
+    try {
+      answer = JSON.parse(this.#raw.explain(action, toJson(r, "resource", "resource")));
+    } catch (e) {
+      rethrow(e);
+    }
+    answer.explanation.text = answer.text;
+    return answer.explanation;
+  }
+
+  /**
+   * A plain, serializable object of this session's decisions at the given scopes, for
+   * server-side rendering and render loops (see `snapshotCheck`).
+   */
+  snapshot(scopes = [""]) {
+    if (!Array.isArray(scopes)) throw badInput("scopes", `scopes must be a list, got ${describe(scopes)}`);
+    const out = {
+      version: 1,
+      policy: this.#policy.name ?? null,
+      principal: this.#principal?.id ?? null,
+      actions: this.#policy.actions.map((a) => a.name),
+      scopes: {},
+    };
+    for (const scope of scopes) {
+      if (typeof scope !== "string") throw badInput("scopes", `scopes are strings, got ${describe(scope)}`);
+      const row = this.#row(scope);
+      const entry = {};
+      out.actions.forEach((name, i) => {
+        entry[name] = { ...row[i] };
+      });
+      out.scopes[scope] = entry;
+    }
+    out.unknown = { ...this.#unknownAction("") };
+    return out;
+  }
+
+  /** Frees the WebAssembly memory now (it is also freed when collected). */
+  free() {
+    this.#raw.free();
+  }
+}
+
+/** A session of `policy` over a raw session of the module behind `boundary`. */
+export function openSession(boundary, policy, rawSession, principal) {
+  return new Session(token, boundary, policy, rawSession, principal);
+}
