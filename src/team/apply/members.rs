@@ -63,7 +63,7 @@ impl Attempt<'_> {
                 .collect(),
             last_active: None,
         };
-        let mut next = self.team.clone();
+        let mut next = self.next_team();
         next.members.push(new.clone());
         Ok(Outcome {
             next,
@@ -160,7 +160,7 @@ impl Attempt<'_> {
         } else {
             self.manage_rule(self.remover_of(&held)?)
         };
-        let mut next = self.team.clone();
+        let mut next = self.next_team();
         let removed = next.members.remove(i);
         Ok(Outcome {
             next,

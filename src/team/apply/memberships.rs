@@ -2,6 +2,7 @@
 
 use super::super::{Denial, DenialReason, Member, Membership, deny};
 use super::{Attempt, Outcome};
+use crate::compile::RoleId;
 use crate::decide::scope::ScopePath;
 
 impl Attempt<'_> {
@@ -25,15 +26,7 @@ impl Attempt<'_> {
             );
         }
         let acting = self.acting_roles(Some(&path));
-        let by = self.permit_assign(&acting, new_id, || {
-            format!(
-                "`{}` may not give the role `{role}` in `{scope}`",
-                self.actor
-            )
-        })?;
-        self.refuse_unlisted_scope(&path, || {
-            format!("scope `{scope}` does not exist in the team")
-        })?;
+        let by = self.permit_in_scope(&acting, new_id, &path, scope, role)?;
         Ok(self.edit_member(i, self.manage_rule(by), |m| {
             m.memberships.push(Membership {
                 scope: path.render(self.policy.p),
@@ -64,15 +57,7 @@ impl Attempt<'_> {
                 self.actor
             )
         })?;
-        let by = self.permit_assign(&acting, new_id, || {
-            format!(
-                "`{}` may not give the role `{role}` in `{scope}`",
-                self.actor
-            )
-        })?;
-        self.refuse_unlisted_scope(&path, || {
-            format!("scope `{scope}` does not exist in the team")
-        })?;
+        let by = self.permit_in_scope(&acting, new_id, &path, scope, role)?;
         Ok(self.edit_member(i, self.manage_rule(by), |m| {
             if let Some(ms) = m.memberships.get_mut(k) {
                 ms.role = role.to_owned();
@@ -106,6 +91,28 @@ impl Attempt<'_> {
         }))
     }
 
+    /// The role that lets the actor give `role` (`new_id`) at `path` (`scope`), a scope
+    /// the team lists.
+    fn permit_in_scope(
+        &self,
+        acting: &[RoleId],
+        new_id: RoleId,
+        path: &ScopePath,
+        scope: &str,
+        role: &str,
+    ) -> Result<RoleId, Denial> {
+        let by = self.permit_assign(acting, new_id, || {
+            format!(
+                "`{}` may not give the role `{role}` in `{scope}`",
+                self.actor
+            )
+        })?;
+        self.refuse_unlisted_scope(path, || {
+            format!("scope `{scope}` does not exist in the team")
+        })?;
+        Ok(by)
+    }
+
     /// The membership member `i` (`member`) holds at `path` (`scope`): where it is in
     /// their list, and its role; `unknown_membership` when they hold none there.
     fn membership_held(
@@ -134,6 +141,6 @@ impl Attempt<'_> {
         member?
             .memberships
             .iter()
-            .position(|ms| ScopePath::parse(self.policy.p, &ms.scope).ok().as_ref() == Some(path))
+            .position(|ms| self.policy.names_scope(&ms.scope, path))
     }
 }

@@ -136,13 +136,24 @@ fn member_slice(member: Option<&Member>) -> TeamSlice {
 }
 
 impl Attempt<'_> {
+    /// A copy of the team to change.
+    #[inline(never)]
+    fn next_team(&self) -> Team {
+        self.team.clone()
+    }
+
     /// The outcome of a change to member `i` alone: the team with `edit` made to them, and
     /// the member before and after.
     fn edit_member(&self, i: usize, rule: String, edit: impl FnOnce(&mut Member)) -> Outcome {
-        let mut next = self.team.clone();
+        let mut next = self.next_team();
         if let Some(m) = next.members.get_mut(i) {
             edit(m);
         }
+        self.member_changed(i, next, rule)
+    }
+
+    /// The outcome of a change to member `i` alone, made in `next`.
+    fn member_changed(&self, i: usize, next: Team, rule: String) -> Outcome {
         Outcome {
             rule,
             before: member_slice(self.team.members.get(i)),

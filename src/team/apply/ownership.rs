@@ -50,7 +50,7 @@ impl Attempt<'_> {
             .flatten()
             .cloned()
             .collect();
-        let mut next = self.team.clone();
+        let mut next = self.next_team();
         if let Some(m) = next.members.get_mut(j) {
             m.role = Some(owner_role.to_owned());
         }

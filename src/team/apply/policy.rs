@@ -71,6 +71,11 @@ impl TeamPolicy<'_> {
         Ok(id)
     }
 
+    /// Whether `text` names the scope `path`.
+    pub(super) fn names_scope(&self, text: &str, path: &ScopePath) -> bool {
+        ScopePath::parse(self.p, text).ok().as_ref() == Some(path)
+    }
+
     /// The roles whose manage rules apply to `actor` (at `scope`, for memberships), in
     /// order: the organization role and what it includes, then roles held at the scope
     /// or above it by cascade.

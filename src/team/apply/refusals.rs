@@ -117,7 +117,7 @@ impl Attempt<'_> {
         self.team
             .scopes
             .iter()
-            .position(|s| ScopePath::parse(self.policy.p, s).ok().as_ref() == Some(path))
+            .position(|s| self.policy.names_scope(s, path))
     }
 
     /// A team that lists its scopes only has memberships in those: refuses `path` when

@@ -39,7 +39,7 @@ impl Attempt<'_> {
             },
         )?;
         let canonical = path.render(p);
-        let mut next = self.team.clone();
+        let mut next = self.next_team();
         next.scopes.push(canonical.clone());
         Ok(Outcome {
             next,
@@ -68,7 +68,7 @@ impl Attempt<'_> {
             .filter(|s| gone(s))
             .cloned()
             .collect();
-        let mut next = self.team.clone();
+        let mut next = self.next_team();
         next.scopes.retain(|s| !gone(s));
         let touched: Vec<usize> = self
             .team
