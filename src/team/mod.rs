@@ -1,9 +1,14 @@
 //! Team rules: who may invite, change and remove whom; unique and protected roles;
 //! ownership transfer; an audit event for every change; the hygiene lint.
 //!
-//! [`Policy::apply`] is pure: it takes a team state and a change and returns the new
+//! [`Policy::apply`](crate::Policy::apply) is pure: it takes a team state and a change and returns the new
 //! state with its [`AuditEvent`], or a [`Denial`] with a stable reason, leaving the input
 //! untouched. No state it returns breaks an invariant of the policy's `team` section.
+//!
+//! This file holds the team's data (members, changes, audit events, denials) and
+//! [`replay`]; `apply/` decides changes, one function per kind, with the refusal rules
+//! they share written once; `lint.rs` runs the hygiene checklist ([`Policy::lint`](crate::Policy::lint));
+//! `json.rs` writes all of it as JSON and `read.rs` reads it back.
 
 mod apply;
 mod json;

@@ -22,8 +22,8 @@ impl Attempt<'_> {
         let (role_id, path) = match scope {
             None => (self.policy.org_role(role)?, None),
             Some(scope) => {
-                let path = self.policy.scope(scope)?;
-                (self.policy.scope_role(role, &path)?, Some(path))
+                let (path, id) = self.policy.scoped_role(scope, role)?;
+                (id, Some(path))
             }
         };
         match &path {

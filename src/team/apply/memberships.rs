@@ -13,8 +13,7 @@ impl Attempt<'_> {
         scope: &str,
         role: &str,
     ) -> Result<Outcome, Denial> {
-        let path = self.policy.scope(scope)?;
-        let new_id = self.policy.scope_role(role, &path)?;
+        let (path, new_id) = self.policy.scoped_role(scope, role)?;
         let i = self.organization_member(member)?;
         if self
             .membership_position(self.team.members.get(i), &path)
@@ -42,8 +41,7 @@ impl Attempt<'_> {
         scope: &str,
         role: &str,
     ) -> Result<Outcome, Denial> {
-        let path = self.policy.scope(scope)?;
-        let new_id = self.policy.scope_role(role, &path)?;
+        let (path, new_id) = self.policy.scoped_role(scope, role)?;
         let i = self.member_index(member)?;
         let (k, old) = self.membership_held(i, &path, member, scope)?;
         self.refuse_protected(member, old, || {

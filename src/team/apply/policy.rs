@@ -3,7 +3,7 @@
 //! of the team given against the policy's invariants.
 
 use super::super::{Denial, DenialReason, Member, Team, deny};
-use crate::compile::{Compiled, Limited, RoleId};
+use crate::compile::{Compiled, Limited, Manage, RoleId};
 use crate::decide::Tenant;
 use crate::decide::scope::ScopePath;
 
@@ -76,6 +76,17 @@ impl TeamPolicy<'_> {
         ScopePath::parse(self.p, text).ok().as_ref() == Some(path)
     }
 
+    /// A role held in a scope: the scope, and the role, declared at the scope's level.
+    pub(super) fn scoped_role(
+        &self,
+        scope: &str,
+        role: &str,
+    ) -> Result<(ScopePath, RoleId), Denial> {
+        let path = self.scope(scope)?;
+        let id = self.scope_role(role, &path)?;
+        Ok((path, id))
+    }
+
     /// The roles whose manage rules apply to `actor` (at `scope`, for memberships), in
     /// order: the organization role and what it includes, then roles held at the scope
     /// or above it by cascade.
@@ -106,45 +117,32 @@ impl TeamPolicy<'_> {
         out
     }
 
+    /// The first of `roles` whose manage rules allow what `can` asks.
+    fn first_managing(&self, roles: &[RoleId], can: impl Fn(&Manage) -> bool) -> Option<RoleId> {
+        roles
+            .iter()
+            .copied()
+            .find(|&r| self.p.team.manage.get(r).is_some_and(&can))
+    }
+
     /// The first of `roles` that may give `role`.
     pub(super) fn may_assign(&self, roles: &[RoleId], role: RoleId) -> Option<RoleId> {
-        roles.iter().copied().find(|&r| {
-            self.p
-                .team
-                .manage
-                .get(r)
-                .is_some_and(|m| m.assign.contains(role))
-        })
+        self.first_managing(roles, |m| m.assign.contains(role))
     }
 
     /// The first of `roles` that may remove or change holders of `role`.
     pub(super) fn may_remove(&self, roles: &[RoleId], role: RoleId) -> Option<RoleId> {
-        roles.iter().copied().find(|&r| {
-            self.p
-                .team
-                .manage
-                .get(r)
-                .is_some_and(|m| m.remove.contains(role))
-        })
+        self.first_managing(roles, |m| m.remove.contains(role))
     }
 
     /// The first of `roles` that may remove holders of some role.
     pub(super) fn may_remove_any(&self, roles: &[RoleId]) -> Option<RoleId> {
-        roles.iter().copied().find(|&r| {
-            self.p
-                .team
-                .manage
-                .get(r)
-                .is_some_and(|m| !m.remove.is_empty())
-        })
+        self.first_managing(roles, |m| !m.remove.is_empty())
     }
 
     /// The first of `roles` that may create and delete scopes.
     pub(super) fn may_manage_scopes(&self, roles: &[RoleId]) -> Option<RoleId> {
-        roles
-            .iter()
-            .copied()
-            .find(|&r| self.p.team.manage.get(r).is_some_and(|m| m.scopes))
+        self.first_managing(roles, |m| m.scopes)
     }
 
     /// How many members hold `role` as their organization role.
