@@ -117,26 +117,9 @@ impl Attempt<'_> {
             TeamChange::RemoveScope { scope } => self.remove_scope(scope),
         }
     }
-}
 
-/// A slice of the given members and scopes.
-fn slice(members: &[&Member], scopes: &[String]) -> TeamSlice {
-    TeamSlice {
-        members: members.iter().map(|m| (*m).clone()).collect(),
-        scopes: scopes.to_vec(),
-    }
-}
-
-/// A slice of one member, or an empty one.
-fn member_slice(member: Option<&Member>) -> TeamSlice {
-    TeamSlice {
-        members: member.into_iter().cloned().collect(),
-        scopes: Vec::new(),
-    }
-}
-
-impl Attempt<'_> {
-    /// A copy of the team to change.
+    /// A copy of the team to change. Kept out of line: one copy of the clone for every
+    /// kind keeps the WebAssembly module as small as when `apply` was one function.
     #[inline(never)]
     fn next_team(&self) -> Team {
         self.team.clone()
@@ -152,7 +135,8 @@ impl Attempt<'_> {
         self.member_changed(i, next, rule)
     }
 
-    /// The outcome of a change to member `i` alone, made in `next`.
+    /// The outcome of a change to member `i` alone, made in `next` (apart from the
+    /// generic `edit_member`, so that it exists once).
     fn member_changed(&self, i: usize, next: Team, rule: String) -> Outcome {
         Outcome {
             rule,
@@ -160,5 +144,21 @@ impl Attempt<'_> {
             after: member_slice(next.members.get(i)),
             next,
         }
+    }
+}
+
+/// A slice of the given members and scopes.
+fn slice(members: &[&Member], scopes: &[String]) -> TeamSlice {
+    TeamSlice {
+        members: members.iter().map(|m| (*m).clone()).collect(),
+        scopes: scopes.to_vec(),
+    }
+}
+
+/// A slice of one member, or an empty one.
+fn member_slice(member: Option<&Member>) -> TeamSlice {
+    TeamSlice {
+        members: member.into_iter().cloned().collect(),
+        scopes: Vec::new(),
     }
 }
