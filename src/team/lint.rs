@@ -1,11 +1,11 @@
 //! The hygiene checklist: a backup admin, not too many admins, someone with review access,
 //! pending invitations, inactive members, scopes without an owner.
 
-use super::{Status, Team};
-use crate::compile::Compiled;
+use super::{Member, Status, Team};
+use crate::Policy;
+use crate::compile::{BitSet, Compiled, LevelId, Lint, RoleId};
 use crate::decide::scope::ScopePath;
 use crate::error::codes;
-use crate::json::{self, Object, ToJson};
 use std::fmt;
 
 codes! {
@@ -75,62 +75,93 @@ impl fmt::Display for Finding {
     }
 }
 
-impl ToJson for Finding {
-    fn write_json(&self, out: &mut String) {
-        let mut o = Object::new(out);
-        o.str("code", self.code.as_str())
-            .str("severity", self.severity.as_str())
-            .str("subject", &self.subject)
-            .str("message", &self.message)
-            .str("fix", &self.fix);
-        o.end();
-    }
-}
-
-impl ToJson for [Finding] {
-    fn write_json(&self, out: &mut String) {
-        json::list(out, self, |out, f| f.write_json(out));
-    }
-}
-
 const DAY: u64 = 86_400;
 
-pub(super) fn lint(p: &Compiled, team: &Team, now: u64) -> Vec<Finding> {
-    let rules = &p.team.lint;
+impl Policy {
+    /// The hygiene checklist of the policy's `team.lint` section, at time `now`.
+    pub fn lint(&self, team: &Team, now: u64) -> Vec<Finding> {
+        lint(&self.inner, team, now)
+    }
+}
+
+fn lint(p: &Compiled, team: &Team, now: u64) -> Vec<Finding> {
+    let checklist = Checklist {
+        p,
+        rules: &p.team.lint,
+        team,
+    };
     let mut out = Vec::new();
-    let role_id = |name: &str| p.role_index.get(name).copied();
-    let names = |set: &crate::compile::BitSet| -> String {
+    checklist.admins(&mut out);
+    checklist.reviewers(&mut out);
+    checklist.pending_invitations(&mut out);
+    checklist.inactive_members(now, &mut out);
+    checklist.scope_owners(&mut out);
+    out
+}
+
+/// The checklist of one policy, run over one team; each item adds its findings.
+struct Checklist<'a> {
+    p: &'a Compiled,
+    rules: &'a Lint,
+    team: &'a Team,
+}
+
+impl Checklist<'_> {
+    fn role_id(&self, name: &str) -> Option<RoleId> {
+        self.p.role_index.get(name).copied()
+    }
+
+    /// The roles of `set` for a message: `` `admin` or `owner` ``.
+    fn names(&self, set: &BitSet) -> String {
         set.iter()
-            .filter_map(|r| p.roles.get(r).map(|r| format!("`{}`", r.name)))
+            .filter_map(|r| self.p.roles.get(r).map(|r| format!("`{}`", r.name)))
             .collect::<Vec<_>>()
             .join(" or ")
-    };
-    let active = || team.members.iter().filter(|m| m.status == Status::Active);
+    }
 
-    let is_admin = |m: &super::Member| {
+    fn active(&self) -> impl Iterator<Item = &Member> {
+        self.team
+            .members
+            .iter()
+            .filter(|m| m.status == Status::Active)
+    }
+
+    /// Whether `m`'s organization role is in `set`.
+    fn holds_org_role(&self, m: &Member, set: &BitSet) -> bool {
         m.role
             .as_deref()
-            .and_then(role_id)
-            .is_some_and(|r| rules.admin_roles.contains(r))
-    };
-    if !rules.admin_roles.is_empty() {
-        let admins: Vec<&str> = team
+            .and_then(|r| self.role_id(r))
+            .is_some_and(|r| set.contains(r))
+    }
+
+    /// A backup admin, and not too many admins.
+    fn admins(&self, out: &mut Vec<Finding>) {
+        let rules = self.rules;
+        if rules.admin_roles.is_empty() {
+            return;
+        }
+        let is_admin = |m: &Member| self.holds_org_role(m, &rules.admin_roles);
+        let admins: Vec<&str> = self
+            .team
             .members
             .iter()
             .filter(|m| is_admin(m))
             .map(|m| m.id.as_str())
             .collect();
-        let active_admins = active().filter(|m| is_admin(m)).count();
+        let active_admins = self.active().filter(|m| is_admin(m)).count();
         let min = rules.min_admins.unwrap_or(2) as usize;
         if active_admins < min {
             out.push(Finding {
                 code: FindingCode::NoBackupAdmin,
                 severity: FindingSeverity::Warning,
-                subject: names(&rules.admin_roles),
+                subject: self.names(&rules.admin_roles),
                 message: format!(
                     "{active_admins} active member(s) hold admin access, fewer than {min}: urgent fixes depend on one person"
                 ),
-                fix: format!("give a second trusted member {}", names(&rules.admin_roles)),
+                fix: format!(
+                    "give a second trusted member {}",
+                    self.names(&rules.admin_roles)
+                ),
             });
         }
         if let Some(max) = rules.max_admins {
@@ -138,7 +169,7 @@ pub(super) fn lint(p: &Compiled, team: &Team, now: u64) -> Vec<Finding> {
                 out.push(Finding {
                     code: FindingCode::TooManyAdmins,
                     severity: FindingSeverity::Warning,
-                    subject: names(&rules.admin_roles),
+                    subject: self.names(&rules.admin_roles),
                     message: format!(
                         "{} members hold admin access ({}), more than {max}",
                         admins.len(),
@@ -150,38 +181,52 @@ pub(super) fn lint(p: &Compiled, team: &Team, now: u64) -> Vec<Finding> {
         }
     }
 
-    if !rules.reviewer_roles.is_empty() {
-        let holds = |name: &str| role_id(name).is_some_and(|r| rules.reviewer_roles.contains(r));
-        let reviewed = active().any(|m| {
+    /// Someone active with review access.
+    fn reviewers(&self, out: &mut Vec<Finding>) {
+        let roles = &self.rules.reviewer_roles;
+        if roles.is_empty() {
+            return;
+        }
+        let holds = |name: &str| self.role_id(name).is_some_and(|r| roles.contains(r));
+        let reviewed = self.active().any(|m| {
             m.role.as_deref().is_some_and(holds) || m.memberships.iter().any(|ms| holds(&ms.role))
         });
         if !reviewed {
             out.push(Finding {
                 code: FindingCode::NoReviewer,
                 severity: FindingSeverity::Warning,
-                subject: names(&rules.reviewer_roles),
+                subject: self.names(roles),
                 message: "nobody active has review access".into(),
-                fix: format!(
-                    "give someone {} before the first launch",
-                    names(&rules.reviewer_roles)
-                ),
+                fix: format!("give someone {} before the first launch", self.names(roles)),
             });
         }
     }
 
-    for m in team.members.iter().filter(|m| m.status == Status::Invited) {
-        out.push(Finding {
-            code: FindingCode::PendingInvitation,
-            severity: FindingSeverity::Info,
-            subject: m.id.clone(),
-            message: format!("`{}` has not accepted the invitation yet", m.id),
-            fix: "ask them to accept and sign in, or withdraw the invitation".into(),
-        });
+    /// Invitations not accepted yet.
+    fn pending_invitations(&self, out: &mut Vec<Finding>) {
+        for m in self
+            .team
+            .members
+            .iter()
+            .filter(|m| m.status == Status::Invited)
+        {
+            out.push(Finding {
+                code: FindingCode::PendingInvitation,
+                severity: FindingSeverity::Info,
+                subject: m.id.clone(),
+                message: format!("`{}` has not accepted the invitation yet", m.id),
+                fix: "ask them to accept and sign in, or withdraw the invitation".into(),
+            });
+        }
     }
 
-    if let Some(days) = rules.inactive_days {
+    /// Active members not seen for longer than the threshold, or never.
+    fn inactive_members(&self, now: u64, out: &mut Vec<Finding>) {
+        let Some(days) = self.rules.inactive_days else {
+            return;
+        };
         let limit = u64::from(days) * DAY;
-        for m in active() {
+        for m in self.active() {
             let (stale, since) = match m.last_active {
                 None => (true, "never signed in".to_owned()),
                 Some(t) => (
@@ -202,42 +247,55 @@ pub(super) fn lint(p: &Compiled, team: &Team, now: u64) -> Vec<Finding> {
         }
     }
 
-    for (level, owners) in &rules.scope_owner_roles {
+    /// Someone active owns each scope of the levels that ask for an owner.
+    fn scope_owners(&self, out: &mut Vec<Finding>) {
+        for (level, owners) in &self.rules.scope_owner_roles {
+            for scope in self.scopes_at(*level) {
+                if !self.owned(&scope, owners) {
+                    out.push(Finding {
+                        code: FindingCode::ScopeWithoutOwner,
+                        severity: FindingSeverity::Warning,
+                        subject: scope.clone(),
+                        message: format!("nobody active holds {} in `{scope}`", self.names(owners)),
+                        fix: format!("name an owner for `{scope}` (and a backup)"),
+                    });
+                }
+            }
+        }
+    }
+
+    /// The scopes of `level` the team lists or holds memberships in, in canonical form,
+    /// each once, in order of appearance.
+    fn scopes_at(&self, level: LevelId) -> Vec<String> {
+        let p = self.p;
         let mut scopes: Vec<String> = Vec::new();
         let mut add = |s: &str| {
             if let Ok(path) = ScopePath::parse(p, s) {
                 let text = path.render(p);
-                if path.level(p) == *level && !scopes.contains(&text) {
+                if path.level(p) == level && !scopes.contains(&text) {
                     scopes.push(text);
                 }
             }
         };
-        team.scopes.iter().for_each(|s| add(s));
-        team.members
+        self.team.scopes.iter().for_each(|s| add(s));
+        self.team
+            .members
             .iter()
             .flat_map(|m| m.memberships.iter())
             .for_each(|ms| add(&ms.scope));
-        for scope in scopes {
-            let owned = active().any(|m| {
-                m.role
-                    .as_deref()
-                    .and_then(role_id)
-                    .is_some_and(|r| owners.contains(r))
-                    || m.memberships.iter().any(|ms| {
-                        ScopePath::parse(p, &ms.scope).is_ok_and(|sp| sp.render(p) == scope)
-                            && role_id(&ms.role).is_some_and(|r| owners.contains(r))
-                    })
-            });
-            if !owned {
-                out.push(Finding {
-                    code: FindingCode::ScopeWithoutOwner,
-                    severity: FindingSeverity::Warning,
-                    subject: scope.clone(),
-                    message: format!("nobody active holds {} in `{scope}`", names(owners)),
-                    fix: format!("name an owner for `{scope}` (and a backup)"),
-                });
-            }
-        }
+        scopes
     }
-    out
+
+    /// Whether someone active holds one of `owners` in `scope` (canonical), or as their
+    /// organization role.
+    fn owned(&self, scope: &str, owners: &BitSet) -> bool {
+        let p = self.p;
+        self.active().any(|m| {
+            self.holds_org_role(m, owners)
+                || m.memberships.iter().any(|ms| {
+                    ScopePath::parse(p, &ms.scope).is_ok_and(|sp| sp.render(p) == scope)
+                        && self.role_id(&ms.role).is_some_and(|r| owners.contains(r))
+                })
+        })
+    }
 }

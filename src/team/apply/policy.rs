@@ -1,0 +1,222 @@
+//! The compiled policy as team changes read it: roles and scopes by name, the roles an
+//! actor acts with, what each of them may assign and remove, plan limits, and the check
+//! of the team given against the policy's invariants.
+
+use super::super::{Denial, DenialReason, Member, Team, deny};
+use crate::compile::{Compiled, Limited, Manage, RoleId};
+use crate::decide::Tenant;
+use crate::decide::scope::ScopePath;
+
+/// The policy's team rules, with lookups by name.
+pub(super) struct TeamPolicy<'a> {
+    pub(super) p: &'a Compiled,
+}
+
+impl TeamPolicy<'_> {
+    pub(super) fn role(&self, name: &str) -> Option<RoleId> {
+        self.p.role_index.get(name).copied()
+    }
+
+    pub(super) fn role_name(&self, id: RoleId) -> &str {
+        self.p.roles.get(id).map_or("", |r| &r.name)
+    }
+
+    /// An organization role by name.
+    pub(super) fn org_role(&self, name: &str) -> Result<RoleId, Denial> {
+        match self.role(name) {
+            Some(id) if self.p.roles.get(id).is_some_and(|r| r.level == self.p.root) => Ok(id),
+            Some(_) => deny(
+                DenialReason::UnknownRole,
+                format!("`{name}` is not an organization role"),
+            ),
+            None => deny(
+                DenialReason::UnknownRole,
+                format!("role `{name}` is not declared by the policy"),
+            ),
+        }
+    }
+
+    /// A scope below the organization.
+    pub(super) fn scope(&self, text: &str) -> Result<ScopePath, Denial> {
+        match ScopePath::parse(self.p, text) {
+            Ok(path) if !path.segments.is_empty() => Ok(path),
+            Ok(_) => deny(
+                DenialReason::BadScope,
+                "memberships are held in scopes below the organization",
+            ),
+            Err(m) => deny(DenialReason::BadScope, m),
+        }
+    }
+
+    /// A role for a membership at `scope`: declared at the scope's level.
+    pub(super) fn scope_role(&self, name: &str, scope: &ScopePath) -> Result<RoleId, Denial> {
+        let Some(id) = self.role(name) else {
+            return deny(
+                DenialReason::UnknownRole,
+                format!("role `{name}` is not declared by the policy"),
+            );
+        };
+        if self.p.roles.get(id).map(|r| r.level) != Some(scope.level(self.p)) {
+            return deny(
+                DenialReason::UnknownRole,
+                format!(
+                    "role `{name}` is not held at `{}` scopes",
+                    self.p
+                        .levels
+                        .get(scope.level(self.p))
+                        .map_or("", |l| &l.name)
+                ),
+            );
+        }
+        Ok(id)
+    }
+
+    /// Whether `text` names the scope `path`.
+    pub(super) fn names_scope(&self, text: &str, path: &ScopePath) -> bool {
+        ScopePath::parse(self.p, text).ok().as_ref() == Some(path)
+    }
+
+    /// A role held in a scope: the scope, and the role, declared at the scope's level.
+    pub(super) fn scoped_role(
+        &self,
+        scope: &str,
+        role: &str,
+    ) -> Result<(ScopePath, RoleId), Denial> {
+        let path = self.scope(scope)?;
+        let id = self.scope_role(role, &path)?;
+        Ok((path, id))
+    }
+
+    /// The roles whose manage rules apply to `actor` (at `scope`, for memberships), in
+    /// order: the organization role and what it includes, then roles held at the scope
+    /// or above it by cascade.
+    pub(super) fn acting_roles(&self, actor: &Member, scope: Option<&ScopePath>) -> Vec<RoleId> {
+        let mut out = Vec::new();
+        let add = |id: RoleId, out: &mut Vec<RoleId>| {
+            for &r in self.p.roles.get(id).map_or(&[][..], |r| &r.expansion) {
+                if !out.contains(&r) {
+                    out.push(r);
+                }
+            }
+        };
+        if let Some(id) = actor.role.as_deref().and_then(|r| self.role(r)) {
+            add(id, &mut out);
+        }
+        if let Some(scope) = scope {
+            for m in &actor.memberships {
+                let (Some(id), Ok(held)) = (self.role(&m.role), ScopePath::parse(self.p, &m.scope))
+                else {
+                    continue;
+                };
+                let cascade = self.p.roles.get(id).is_some_and(|r| r.cascade);
+                if held == *scope || (cascade && held.is_prefix_of(scope)) {
+                    add(id, &mut out);
+                }
+            }
+        }
+        out
+    }
+
+    /// The first of `roles` whose manage rules allow what `can` asks.
+    fn first_managing(&self, roles: &[RoleId], can: impl Fn(&Manage) -> bool) -> Option<RoleId> {
+        roles
+            .iter()
+            .copied()
+            .find(|&r| self.p.team.manage.get(r).is_some_and(&can))
+    }
+
+    /// The first of `roles` that may give `role`.
+    pub(super) fn may_assign(&self, roles: &[RoleId], role: RoleId) -> Option<RoleId> {
+        self.first_managing(roles, |m| m.assign.contains(role))
+    }
+
+    /// The first of `roles` that may remove or change holders of `role`.
+    pub(super) fn may_remove(&self, roles: &[RoleId], role: RoleId) -> Option<RoleId> {
+        self.first_managing(roles, |m| m.remove.contains(role))
+    }
+
+    /// The first of `roles` that may remove holders of some role.
+    pub(super) fn may_remove_any(&self, roles: &[RoleId]) -> Option<RoleId> {
+        self.first_managing(roles, |m| !m.remove.is_empty())
+    }
+
+    /// The first of `roles` that may create and delete scopes.
+    pub(super) fn may_manage_scopes(&self, roles: &[RoleId]) -> Option<RoleId> {
+        self.first_managing(roles, |m| m.scopes)
+    }
+
+    /// How many members hold `role` as their organization role.
+    pub(super) fn holders(&self, team: &Team, role: RoleId) -> usize {
+        let name = self.role_name(role);
+        team.members
+            .iter()
+            .filter(|m| m.role.as_deref() == Some(name))
+            .count()
+    }
+
+    pub(super) fn is_unique(&self, role: RoleId) -> bool {
+        self.p.team.unique.contains(role)
+    }
+
+    pub(super) fn is_protected(&self, name: &str) -> bool {
+        self.role(name)
+            .is_some_and(|id| self.p.team.protected.contains(id))
+    }
+
+    /// Checks the team given against the policy before any change.
+    pub(super) fn check_team(&self, team: &Team) -> Result<(), Denial> {
+        let invalid = |id: &str, d: Denial| Denial {
+            reason: DenialReason::InvalidTeam,
+            message: format!("member `{id}`: {}", d.message),
+        };
+        for (i, m) in team.members.iter().enumerate() {
+            if team.members.iter().take(i).any(|o| o.id == m.id) {
+                return deny(
+                    DenialReason::InvalidTeam,
+                    format!("member `{}` is listed twice", m.id),
+                );
+            }
+            if let Some(role) = &m.role {
+                self.org_role(role).map_err(|d| invalid(&m.id, d))?;
+            }
+            for ms in &m.memberships {
+                let scope = self.scope(&ms.scope).map_err(|d| invalid(&m.id, d))?;
+                self.scope_role(&ms.role, &scope)
+                    .map_err(|d| invalid(&m.id, d))?;
+            }
+        }
+        for id in self.p.team.unique.iter() {
+            if self.holders(team, id) > 1 {
+                return deny(
+                    DenialReason::InvalidTeam,
+                    format!(
+                        "role `{}` is unique, but {} members hold it",
+                        self.role_name(id),
+                        self.holders(team, id)
+                    ),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// The limit of `what` in the tenant's plan, if it has one.
+    pub(super) fn limit(&self, tenant: &Tenant, what: Limited) -> Result<Option<u32>, Denial> {
+        let Some(plan) = &tenant.plan else {
+            return Ok(None);
+        };
+        let Some(&id) = self.p.plan_index.get(plan.as_str()) else {
+            return deny(
+                DenialReason::UnknownPlan,
+                format!("plan `{plan}` is not declared by the policy"),
+            );
+        };
+        Ok(self
+            .p
+            .team
+            .limits
+            .get(id)
+            .and_then(|l| l.iter().find(|(w, _)| *w == what))
+            .map(|(_, n)| *n))
+    }
+}
