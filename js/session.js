@@ -4,7 +4,8 @@
 //! wasm computes the whole row), so that a render loop checking hundreds of elements
 //! crosses into wasm once per scope, not once per element. Identical decisions are the
 //! same frozen object. A resource with details crosses only when the action's rules read
-//! the resource, or when it has attributes (which the engine's reader alone checks).
+//! the resource, or when it has attributes other than plain values (which the engine's
+//! reader alone checks).
 
 import { UNKNOWN_ACTION, badInput, describe, optionalString, rethrow, toJson } from "./boundary.js";
 
@@ -34,13 +35,35 @@ function scopeOf(resource) {
   return resource.scope;
 }
 
-// id, type and attributes (as JSON) of a resource with details, checked.
-function partsOf(resource) {
+// id, type and attributes (as JSON) of a resource with details, checked; the attributes
+// only when `withAttrs`.
+function partsOf(resource, withAttrs) {
   return [
     optionalString(resource.id, "resource.id"),
     optionalString(resource.type, "resource.type"),
-    resource.attrs == null ? undefined : toJson(resource.attrs, "resource.attrs", "attrs"),
+    resource.attrs == null || !withAttrs ? undefined : toJson(resource.attrs, "resource.attrs", "attrs"),
   ];
+}
+
+const wellFormed = typeof "".isWellFormed === "function" ? (s) => s.isWellFormed() : () => false;
+
+// Attributes that need no reading for a decision that does not read them: a plain object
+// whose own values are well-formed strings, finite numbers, booleans, null or undefined,
+// which the engine's reader accepts as they are. This recognizes a safe subset and checks
+// nothing: everything else (lists, nested objects, other prototypes, NaN, lone
+// surrogates) goes to wasm, whose reader alone says what is valid and why not.
+function plainAttrs(attrs) {
+  if (attrs === null || typeof attrs !== "object") return false;
+  const proto = Object.getPrototypeOf(attrs);
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const key of Object.keys(attrs)) {
+    const v = attrs[key];
+    const t = typeof v;
+    if (t === "string" ? !wellFormed(v) : t === "number" ? !Number.isFinite(v) : t !== "boolean" && v != null) {
+      return false;
+    }
+  }
+  return true;
 }
 
 const token = {};
@@ -120,10 +143,12 @@ export class Session {
     const id = this.#policy.actionId(action);
     if (typeof resource === "object" && resource !== null && hasDetails(resource)) {
       // Only actions whose rules read the resource need its details in wasm; the others
-      // are decided by scope, from the session's row. Attributes always go to wasm, so
-      // that the engine's reader is the one that checks them (the decision is the row's).
-      const parts = partsOf(resource);
-      if (id < 0 || parts[2] !== undefined || this.#policy.actions[id].readsResource) {
+      // are decided by scope, from the session's row. Attributes other than plain values
+      // go to wasm, so that the engine's reader is the one that checks them (the decision
+      // is the row's).
+      const reads = id < 0 || this.#policy.actions[id].readsResource;
+      const parts = partsOf(resource, reads || (resource.attrs != null && !plainAttrs(resource.attrs)));
+      if (reads || parts[2] !== undefined) {
         try {
           return this.#decision(this.#raw.checkParts(id < 0 ? UNKNOWN_ACTION : id, this.#scopeId(scope), parts[0], parts[1], parts[2]));
         } catch (e) {
@@ -145,7 +170,7 @@ export class Session {
     let decisions;
     const scope = scopeOf(resource);
     if (resource !== undefined && resource !== null && typeof resource === "object" && hasDetails(resource)) {
-      const parts = partsOf(resource);
+      const parts = partsOf(resource, true);
       try {
         decisions = Array.from(this.#raw.permissionsParts(this.#scopeId(scope), parts[0], parts[1], parts[2]), (v) => this.#decision(v));
       } catch (e) {
