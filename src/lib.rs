@@ -5,7 +5,6 @@ pub mod decide;
 pub mod document;
 pub mod error;
 pub mod fixtures;
-#[cfg(any(feature = "wasm", feature = "team", test))]
 mod json;
 pub mod matrix;
 pub mod number;

@@ -55,6 +55,24 @@ fn input_error(error: &InputError) -> JsValue {
     JsValue::from_str(&error.to_json())
 }
 
+/// A resource given by parts (its scope goes by id, apart): attributes as JSON text.
+fn resource_of_parts(
+    id: Option<String>,
+    kind: Option<String>,
+    attrs: Option<String>,
+) -> Result<Resource, JsValue> {
+    let attrs = match attrs {
+        Some(text) => Resource::attrs_from_json(&text).map_err(|e| input_error(&e))?,
+        None => Default::default(),
+    };
+    Ok(Resource {
+        kind,
+        id,
+        scope: String::new(),
+        attrs,
+    })
+}
+
 /// A compiled policy.
 #[wasm_bindgen]
 pub struct RawPolicy {
@@ -279,16 +297,7 @@ impl RawSession {
         kind: Option<String>,
         attrs: Option<String>,
     ) -> Result<u32, JsValue> {
-        let attrs = match attrs {
-            Some(text) => Resource::attrs_from_json(&text).map_err(|e| input_error(&e))?,
-            None => Default::default(),
-        };
-        let resource = Resource {
-            kind,
-            id,
-            scope: String::new(),
-            attrs,
-        };
+        let resource = resource_of_parts(id, kind, attrs)?;
         let verdict = self.decide(action, scope, &resource);
         Ok(self.intern(verdict))
     }
@@ -325,16 +334,7 @@ impl RawSession {
         kind: Option<String>,
         attrs: Option<String>,
     ) -> Result<Vec<u32>, JsValue> {
-        let attrs = match attrs {
-            Some(text) => Resource::attrs_from_json(&text).map_err(|e| input_error(&e))?,
-            None => Default::default(),
-        };
-        let resource = Resource {
-            kind,
-            id,
-            scope: String::new(),
-            attrs,
-        };
+        let resource = resource_of_parts(id, kind, attrs)?;
         let count = self.session.policy().actions().len();
         let ids = (0..count)
             .map(|a| {
