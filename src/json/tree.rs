@@ -185,43 +185,44 @@ impl JsonParser<'_> {
     }
 
     fn object(&mut self, depth: usize) -> Result<Vec<Entry>, SyntaxError> {
-        let mut entries = Vec::new();
-        if self.open(b'}') {
-            return Ok(entries);
-        }
-        loop {
-            self.ws();
-            let key_start = self.pos;
-            match self.peek() {
+        self.items(b'}', |p| {
+            let key_start = p.pos;
+            match p.peek() {
                 Some(b'"') => {}
-                None => return Err(self.error("end of text inside an object")),
-                Some(_) => return Err(self.error("expected a key in double quotes")),
+                None => return Err(p.error("end of text inside an object")),
+                Some(_) => return Err(p.error("expected a key in double quotes")),
             }
-            let key = self.string()?;
-            self.ws();
-            self.expect(b':', "`:` after the key")?;
-            self.ws();
-            let value = self.value(depth + 1)?;
-            entries.push(Entry {
+            let key = p.string()?;
+            p.ws();
+            p.expect(b':', "`:` after the key")?;
+            p.ws();
+            let value = p.value(depth + 1)?;
+            Ok(Entry {
                 key,
                 key_start,
                 value,
-            });
-            if !self.next_item(b'}')? {
-                return Ok(entries);
-            }
-        }
+            })
+        })
     }
 
     fn array(&mut self, depth: usize) -> Result<Vec<Node>, SyntaxError> {
+        self.items(b']', |p| p.value(depth + 1))
+    }
+
+    /// The items of a list or object, each read by `item`, up to the `close` bracket.
+    fn items<T>(
+        &mut self,
+        close: u8,
+        mut item: impl FnMut(&mut Self) -> Result<T, SyntaxError>,
+    ) -> Result<Vec<T>, SyntaxError> {
         let mut items = Vec::new();
-        if self.open(b']') {
+        if self.open(close) {
             return Ok(items);
         }
         loop {
             self.ws();
-            items.push(self.value(depth + 1)?);
-            if !self.next_item(b']')? {
+            items.push(item(self)?);
+            if !self.next_item(close)? {
                 return Ok(items);
             }
         }

@@ -224,31 +224,23 @@ impl Resource {
     }
 }
 
-// `Deserialize` reads through the same reader as `from_json`: one set of rules. Errors
-// read `path: message` (`principal.roles[0]: missing field `role``).
-
-impl<'de> Deserialize<'de> for Principal {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        through_reader(deserializer, read::principal)
-    }
+/// `Deserialize` through the same reader as `from_json`: one set of rules. Errors read
+/// `path: message` (`principal.roles[0]: missing field `role``).
+macro_rules! deserialize_with_reader {
+    ($($input:ty => $read:path,)*) => {$(
+        impl<'de> Deserialize<'de> for $input {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                through_reader(deserializer, $read)
+            }
+        }
+    )*};
 }
 
-impl<'de> Deserialize<'de> for RoleAssignment {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        through_reader(deserializer, read::role_assignment)
-    }
-}
-
-impl<'de> Deserialize<'de> for Tenant {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        through_reader(deserializer, read::tenant)
-    }
-}
-
-impl<'de> Deserialize<'de> for Resource {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        through_reader(deserializer, read::resource)
-    }
+deserialize_with_reader! {
+    Principal => read::principal,
+    RoleAssignment => read::role_assignment,
+    Tenant => read::tenant,
+    Resource => read::resource,
 }
 
 #[cfg(test)]
