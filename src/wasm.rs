@@ -18,7 +18,9 @@
 //! turns into `RolegateError` objects; nothing here panics.
 
 use crate::decide::Verdict;
-use crate::json::{self, Object, ToJson};
+#[cfg(feature = "wasm-full")]
+use crate::json::ToJson;
+use crate::json::{self, Object};
 #[cfg(feature = "wasm-full")]
 use crate::matrix::Matrix;
 #[cfg(feature = "wasm-full")]
@@ -36,7 +38,7 @@ fn policy_error(errors: &PolicyErrors) -> JsValue {
             &first.map(|d| d.path.to_string()).unwrap_or_default(),
         )
         .str("message", &errors.to_string());
-    errors.0.write_json(o.key("errors"));
+    json::write(o.key("errors"), &errors.0);
     o.end();
     JsValue::from_str(&out)
 }
@@ -52,7 +54,7 @@ fn seconds(value: f64) -> u64 {
 }
 
 fn input_error(error: &InputError) -> JsValue {
-    JsValue::from_str(&error.to_json())
+    JsValue::from_str(&json::to_json(error))
 }
 
 /// A resource given by parts (its scope goes by id, apart): attributes as JSON text.
@@ -147,13 +149,13 @@ impl RawPolicy {
 
     /// Compile warnings as JSON.
     pub fn warnings(&self) -> String {
-        self.policy.warnings().to_json()
+        json::to_json(self.policy.warnings())
     }
 
     /// The role x action matrix as JSON.
     #[cfg(feature = "wasm-full")]
     pub fn matrix(&self) -> String {
-        Matrix::of(&self.policy).to_json()
+        json::to_json(&Matrix::of(&self.policy))
     }
 
     /// Applies a team change (all given as JSON) at `at` (seconds since 1970). Returns
@@ -305,7 +307,7 @@ impl RawSession {
     /// The decision of a verdict id, as JSON.
     pub fn decision(&self, verdict: u32) -> String {
         match self.verdicts.get(verdict as usize) {
-            Some(v) => self.session.decision(*v).to_json(),
+            Some(v) => json::to_json(&self.session.decision(*v)),
             None => "null".to_owned(),
         }
     }
@@ -350,7 +352,7 @@ impl RawSession {
     pub fn explain(&self, action: &str, resource: &str) -> Result<String, JsValue> {
         let resource = Resource::from_json(resource).map_err(|e| input_error(&e))?;
         // The readable `text` is assembled from the steps in JS, as `Display` does here.
-        Ok(self.session.explain(action, &resource).to_json())
+        Ok(json::to_json(&self.session.explain(action, &resource)))
     }
 }
 
