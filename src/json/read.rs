@@ -21,7 +21,7 @@ pub(crate) struct Reader {
 /// A table being read: which keys were taken.
 pub(crate) struct Table<'a> {
     entries: &'a [Entry],
-    path: DocPath,
+    path: &'a DocPath,
     start: usize,
     taken: Vec<bool>,
 }
@@ -89,11 +89,16 @@ impl Reader {
     }
 
     /// Starts reading a table.
-    pub fn table<'a>(&mut self, node: &'a Node, path: &DocPath, what: &str) -> Option<Table<'a>> {
+    pub fn table<'a>(
+        &mut self,
+        node: &'a Node,
+        path: &'a DocPath,
+        what: &str,
+    ) -> Option<Table<'a>> {
         match &node.kind {
             Kind::Table(entries) => Some(Table {
                 entries,
-                path: path.clone(),
+                path,
                 start: node.start,
                 taken: vec![false; entries.len()],
             }),
@@ -108,11 +113,10 @@ impl Reader {
     pub fn finish(&mut self, table: Table<'_>, fields: &[&str]) {
         let mut seen: Vec<&str> = Vec::new();
         for (entry, taken) in table.entries.iter().zip(&table.taken) {
-            let path = table.path.key(&entry.key);
             if seen.contains(&entry.key.as_str()) {
                 self.error(
                     ErrorCode::DuplicateName,
-                    path,
+                    table.path(&entry.key),
                     entry.key_start,
                     format!("field `{}` is given twice", entry.key),
                 );
@@ -127,7 +131,7 @@ impl Reader {
                     .join(", ");
                 self.error(
                     ErrorCode::UnknownField,
-                    path,
+                    table.path(&entry.key),
                     entry.key_start,
                     format!("unknown field `{}`, expected one of {expected}", entry.key),
                 );
@@ -150,25 +154,33 @@ impl Reader {
     }
 
     pub fn string(&mut self, node: &Node, path: DocPath) -> Option<String> {
-        match &node.kind {
-            Kind::String(s) => Some(s.clone()),
-            _ => {
-                self.bad_type(node, path, "a string");
-                None
-            }
+        let text = text_of(node);
+        if text.is_none() {
+            self.bad_type(node, path, "a string");
         }
+        text
+    }
+
+    /// The string at `key` of `table`; the path is built only for an error, so reading
+    /// stays free of path allocations when all is well.
+    fn field_string(&mut self, node: &Node, table: &Table<'_>, key: &str) -> Option<String> {
+        let text = text_of(node);
+        if text.is_none() {
+            self.bad_type(node, table.path(key), "a string");
+        }
+        text
     }
 
     pub fn opt_string(&mut self, table: &mut Table<'_>, key: &str) -> Option<String> {
         let node = table.take(key)?;
-        self.string(node, table.path(key))
+        self.field_string(node, table, key)
     }
 
     /// A required string field; empty when it is missing or not a string (the error is
     /// reported).
     pub fn required_string(&mut self, table: &mut Table<'_>, key: &str) -> String {
         self.required(table, key)
-            .and_then(|n| self.string(n, table.path(key)))
+            .and_then(|n| self.field_string(n, table, key))
             .unwrap_or_default()
     }
 
@@ -180,7 +192,7 @@ impl Reader {
             | Some(Node {
                 kind: Kind::Null, ..
             }) => None,
-            Some(node) => self.string(node, table.path(key)),
+            Some(node) => self.field_string(node, table, key),
         }
     }
 
@@ -221,7 +233,13 @@ impl Reader {
             Kind::Array(items) => items
                 .iter()
                 .enumerate()
-                .filter_map(|(i, item)| self.string(item, path.index(i)))
+                .filter_map(|(i, item)| {
+                    let text = text_of(item);
+                    if text.is_none() {
+                        self.bad_type(item, path.index(i), "a string");
+                    }
+                    text
+                })
                 .collect(),
             _ => {
                 self.bad_type(node, path, "a list of strings");
@@ -248,5 +266,13 @@ impl Reader {
         for entry in inner.entries {
             each(self, &entry.key, &entry.value, &path.key(&entry.key));
         }
+    }
+}
+
+/// The text of a string node.
+fn text_of(node: &Node) -> Option<String> {
+    match &node.kind {
+        Kind::String(s) => Some(s.clone()),
+        _ => None,
     }
 }
