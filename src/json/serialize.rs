@@ -253,6 +253,7 @@ impl Compound<'_> {
         Writer { out }
     }
 
+    #[inline(never)]
     fn item<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Refused> {
         value.serialize(self.next())
     }
@@ -268,43 +269,28 @@ impl Compound<'_> {
     }
 }
 
-impl ser::SerializeSeq for Compound<'_> {
-    type Ok = ();
-    type Error = Refused;
+/// Lists, tuples and tuple structs are all written as lists.
+macro_rules! list_like {
+    ($($trait:ident :: $method:ident,)*) => {$(
+        impl ser::$trait for Compound<'_> {
+            type Ok = ();
+            type Error = Refused;
 
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Refused> {
-        self.item(value)
-    }
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Refused> {
+                self.item(value)
+            }
 
-    fn end(self) -> Result<(), Refused> {
-        self.close(']')
-    }
+            fn end(self) -> Result<(), Refused> {
+                self.close(']')
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for Compound<'_> {
-    type Ok = ();
-    type Error = Refused;
-
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Refused> {
-        self.item(value)
-    }
-
-    fn end(self) -> Result<(), Refused> {
-        self.close(']')
-    }
-}
-
-impl ser::SerializeTupleStruct for Compound<'_> {
-    type Ok = ();
-    type Error = Refused;
-
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Refused> {
-        self.item(value)
-    }
-
-    fn end(self) -> Result<(), Refused> {
-        self.close(']')
-    }
+list_like! {
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
 }
 
 impl ser::SerializeMap for Compound<'_> {

@@ -279,10 +279,7 @@ impl JsonParser<'_> {
             self.pos += 1;
         }
         let digits_start = self.pos;
-        while matches!(self.peek(), Some(b'0'..=b'9')) {
-            self.pos += 1;
-        }
-        let int_digits = self.pos - digits_start;
+        let int_digits = self.digits();
         if int_digits == 0 || (int_digits > 1 && self.bytes.get(digits_start) == Some(&b'0')) {
             return Err(SyntaxError {
                 offset: start,
@@ -293,11 +290,7 @@ impl JsonParser<'_> {
         if self.peek() == Some(b'.') {
             integral = false;
             self.pos += 1;
-            let s = self.pos;
-            while matches!(self.peek(), Some(b'0'..=b'9')) {
-                self.pos += 1;
-            }
-            if self.pos == s {
+            if self.digits() == 0 {
                 return Err(self.error("invalid number"));
             }
         }
@@ -307,11 +300,7 @@ impl JsonParser<'_> {
             if matches!(self.peek(), Some(b'+' | b'-')) {
                 self.pos += 1;
             }
-            let s = self.pos;
-            while matches!(self.peek(), Some(b'0'..=b'9')) {
-                self.pos += 1;
-            }
-            if self.pos == s {
+            if self.digits() == 0 {
                 return Err(self.error("invalid number"));
             }
         }
@@ -328,6 +317,15 @@ impl JsonParser<'_> {
                 message: format!("number `{raw}` is out of range"),
             }),
         }
+    }
+
+    /// Steps over a run of decimal digits; how many there were.
+    fn digits(&mut self) -> usize {
+        let start = self.pos;
+        while matches!(self.peek(), Some(b'0'..=b'9')) {
+            self.pos += 1;
+        }
+        self.pos - start
     }
 
     fn hex4(&mut self) -> Result<u32, SyntaxError> {
@@ -428,5 +426,12 @@ mod tests {
         assert!(parse_json(&"[".repeat(100_000)).is_err());
         assert!(parse_json("\"\\ud800\"").is_err());
         assert!(parse_json("01").is_err());
+        assert!(parse_json("1.").is_err());
+        assert!(parse_json("1e+").is_err());
+        assert!(parse_json("-").is_err());
+        assert_eq!(parse_json("-1.5e+2").unwrap().kind, Kind::Float(-150.0));
+        assert_eq!(parse_json("[ ]").unwrap().kind, Kind::Array(Vec::new()));
+        assert!(parse_json("{\"a\" 1}").is_err());
+        assert!(parse_json("{\"a\":1,}").is_err());
     }
 }
