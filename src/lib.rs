@@ -6,7 +6,7 @@
 //!
 //! | stage | module | what it holds |
 //! |---|---|---|
-//! | text to tree | `json`, `document::source` | one JSON reader with byte spans (TOML read into the same tree), one JSON writer |
+//! | text to tree | `json`, `document::source` | one JSON layer: the reader with byte spans (TOML is read into the same tree), typed reading with errors at a path, input errors, one writer |
 //! | tree to document | [`document`] | the document model as written, the reader that reports every error with a code and a path, the condition language |
 //! | document to index | `compile` | compilation passes (levels, catalog, roles, rules, team, warnings) into the decision index: interned names, bitsets, expanded patterns |
 //! | index | [`Policy`] | the validated, compiled, immutable policy |
@@ -32,7 +32,6 @@ mod decide;
 pub mod diff;
 pub mod document;
 mod error;
-#[cfg(any(feature = "wasm", feature = "team", test))]
 mod json;
 pub mod matrix;
 mod number;

@@ -1,7 +1,11 @@
-//! Attribute values: what principals, tenants and resources carry for conditions.
+//! Attribute values: what principals, tenants and resources carry for conditions, and
+//! reading them from the tree.
 
-use serde::de::{Deserializer, SeqAccess, Visitor};
-use serde::{Deserialize, Serialize, Serializer};
+use crate::error::{DocPath, ErrorCode};
+use crate::json::deserialize::through_reader;
+use crate::json::read::Reader;
+use crate::json::tree::{Kind, Node};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -89,47 +93,45 @@ impl Serialize for Value {
     }
 }
 
+/// Reads an attribute value from the tree; a table (or a TOML date) is an error at
+/// `path`, and reads as `null`.
+pub(crate) fn read(r: &mut Reader, node: &Node, path: &DocPath) -> Value {
+    match &node.kind {
+        Kind::Null => Value::Null,
+        Kind::Bool(b) => Value::Bool(*b),
+        Kind::Integer(n) => Value::Number(*n as f64),
+        Kind::Float(n) => Value::Number(*n),
+        Kind::String(s) => Value::String(s.clone()),
+        Kind::Array(items) => Value::List(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| read(r, item, &path.index(i)))
+                .collect(),
+        ),
+        other => {
+            r.error(
+                ErrorCode::BadType,
+                path.clone(),
+                node.start,
+                format!(
+                    "attribute values are strings, numbers, booleans, null or lists, found {}",
+                    other.describe()
+                ),
+            );
+            Value::Null
+        }
+    }
+}
+
+/// Through the same reader as the attributes of `from_json`.
 impl<'de> Deserialize<'de> for Value {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct ValueVisitor;
-        impl<'de> Visitor<'de> for ValueVisitor {
-            type Value = Value;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a string, number, boolean, null or list")
-            }
-            fn visit_unit<E>(self) -> Result<Value, E> {
-                Ok(Value::Null)
-            }
-            fn visit_none<E>(self) -> Result<Value, E> {
-                Ok(Value::Null)
-            }
-            fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
-                Ok(Value::Bool(b))
-            }
-            fn visit_i64<E>(self, n: i64) -> Result<Value, E> {
-                Ok(Value::Number(n as f64))
-            }
-            fn visit_u64<E>(self, n: u64) -> Result<Value, E> {
-                Ok(Value::Number(n as f64))
-            }
-            fn visit_f64<E>(self, n: f64) -> Result<Value, E> {
-                Ok(Value::Number(n))
-            }
-            fn visit_str<E>(self, s: &str) -> Result<Value, E> {
-                Ok(Value::String(s.to_owned()))
-            }
-            fn visit_string<E>(self, s: String) -> Result<Value, E> {
-                Ok(Value::String(s))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-                let mut items = Vec::new();
-                while let Some(item) = seq.next_element::<Value>()? {
-                    items.push(item);
-                }
-                Ok(Value::List(items))
-            }
-        }
-        deserializer.deserialize_any(ValueVisitor)
+        through_reader(deserializer, |node| {
+            let mut r = Reader::default();
+            let value = read(&mut r, node, &DocPath::root());
+            r.into_input(value)
+        })
     }
 }
 

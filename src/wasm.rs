@@ -18,7 +18,9 @@
 //! turns into `RolegateError` objects; nothing here panics.
 
 use crate::decide::Verdict;
-use crate::json::{self, Object, ToJson};
+#[cfg(feature = "wasm-full")]
+use crate::json::ToJson;
+use crate::json::{self, Object};
 #[cfg(feature = "wasm-full")]
 use crate::matrix::Matrix;
 #[cfg(feature = "wasm-full")]
@@ -36,7 +38,7 @@ fn policy_error(errors: &PolicyErrors) -> JsValue {
             &first.map(|d| d.path.to_string()).unwrap_or_default(),
         )
         .str("message", &errors.to_string());
-    errors.0.write_json(o.key("errors"));
+    json::write(o.key("errors"), &errors.0);
     o.end();
     JsValue::from_str(&out)
 }
@@ -52,7 +54,25 @@ fn seconds(value: f64) -> u64 {
 }
 
 fn input_error(error: &InputError) -> JsValue {
-    JsValue::from_str(&error.to_json())
+    JsValue::from_str(&json::to_json(error))
+}
+
+/// A resource given by parts (its scope goes by id, apart): attributes as JSON text.
+fn resource_of_parts(
+    id: Option<String>,
+    kind: Option<String>,
+    attrs: Option<String>,
+) -> Result<Resource, JsValue> {
+    let attrs = match attrs {
+        Some(text) => Resource::attrs_from_json(&text).map_err(|e| input_error(&e))?,
+        None => Default::default(),
+    };
+    Ok(Resource {
+        kind,
+        id,
+        scope: String::new(),
+        attrs,
+    })
 }
 
 /// A compiled policy.
@@ -129,13 +149,13 @@ impl RawPolicy {
 
     /// Compile warnings as JSON.
     pub fn warnings(&self) -> String {
-        self.policy.warnings().to_json()
+        json::to_json(self.policy.warnings())
     }
 
     /// The role x action matrix as JSON.
     #[cfg(feature = "wasm-full")]
     pub fn matrix(&self) -> String {
-        Matrix::of(&self.policy).to_json()
+        json::to_json(&Matrix::of(&self.policy))
     }
 
     /// Applies a team change (all given as JSON) at `at` (seconds since 1970). Returns
@@ -279,16 +299,7 @@ impl RawSession {
         kind: Option<String>,
         attrs: Option<String>,
     ) -> Result<u32, JsValue> {
-        let attrs = match attrs {
-            Some(text) => Resource::attrs_from_json(&text).map_err(|e| input_error(&e))?,
-            None => Default::default(),
-        };
-        let resource = Resource {
-            kind,
-            id,
-            scope: String::new(),
-            attrs,
-        };
+        let resource = resource_of_parts(id, kind, attrs)?;
         let verdict = self.decide(action, scope, &resource);
         Ok(self.intern(verdict))
     }
@@ -296,7 +307,7 @@ impl RawSession {
     /// The decision of a verdict id, as JSON.
     pub fn decision(&self, verdict: u32) -> String {
         match self.verdicts.get(verdict as usize) {
-            Some(v) => self.session.decision(*v).to_json(),
+            Some(v) => json::to_json(&self.session.decision(*v)),
             None => "null".to_owned(),
         }
     }
@@ -325,16 +336,7 @@ impl RawSession {
         kind: Option<String>,
         attrs: Option<String>,
     ) -> Result<Vec<u32>, JsValue> {
-        let attrs = match attrs {
-            Some(text) => Resource::attrs_from_json(&text).map_err(|e| input_error(&e))?,
-            None => Default::default(),
-        };
-        let resource = Resource {
-            kind,
-            id,
-            scope: String::new(),
-            attrs,
-        };
+        let resource = resource_of_parts(id, kind, attrs)?;
         let count = self.session.policy().actions().len();
         let ids = (0..count)
             .map(|a| {
@@ -353,7 +355,7 @@ impl RawSession {
         let explanation = self.session.explain(action, &resource);
         let mut out = String::new();
         let mut o = Object::new(&mut out);
-        explanation.write_json(o.key("explanation"));
+        o.key("explanation").push_str(&json::to_json(&explanation));
         o.str("text", &explanation.to_string());
         o.end();
         Ok(out)

@@ -4,6 +4,7 @@ pub(crate) mod condition;
 mod model;
 pub(crate) mod read;
 pub(crate) mod source;
-pub mod tree;
+#[cfg(feature = "toml")]
+mod toml;
 
 pub use model::*;

@@ -1,9 +1,9 @@
 //! Reading a document from text, and finding where a path points in that text.
 
 use super::read;
-use super::tree::{self, Node};
 use crate::document::Document;
 use crate::error::{Diagnostic, DocPath, ErrorCode, PathSegment};
+use crate::json::tree::{self, Node};
 
 /// The text format of a policy document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,7 +51,7 @@ pub fn parse(text: &str, format: Format) -> Result<Node, Diagnostic> {
     let parsed = match format {
         Format::Json => tree::parse_json(text),
         #[cfg(feature = "toml")]
-        Format::Toml => tree::parse_toml(text),
+        Format::Toml => super::toml::parse_toml(text),
         #[cfg(not(feature = "toml"))]
         Format::Toml => Err(tree::SyntaxError {
             offset: 0,

@@ -1,9 +1,10 @@
-//! Reading teams, changes and audit events from JSON, with the policy document reader.
+//! Reading teams, changes and audit events from JSON, with the typed reader of the JSON
+//! layer (the one that reads policies and principals).
 
 use super::{AuditEvent, Member, Membership, Status, Team, TeamChange, TeamSlice};
-use crate::document::read::{Reader, Table};
-use crate::document::tree::{Kind, Node};
 use crate::error::{DocPath, ErrorCode, InputError, InputErrorCode};
+use crate::json::read::Reader;
+use crate::json::tree::{Kind, Node};
 
 fn bad(path: DocPath, message: String) -> InputError {
     InputError::new(InputErrorCode::BadInput, path, message)
@@ -15,12 +16,6 @@ fn parse(text: &str, what: &str) -> Result<Node, InputError> {
 
 fn done<T>(r: Reader, value: T) -> Result<T, InputError> {
     r.into_input(value)
-}
-
-fn required_string(r: &mut Reader, t: &mut Table<'_>, key: &str) -> String {
-    r.required(t, key)
-        .and_then(|n| r.string(n, t.path(key)))
-        .unwrap_or_default()
 }
 
 fn time(r: &mut Reader, node: Option<&Node>, path: DocPath) -> Option<u64> {
@@ -49,7 +44,7 @@ fn member(r: &mut Reader, node: &Node, path: &DocPath) -> Option<Member> {
         path,
         "a member: { id, email, status, role, memberships, last_active }",
     )?;
-    let id = required_string(r, &mut t, "id");
+    let id = r.required_string(&mut t, "id");
     let email = r.opt_string(&mut t, "email");
     let status = match r.opt_string(&mut t, "status").as_deref() {
         None | Some("active") => Status::Active,
@@ -68,19 +63,13 @@ fn member(r: &mut Reader, node: &Node, path: &DocPath) -> Option<Member> {
     let mut memberships = Vec::new();
     if let Some(list) = t.take("memberships") {
         let p = path.key("memberships");
-        match &list.kind {
-            Kind::Array(items) => {
-                for (i, item) in items.iter().enumerate() {
-                    let ip = p.index(i);
-                    if let Some(mut mt) = r.table(item, &ip, "a membership: { scope, role }") {
-                        let scope = required_string(r, &mut mt, "scope");
-                        let role = required_string(r, &mut mt, "role");
-                        r.finish(mt, &["scope", "role"]);
-                        memberships.push(Membership { scope, role });
-                    }
-                }
+        for (i, item) in r.list(list, &p, "a list of memberships").iter().enumerate() {
+            if let Some(mut mt) = r.table(item, &p.index(i), "a membership: { scope, role }") {
+                let scope = r.required_string(&mut mt, "scope");
+                let role = r.required_string(&mut mt, "role");
+                r.finish(mt, &["scope", "role"]);
+                memberships.push(Membership { scope, role });
             }
-            _ => r.bad_type(list, p, "a list of memberships"),
         }
     }
     let last_active = time(r, t.take("last_active"), path.key("last_active"));
@@ -112,15 +101,10 @@ fn slice(r: &mut Reader, node: &Node, path: &DocPath) -> TeamSlice {
     };
     if let Some(list) = t.take("members") {
         let p = path.key("members");
-        match &list.kind {
-            Kind::Array(items) => {
-                for (i, item) in items.iter().enumerate() {
-                    if let Some(m) = member(r, item, &p.index(i)) {
-                        out.members.push(m);
-                    }
-                }
+        for (i, item) in r.list(list, &p, "a list of members").iter().enumerate() {
+            if let Some(m) = member(r, item, &p.index(i)) {
+                out.members.push(m);
             }
-            _ => r.bad_type(list, p, "a list of members"),
         }
     }
     out.scopes = r.strings(&mut t, "scopes");
@@ -152,40 +136,40 @@ pub fn change(text: &str) -> Result<TeamChange, InputError> {
             .err()
             .unwrap_or_else(|| bad(path, "expected a change".into())));
     };
-    let kind = required_string(&mut r, &mut t, "type");
+    let kind = r.required_string(&mut t, "type");
     let (change, fields): (TeamChange, &[&str]) = match kind.as_str() {
         "invite" => (
             TeamChange::Invite {
-                member: required_string(&mut r, &mut t, "member"),
+                member: r.required_string(&mut t, "member"),
                 email: r.opt_string(&mut t, "email"),
-                role: required_string(&mut r, &mut t, "role"),
+                role: r.required_string(&mut t, "role"),
                 scope: r.opt_string(&mut t, "scope"),
             },
             &["type", "member", "email", "role", "scope"],
         ),
         "accept" => (
             TeamChange::Accept {
-                member: required_string(&mut r, &mut t, "member"),
+                member: r.required_string(&mut t, "member"),
             },
             &["type", "member"],
         ),
         "change_role" => (
             TeamChange::ChangeRole {
-                member: required_string(&mut r, &mut t, "member"),
-                role: required_string(&mut r, &mut t, "role"),
+                member: r.required_string(&mut t, "member"),
+                role: r.required_string(&mut t, "role"),
             },
             &["type", "member", "role"],
         ),
         "remove" => (
             TeamChange::Remove {
-                member: required_string(&mut r, &mut t, "member"),
+                member: r.required_string(&mut t, "member"),
             },
             &["type", "member"],
         ),
         "add_membership" | "change_membership" => {
-            let member = required_string(&mut r, &mut t, "member");
-            let scope = required_string(&mut r, &mut t, "scope");
-            let role = required_string(&mut r, &mut t, "role");
+            let member = r.required_string(&mut t, "member");
+            let scope = r.required_string(&mut t, "scope");
+            let role = r.required_string(&mut t, "role");
             let change = if kind == "add_membership" {
                 TeamChange::AddMembership {
                     member,
@@ -203,19 +187,19 @@ pub fn change(text: &str) -> Result<TeamChange, InputError> {
         }
         "remove_membership" => (
             TeamChange::RemoveMembership {
-                member: required_string(&mut r, &mut t, "member"),
-                scope: required_string(&mut r, &mut t, "scope"),
+                member: r.required_string(&mut t, "member"),
+                scope: r.required_string(&mut t, "scope"),
             },
             &["type", "member", "scope"],
         ),
         "transfer_ownership" => (
             TeamChange::TransferOwnership {
-                to: required_string(&mut r, &mut t, "to"),
+                to: r.required_string(&mut t, "to"),
             },
             &["type", "to"],
         ),
         "add_scope" | "remove_scope" => {
-            let scope = required_string(&mut r, &mut t, "scope");
+            let scope = r.required_string(&mut t, "scope");
             let change = if kind == "add_scope" {
                 TeamChange::AddScope { scope }
             } else {
@@ -254,8 +238,8 @@ pub fn event(text: &str) -> Result<AuditEvent, InputError> {
             .unwrap_or_else(|| bad(path, "expected an audit event".into())));
     };
     let at = time(&mut r, t.take("at"), path.key("at")).unwrap_or(0);
-    let actor = required_string(&mut r, &mut t, "actor");
-    let change_name = required_string(&mut r, &mut t, "change");
+    let actor = r.required_string(&mut t, "actor");
+    let change_name = r.required_string(&mut t, "change");
     let change = match change_name.as_str() {
         "invite" => "invite",
         "accept" => "accept",
@@ -274,7 +258,7 @@ pub fn event(text: &str) -> Result<AuditEvent, InputError> {
             ));
         }
     };
-    let target = required_string(&mut r, &mut t, "target");
+    let target = r.required_string(&mut t, "target");
     let before = match t.take("before") {
         Some(n) => slice(&mut r, n, &path.key("before")),
         None => TeamSlice::default(),
@@ -283,7 +267,7 @@ pub fn event(text: &str) -> Result<AuditEvent, InputError> {
         Some(n) => slice(&mut r, n, &path.key("after")),
         None => TeamSlice::default(),
     };
-    let rule = required_string(&mut r, &mut t, "rule");
+    let rule = r.required_string(&mut t, "rule");
     r.finish(
         t,
         &["at", "actor", "change", "target", "before", "after", "rule"],

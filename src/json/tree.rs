@@ -1,9 +1,9 @@
-//! A document tree with byte spans: what JSON and TOML text are read into before the
-//! policy model is built from it.
+//! The spanned tree that JSON (and TOML) text is read into, and the JSON parser.
 //!
-//! One small tree for both formats keeps the reader in one place (same codes, paths and
-//! messages whatever the format), lets every error point at a line and column, and keeps
-//! the WebAssembly build small: no generic deserializer is instantiated for the model.
+//! One small tree for every format and every reader (policy documents, inputs, teams)
+//! keeps the typed reader ([`super::read`]) in one place: same codes, paths and messages
+//! whatever the format; every error can point at a line and column; and the WebAssembly
+//! build stays small, since no generic deserializer is instantiated for the model.
 
 use crate::error::{DocPath, PathSegment};
 
@@ -37,7 +37,8 @@ pub enum Kind {
     /// A table: entries in document order, each with the offset of its key; repeated keys
     /// are kept, for the reader to report.
     Table(Vec<Entry>),
-    /// A TOML date or time (not used by policies).
+    /// A TOML date or time (not used by policies; only the TOML reader makes one).
+    #[cfg(feature = "toml")]
     Datetime,
 }
 
@@ -62,6 +63,7 @@ impl Kind {
             Kind::String(_) => "a string",
             Kind::Array(_) => "a list",
             Kind::Table(_) => "a table",
+            #[cfg(feature = "toml")]
             Kind::Datetime => "a date",
         }
     }
@@ -172,70 +174,8 @@ impl JsonParser<'_> {
         let start = self.pos;
         let kind = match self.peek() {
             None => return Err(self.error("end of text where a value was expected")),
-            Some(b'{') => {
-                self.pos += 1;
-                let mut entries = Vec::new();
-                self.ws();
-                if self.peek() == Some(b'}') {
-                    self.pos += 1;
-                } else {
-                    loop {
-                        self.ws();
-                        let key_start = self.pos;
-                        if self.peek().is_none() {
-                            return Err(self.error("end of text inside an object"));
-                        }
-                        if self.peek() != Some(b'"') {
-                            return Err(self.error("expected a key in double quotes"));
-                        }
-                        let key = self.string()?;
-                        self.ws();
-                        self.expect(b':', "`:` after the key")?;
-                        self.ws();
-                        let value = self.value(depth + 1)?;
-                        entries.push(Entry {
-                            key,
-                            key_start,
-                            value,
-                        });
-                        self.ws();
-                        match self.peek() {
-                            Some(b',') => self.pos += 1,
-                            Some(b'}') => {
-                                self.pos += 1;
-                                break;
-                            }
-                            None => return Err(self.error("end of text inside an object")),
-                            _ => return Err(self.error("expected `,` or `}`")),
-                        }
-                    }
-                }
-                Kind::Table(entries)
-            }
-            Some(b'[') => {
-                self.pos += 1;
-                let mut items = Vec::new();
-                self.ws();
-                if self.peek() == Some(b']') {
-                    self.pos += 1;
-                } else {
-                    loop {
-                        self.ws();
-                        items.push(self.value(depth + 1)?);
-                        self.ws();
-                        match self.peek() {
-                            Some(b',') => self.pos += 1,
-                            Some(b']') => {
-                                self.pos += 1;
-                                break;
-                            }
-                            None => return Err(self.error("end of text inside a list")),
-                            _ => return Err(self.error("expected `,` or `]`")),
-                        }
-                    }
-                }
-                Kind::Array(items)
-            }
+            Some(b'{') => Kind::Table(self.object(depth)?),
+            Some(b'[') => Kind::Array(self.array(depth)?),
             Some(b'"') => Kind::String(self.string()?),
             Some(b't') => self.word("true", Kind::Bool(true))?,
             Some(b'f') => self.word("false", Kind::Bool(false))?,
@@ -244,6 +184,82 @@ impl JsonParser<'_> {
             Some(_) => return Err(self.error("expected a value")),
         };
         Ok(Node { kind, start })
+    }
+
+    fn object(&mut self, depth: usize) -> Result<Vec<Entry>, SyntaxError> {
+        self.items(b'}', |p| {
+            let key_start = p.pos;
+            match p.peek() {
+                Some(b'"') => {}
+                None => return Err(p.error("end of text inside an object")),
+                Some(_) => return Err(p.error("expected a key in double quotes")),
+            }
+            let key = p.string()?;
+            p.ws();
+            p.expect(b':', "`:` after the key")?;
+            p.ws();
+            let value = p.value(depth + 1)?;
+            Ok(Entry {
+                key,
+                key_start,
+                value,
+            })
+        })
+    }
+
+    fn array(&mut self, depth: usize) -> Result<Vec<Node>, SyntaxError> {
+        self.items(b']', |p| p.value(depth + 1))
+    }
+
+    /// The items of a list or object, each read by `item`, up to the `close` bracket.
+    fn items<T>(
+        &mut self,
+        close: u8,
+        mut item: impl FnMut(&mut Self) -> Result<T, SyntaxError>,
+    ) -> Result<Vec<T>, SyntaxError> {
+        let mut items = Vec::new();
+        if self.open(close) {
+            return Ok(items);
+        }
+        loop {
+            self.ws();
+            items.push(item(self)?);
+            if !self.next_item(close)? {
+                return Ok(items);
+            }
+        }
+    }
+
+    /// Steps over the opening bracket; true when the list or object is empty (and its
+    /// closing bracket read too).
+    fn open(&mut self, close: u8) -> bool {
+        self.pos += 1;
+        self.ws();
+        let empty = self.peek() == Some(close);
+        if empty {
+            self.pos += 1;
+        }
+        empty
+    }
+
+    /// After an item of a list or object: `,` (true: another item follows) or the
+    /// closing bracket (false).
+    fn next_item(&mut self, close: u8) -> Result<bool, SyntaxError> {
+        self.ws();
+        match self.peek() {
+            Some(b',') => {
+                self.pos += 1;
+                Ok(true)
+            }
+            Some(c) if c == close => {
+                self.pos += 1;
+                Ok(false)
+            }
+            None if close == b'}' => Err(self.error("end of text inside an object")),
+            None => Err(self.error("end of text inside a list")),
+            Some(_) if close == b'}' => Err(self.error("expected `,` or `}`")),
+            Some(_) => Err(self.error("expected `,` or `]`")),
+        }
     }
 
     fn word(&mut self, word: &str, kind: Kind) -> Result<Kind, SyntaxError> {
@@ -265,10 +281,7 @@ impl JsonParser<'_> {
             self.pos += 1;
         }
         let digits_start = self.pos;
-        while matches!(self.peek(), Some(b'0'..=b'9')) {
-            self.pos += 1;
-        }
-        let int_digits = self.pos - digits_start;
+        let int_digits = self.digits();
         if int_digits == 0 || (int_digits > 1 && self.bytes.get(digits_start) == Some(&b'0')) {
             return Err(SyntaxError {
                 offset: start,
@@ -279,11 +292,7 @@ impl JsonParser<'_> {
         if self.peek() == Some(b'.') {
             integral = false;
             self.pos += 1;
-            let s = self.pos;
-            while matches!(self.peek(), Some(b'0'..=b'9')) {
-                self.pos += 1;
-            }
-            if self.pos == s {
+            if self.digits() == 0 {
                 return Err(self.error("invalid number"));
             }
         }
@@ -293,11 +302,7 @@ impl JsonParser<'_> {
             if matches!(self.peek(), Some(b'+' | b'-')) {
                 self.pos += 1;
             }
-            let s = self.pos;
-            while matches!(self.peek(), Some(b'0'..=b'9')) {
-                self.pos += 1;
-            }
-            if self.pos == s {
+            if self.digits() == 0 {
                 return Err(self.error("invalid number"));
             }
         }
@@ -314,6 +319,15 @@ impl JsonParser<'_> {
                 message: format!("number `{raw}` is out of range"),
             }),
         }
+    }
+
+    /// Steps over a run of decimal digits; how many there were.
+    fn digits(&mut self) -> usize {
+        let start = self.pos;
+        while matches!(self.peek(), Some(b'0'..=b'9')) {
+            self.pos += 1;
+        }
+        self.pos - start
     }
 
     fn hex4(&mut self) -> Result<u32, SyntaxError> {
@@ -389,75 +403,6 @@ impl JsonParser<'_> {
     }
 }
 
-/// Reads TOML text into a tree.
-#[cfg(feature = "toml")]
-pub fn parse_toml(text: &str) -> Result<Node, SyntaxError> {
-    use toml::de::{DeTable, DeValue};
-
-    fn convert(value: &DeValue<'_>, start: usize, depth: usize) -> Result<Node, SyntaxError> {
-        if depth > MAX_DEPTH {
-            return Err(SyntaxError {
-                offset: start,
-                message: format!("nesting deeper than {MAX_DEPTH} levels"),
-            });
-        }
-        let kind = match value {
-            DeValue::String(s) => Kind::String(s.to_string()),
-            DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
-                Ok(n) => Kind::Integer(n),
-                Err(_) => {
-                    return Err(SyntaxError {
-                        offset: start,
-                        message: format!("integer `{i}` is out of range"),
-                    });
-                }
-            },
-            DeValue::Float(f) => match f.as_str().parse::<f64>() {
-                Ok(n) if n.is_finite() => Kind::Float(n),
-                _ => {
-                    return Err(SyntaxError {
-                        offset: start,
-                        message: format!("number `{f}` is not a finite number"),
-                    });
-                }
-            },
-            DeValue::Boolean(b) => Kind::Bool(*b),
-            DeValue::Datetime(_) => Kind::Datetime,
-            DeValue::Array(items) => Kind::Array(
-                items
-                    .iter()
-                    .map(|item| convert(item.get_ref(), item.span().start, depth + 1))
-                    .collect::<Result<_, _>>()?,
-            ),
-            DeValue::Table(table) => Kind::Table(convert_table(table, depth + 1)?),
-        };
-        Ok(Node { kind, start })
-    }
-
-    fn convert_table(table: &DeTable<'_>, depth: usize) -> Result<Vec<Entry>, SyntaxError> {
-        let mut entries = Vec::new();
-        for (key, value) in table.iter() {
-            entries.push(Entry {
-                key: key.get_ref().to_string(),
-                key_start: key.span().start,
-                value: convert(value.get_ref(), value.span().start, depth)?,
-            });
-        }
-        // Document order: the parser's map is ordered by key; spans give the text order.
-        entries.sort_by_key(|e| e.key_start);
-        Ok(entries)
-    }
-
-    let root = DeTable::parse(text).map_err(|e| SyntaxError {
-        offset: e.span().map_or(0, |s| s.start),
-        message: e.message().to_owned(),
-    })?;
-    Ok(Node {
-        kind: Kind::Table(convert_table(root.get_ref(), 0)?),
-        start: 0,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
@@ -483,19 +428,12 @@ mod tests {
         assert!(parse_json(&"[".repeat(100_000)).is_err());
         assert!(parse_json("\"\\ud800\"").is_err());
         assert!(parse_json("01").is_err());
-    }
-
-    #[cfg(feature = "toml")]
-    #[test]
-    fn toml_keeps_document_order_and_spans() {
-        let text = "b = 1\na = \"x\"\n[t]\nz = [1, 2]\n";
-        let node = parse_toml(text).unwrap();
-        let Kind::Table(entries) = &node.kind else {
-            panic!()
-        };
-        let keys: Vec<&str> = entries.iter().map(|e| e.key.as_str()).collect();
-        assert_eq!(keys, ["b", "a", "t"]);
-        let path = DocPath::parse("t.z[1]").unwrap();
-        assert_eq!(node.locate(&path, 0), Some(text.find("2]").unwrap()));
+        assert!(parse_json("1.").is_err());
+        assert!(parse_json("1e+").is_err());
+        assert!(parse_json("-").is_err());
+        assert_eq!(parse_json("-1.5e+2").unwrap().kind, Kind::Float(-150.0));
+        assert_eq!(parse_json("[ ]").unwrap().kind, Kind::Array(Vec::new()));
+        assert!(parse_json("{\"a\" 1}").is_err());
+        assert!(parse_json("{\"a\":1,}").is_err());
     }
 }
