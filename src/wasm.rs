@@ -222,6 +222,8 @@ impl RawSession {
         u32::try_from(index).unwrap_or(u32::MAX)
     }
 
+    /// (Not inlined: one copy serves the four exports that decide.)
+    #[inline(never)]
     fn decide(&self, action: u32, scope: i32, resource: &Resource) -> Verdict {
         let scope = usize::try_from(scope).ok().and_then(|s| self.scopes.get(s));
         match scope {

@@ -32,6 +32,7 @@ impl Catalog {
 }
 
 /// Runs the pass.
+#[inline(always)] // Called once, by `compile`: see there why it is inlined.
 pub(super) fn compile_catalog(cx: &mut Context<'_>, levels: &LevelTree) -> Catalog {
     let doc = cx.doc;
     let feature_index = cx.names(&doc.features, "features", "feature", is_name, NAME_RULE);
@@ -55,11 +56,17 @@ pub(super) fn compile_catalog(cx: &mut Context<'_>, levels: &LevelTree) -> Catal
         is_action_name,
         ACTION_RULE,
     );
-    let actions = doc
-        .actions
-        .iter()
-        .map(|(name, a)| compile_action(cx, levels, &feature_index, &plan_index, name, a))
-        .collect();
+    let mut actions = Vec::new();
+    for (name, a) in doc.actions.iter() {
+        actions.push(compile_action(
+            cx,
+            levels,
+            &feature_index,
+            &plan_index,
+            name,
+            a,
+        ));
+    }
     Catalog {
         features,
         feature_index,
@@ -210,7 +217,7 @@ fn compile_action(
 }
 
 /// The hint of a decision locked by the action's feature: the action's own hint, else the
-/// feature's, else "<feature> is not enabled".
+/// feature's, else "`<feature>` is not enabled".
 fn feature_hint(cx: &Context<'_>, a: &ActionDoc, feature: Option<FeatureId>) -> Option<String> {
     a.hint.clone().or_else(|| {
         let (name, doc) = cx.doc.features.0.get(feature?)?;
@@ -223,7 +230,7 @@ fn feature_hint(cx: &Context<'_>, a: &ActionDoc, feature: Option<FeatureId>) -> 
 }
 
 /// The hint of a decision locked by the action's plans: the action's own hint, else
-/// "requires the <plan> or <plan> plan".
+/// "requires the `<plan>` or `<plan>` plan".
 fn plan_hint(cx: &Context<'_>, a: &ActionDoc, plans: &[PlanId]) -> Option<String> {
     a.hint.clone().or_else(|| {
         if plans.is_empty() {

@@ -60,6 +60,7 @@ pub(super) fn level_within(levels: &[Level], level: LevelId, ancestor: LevelId) 
 }
 
 /// Runs the pass.
+#[inline(always)] // Called once, by `compile`: see there why it is inlined.
 pub(super) fn compile_levels(cx: &mut Context<'_>) -> LevelTree {
     let doc = cx.doc;
     let index = cx.names(&doc.scopes, "scopes", "scope level", is_name, NAME_RULE);

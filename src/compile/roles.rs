@@ -20,6 +20,7 @@ pub(super) struct RoleTable {
 }
 
 /// Runs the pass.
+#[inline(always)] // Called once, by `compile`: see there why it is inlined.
 pub(super) fn compile_roles(
     cx: &mut Context<'_>,
     levels: &LevelTree,

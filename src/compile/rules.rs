@@ -23,6 +23,7 @@ pub(super) struct RuleSet {
 
 /// Runs the pass. Adds each allow rule to its roles' `allow_rules` and marks the actions
 /// of rules that read the resource.
+#[inline(always)] // Called once, by `compile`: see there why it is inlined.
 pub(super) fn compile_rules(
     cx: &mut Context<'_>,
     catalog: &mut Catalog,
@@ -30,11 +31,10 @@ pub(super) fn compile_rules(
 ) -> RuleSet {
     let doc = cx.doc;
     let _ = cx.names(&doc.rules, "rules", "rule", is_name, NAME_RULE);
-    let rules: Vec<Rule> = doc
-        .rules
-        .iter()
-        .map(|(name, r)| compile_rule(cx, catalog, roles, name, r))
-        .collect();
+    let mut rules = Vec::new();
+    for (name, r) in doc.rules.iter() {
+        rules.push(compile_rule(cx, catalog, roles, name, r));
+    }
     let mut set = RuleSet {
         rules: Vec::new(),
         deny_rules: Vec::new(),

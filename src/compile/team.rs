@@ -105,6 +105,7 @@ fn role_set(cx: &mut Context<'_>, roles: &RoleTable, names: &[String], path: Doc
 }
 
 /// Runs the pass.
+#[inline(always)] // Called once, by `compile`: see there why it is inlined.
 pub(super) fn compile_team(
     cx: &mut Context<'_>,
     roles: &RoleTable,
@@ -260,18 +261,20 @@ fn compile_limits(cx: &mut Context<'_>, levels: &LevelTree) -> Vec<Vec<(Limited,
     for (plan, p) in cx.doc.plans.iter() {
         let mut list = Vec::new();
         for (key, &n) in p.limits.iter() {
-            let path = DocPath::root()
-                .key("plans")
-                .key(plan)
-                .key("limits")
-                .key(key);
+            let path = || {
+                DocPath::root()
+                    .key("plans")
+                    .key(plan)
+                    .key("limits")
+                    .key(key)
+            };
             if key == "seats" {
                 list.push((Limited::Seats, n));
             } else if let Some(&l) = levels.index.get(key) {
                 if l == levels.root {
                     cx.error(
                         ErrorCode::BadScopeLevel,
-                        path,
+                        path(),
                         format!(
                             "`{key}` is the organization itself: limit `seats` or a level below it"
                         ),
@@ -281,7 +284,7 @@ fn compile_limits(cx: &mut Context<'_>, levels: &LevelTree) -> Vec<Vec<(Limited,
             } else {
                 cx.error(
                     ErrorCode::BadScopeLevel,
-                    path,
+                    path(),
                     format!("`{key}` is neither `seats` nor a declared scope level"),
                 );
             }

@@ -10,6 +10,7 @@ use super::{ActionId, Role, RoleId};
 use crate::error::{Diagnostic, DocPath, ErrorCode};
 
 /// Runs the pass.
+#[inline(always)] // Called once, by `compile`: see there why it is inlined.
 pub(super) fn compile_warnings(
     cx: &mut Context<'_>,
     levels: &LevelTree,
@@ -26,8 +27,9 @@ pub(super) fn compile_warnings(
         roles,
     };
     for (id, role) in roles.iter().enumerate() {
-        warn_unreachable_grants(cx, &reach, id, role);
-        warn_empty_role(cx, &reach, role);
+        let base = DocPath::root().key("roles").key(&role.name);
+        warn_unreachable_grants(cx, &reach, id, role, &base);
+        warn_empty_role(cx, &reach, role, base);
     }
     for rule in &rules.rules {
         let reachable = rule
@@ -71,8 +73,13 @@ impl Reach<'_> {
 }
 
 /// Warns of each action the role's own `allow` list grants that no request can reach.
-fn warn_unreachable_grants(cx: &mut Context<'_>, reach: &Reach<'_>, id: RoleId, role: &Role) {
-    let base = DocPath::root().key("roles").key(&role.name);
+fn warn_unreachable_grants(
+    cx: &mut Context<'_>,
+    reach: &Reach<'_>,
+    id: RoleId,
+    role: &Role,
+    base: &DocPath,
+) {
     for action in role.allow.iter() {
         let Some(a) = reach.catalog.actions.get(action) else {
             continue;
@@ -98,7 +105,7 @@ fn warn_unreachable_grants(cx: &mut Context<'_>, reach: &Reach<'_>, id: RoleId, 
 }
 
 /// Warns when neither the role nor any role it includes grants anything.
-fn warn_empty_role(cx: &mut Context<'_>, reach: &Reach<'_>, role: &Role) {
+fn warn_empty_role(cx: &mut Context<'_>, reach: &Reach<'_>, role: &Role, base: DocPath) {
     let grants_something = role.expansion.iter().any(|&r| {
         reach
             .roles
@@ -108,7 +115,7 @@ fn warn_empty_role(cx: &mut Context<'_>, reach: &Reach<'_>, role: &Role) {
     if !grants_something && !reach.catalog.actions.is_empty() {
         cx.warnings.push(Diagnostic::warning(
             ErrorCode::EmptyRole,
-            DocPath::root().key("roles").key(&role.name),
+            base,
             format!("role `{}` grants no action", role.name),
         ));
     }

@@ -4,7 +4,7 @@
 //! - `steps`: the steps of one decision, in the order `docs/POLICY.md` states them;
 //! - `verdict`: the decision by value ([`Decision`]) and by ids ([`Verdict`]);
 //! - `explain`: the readable account of each step;
-//! - [`reference`]: a deliberately simple evaluator, compared with the compiled index by
+//! - [`reference`](mod@reference): a deliberately simple evaluator, compared with the compiled index by
 //!   the property tests.
 
 mod explain;

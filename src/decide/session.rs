@@ -98,20 +98,12 @@ impl Session {
         tenant: &Tenant,
     ) -> Result<Session, InputError> {
         let compiled = &policy.inner;
-        let assignments = read_assignments(compiled, principal)?;
-        check_attrs(
-            compiled,
-            Entity::Principal,
-            &principal.attrs,
-            &DocPath::root().key("principal"),
-        )?;
-        let (features, plan) = tenant_features(compiled, tenant)?;
-        check_attrs(
-            compiled,
-            Entity::Tenant,
-            &tenant.attrs,
-            &DocPath::root().key("tenant"),
-        )?;
+        let base = DocPath::root().key("principal");
+        let assignments = read_assignments(compiled, principal, &base)?;
+        check_attrs(compiled, Entity::Principal, &principal.attrs, &base)?;
+        let base = DocPath::root().key("tenant");
+        let (features, plan) = tenant_features(compiled, tenant, &base)?;
+        check_attrs(compiled, Entity::Tenant, &tenant.attrs, &base)?;
         let enabled: Vec<Value> = compiled
             .features
             .iter()
@@ -286,8 +278,8 @@ impl Session {
 fn read_assignments(
     compiled: &Compiled,
     principal: &Principal,
+    base: &DocPath,
 ) -> Result<Vec<Assignment>, InputError> {
-    let base = DocPath::root().key("principal");
     let mut assignments = Vec::with_capacity(principal.roles.len());
     for (i, a) in principal.roles.iter().enumerate() {
         let path = base.key("roles").index(i);
@@ -326,8 +318,8 @@ fn read_assignments(
 fn tenant_features(
     compiled: &Compiled,
     tenant: &Tenant,
+    base: &DocPath,
 ) -> Result<(Vec<bool>, Option<PlanId>), InputError> {
-    let base = DocPath::root().key("tenant");
     let mut features = vec![false; compiled.features.len()];
     let plan = match &tenant.plan {
         None => None,
