@@ -51,26 +51,38 @@ impl Session {
         };
 
         // Step 3: deny rules win.
-        if let Some(denial) = deny_by_rule(p, action, &applicable, &request, trace.as_deref_mut()) {
-            return denial;
+        if let Some((role, ai, rid)) =
+            deny_by_rule(p, action, &applicable, &request, trace.as_deref_mut())
+        {
+            return Verdict::denied_by_rule(action, role, ai, rid);
         }
 
         // Step 4: the first applicable role that grants.
-        let (verdict, failed_rule) = find_grant(p, action, &applicable, &request);
+        let (role, ai, rule) = match find_grant(p, action, &applicable, &request) {
+            Ok(grant) => grant,
+            Err(failed_rule) => {
+                let verdict = match failed_rule {
+                    Some(rid) => Verdict::condition_failed(action, rid),
+                    None if applicable.is_empty() => Verdict::deny(Reason::NotMember, action),
+                    None => Verdict::deny(Reason::NoGrant, action),
+                };
+                if let Some(t) = trace.as_deref_mut() {
+                    let decision = self.decision(verdict);
+                    t.push(explain::grant_step(p, act, &decision, failed_rule));
+                }
+                return verdict;
+            }
+        };
+        let mut verdict = Verdict::granted(action, role, ai, rule);
         if let Some(t) = trace.as_deref_mut() {
-            t.push(explain::grant_step(
-                p,
-                act,
-                &self.decision(verdict),
-                failed_rule,
-            ));
-        }
-        if verdict.effect == Effect::Deny {
-            return verdict;
+            t.push(explain::grant_step(p, act, &self.decision(verdict), None));
         }
 
         // Step 5: feature and plan gates; step 6, allow, when they pass.
-        let verdict = self.gates(act, verdict);
+        if let Some(reason) = self.gate(act) {
+            verdict.effect = Effect::Locked;
+            verdict.reason = reason;
+        }
         if let Some(t) = trace {
             let decision = self.decision(verdict);
             t.push(explain::gate_step(p, act, &decision));
@@ -101,35 +113,31 @@ impl Session {
         applicable
     }
 
-    /// Step 5: a granted verdict, locked when the tenant lacks the action's feature or is
-    /// on none of its plans.
-    fn gates(&self, act: &Action, mut verdict: Verdict) -> Verdict {
+    /// Step 5: what locks the action for the tenant: a feature it lacks, or else plans it
+    /// is on none of.
+    fn gate(&self, act: &Action) -> Option<Reason> {
         if let Some(f) = act.feature {
             if !self.features.get(f).copied().unwrap_or(false) {
-                verdict.effect = Effect::Locked;
-                verdict.reason = Reason::FeatureDisabled;
+                return Some(Reason::FeatureDisabled);
             }
         }
-        if verdict.effect == Effect::Allow
-            && !act.plans.is_empty()
-            && !self.plan.is_some_and(|plan| act.plans.contains(&plan))
-        {
-            verdict.effect = Effect::Locked;
-            verdict.reason = Reason::PlanRequired;
+        if !act.plans.is_empty() && !self.plan.is_some_and(|plan| act.plans.contains(&plan)) {
+            return Some(Reason::PlanRequired);
         }
-        verdict
+        None
     }
 }
 
 /// Step 3: the first deny rule (document order) that covers the action, is attached to an
-/// applicable role and whose condition holds.
+/// applicable role and whose condition holds; with that role and the index of its
+/// assignment.
 fn deny_by_rule(
     p: &Compiled,
     action: ActionId,
     applicable: &[Applicable],
     request: &Request<'_>,
     mut trace: Option<&mut Vec<ExplainStep>>,
-) -> Option<Verdict> {
+) -> Option<(RoleId, usize, RuleId)> {
     if p.deny_any.contains(action) {
         for &rid in &p.deny_rules {
             let Some(rule) = p.rules.get(rid) else {
@@ -149,7 +157,7 @@ fn deny_by_rule(
                 t.push(explain::deny_step(rule, p.roles.get(role), holds));
             }
             if holds {
-                return Some(Verdict::denied_by_rule(action, role, ai, rid));
+                return Some((role, ai, rid));
             }
         }
     }
@@ -167,19 +175,20 @@ fn deny_by_rule(
 }
 
 /// Step 4: the first applicable role that grants the action, by its own `allow` list or
-/// else by an allow rule whose condition holds. Without one, the denial, and the first
-/// allow rule that covered the action but whose condition was false.
+/// else by an allow rule whose condition holds: the role, the index of its assignment and
+/// the rule. Without one, the first allow rule that covered the action but whose condition
+/// was false.
 fn find_grant(
     p: &Compiled,
     action: ActionId,
     applicable: &[Applicable],
     request: &Request<'_>,
-) -> (Verdict, Option<RuleId>) {
+) -> Result<(RoleId, usize, Option<RuleId>), Option<RuleId>> {
     let mut failed_rule: Option<RuleId> = None;
     for &(role, ai) in applicable {
         let Some(r) = p.roles.get(role) else { continue };
         if r.allow.contains(action) {
-            return (Verdict::granted(action, role, ai, None), None);
+            return Ok((role, ai, None));
         }
         for &rid in &r.allow_rules {
             let Some(rule) = p.rules.get(rid) else {
@@ -193,17 +202,12 @@ fn find_grant(
                 .as_ref()
                 .is_none_or(|c| condition::eval(c, request))
             {
-                return (Verdict::granted(action, role, ai, Some(rid)), None);
+                return Ok((role, ai, Some(rid)));
             }
             failed_rule.get_or_insert(rid);
         }
     }
-    let denial = match failed_rule {
-        Some(rid) => Verdict::condition_failed(action, rid),
-        None if applicable.is_empty() => Verdict::deny(Reason::NotMember, action),
-        None => Verdict::deny(Reason::NoGrant, action),
-    };
-    (denial, failed_rule)
+    Err(failed_rule)
 }
 
 /// What conditions read: the session's principal and tenant, and the resource asked about.
