@@ -17,7 +17,7 @@
 //! Errors cross as JSON text (`{"code", "path", "message", "errors"?}`) that the JS layer
 //! turns into `RolegateError` objects; nothing here panics.
 
-use crate::decide::Verdict;
+use crate::decide::{Reason, Verdict};
 #[cfg(feature = "wasm-full")]
 use crate::json::ToJson;
 use crate::json::{self, Object};
@@ -242,26 +242,25 @@ impl RawSession {
         u32::try_from(index).unwrap_or(u32::MAX)
     }
 
-    fn action_name(&self, action: u32) -> String {
-        self.session
-            .policy()
-            .actions()
-            .get(action as usize)
-            .map_or_else(String::new, |a| a.name.to_string())
-    }
-
+    /// (Not inlined: one copy serves the four exports that decide.)
+    #[inline(never)]
     fn decide(&self, action: u32, scope: i32, resource: &Resource) -> Verdict {
         let scope = usize::try_from(scope).ok().and_then(|s| self.scopes.get(s));
         match scope {
             Some(Ok(scope)) => self.session.verdict_in(action as usize, scope, resource),
-            Some(Err(text)) => {
-                let mut at = resource.clone();
-                at.scope = text.clone();
-                self.session.verdict(&self.action_name(action), &at)
-            }
-            None => self
-                .session
-                .verdict(&self.action_name(action), &Resource::at("\u{0}")),
+            // A scope that failed to parse, or an id never given out.
+            Some(Err(_)) | None => self.unreadable_scope(action),
+        }
+    }
+
+    /// The verdict at a scope that cannot be read: `bad_scope` for an action of the
+    /// catalog, else `unknown_action` (as `Session::verdict` answers both).
+    fn unreadable_scope(&self, action: u32) -> Verdict {
+        let action = action as usize;
+        if action < self.session.policy().actions().len() {
+            Verdict::deny(Reason::BadScope, action)
+        } else {
+            Verdict::unknown_action()
         }
     }
 }

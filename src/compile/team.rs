@@ -1,7 +1,10 @@
-//! Validation and compilation of the `team` section and of plan limits.
+//! The team pass: validation and compilation of the `team` section and of plan limits.
 
-use super::{BitSet, Compiler, LevelId, Role, RoleId};
-use crate::document::Document;
+use super::context::Context;
+use super::levels::LevelTree;
+use super::roles::RoleTable;
+use super::{BitSet, LevelId, RoleId};
+use crate::document::{TeamLintDoc, TransferDoc};
 use crate::error::{DocPath, ErrorCode};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -76,7 +79,7 @@ pub struct TeamRules {
 /// The roles of a list of names; unknown names are errors at `path[i]`.
 #[inline(never)]
 fn roles_named(
-    c: &mut Compiler,
+    cx: &mut Context<'_>,
     role_index: &BTreeMap<Arc<str>, RoleId>,
     count: usize,
     names: &[String],
@@ -86,7 +89,7 @@ fn roles_named(
     for (i, name) in names.iter().enumerate() {
         match role_index.get(name.as_str()) {
             Some(&id) => set.insert(id),
-            None => c.error(
+            None => cx.error(
                 ErrorCode::UnknownRole,
                 path.index(i),
                 format!("role `{name}` is not declared"),
@@ -96,144 +99,29 @@ fn roles_named(
     set
 }
 
+/// The role set named at `path` (see [`roles_named`]).
+fn role_set(cx: &mut Context<'_>, roles: &RoleTable, names: &[String], path: DocPath) -> BitSet {
+    roles_named(cx, &roles.index, roles.roles.len(), names, &path)
+}
+
+/// Runs the pass.
+#[inline(always)] // Called once, by `compile`: see there why it is inlined.
 pub(super) fn compile_team(
-    c: &mut Compiler,
-    doc: &Document,
-    roles: &[Role],
-    role_index: &BTreeMap<Arc<str>, RoleId>,
-    level_index: &BTreeMap<Arc<str>, LevelId>,
-    root: LevelId,
+    cx: &mut Context<'_>,
+    roles: &RoleTable,
+    levels: &LevelTree,
 ) -> TeamRules {
     let base = DocPath::root().key("team");
-    let count = roles.len();
-    let role_set = |c: &mut Compiler, names: &[String], path: DocPath| -> BitSet {
-        roles_named(c, role_index, count, names, &path)
-    };
-    let team = &doc.team;
-    let unique = role_set(c, &team.unique, base.key("unique"));
-    let protected = role_set(c, &team.protected, base.key("protected"));
-    let mut manage = vec![
-        Manage {
-            assign: BitSet::new(count),
-            remove: BitSet::new(count),
-            scopes: false,
-        };
-        count
-    ];
-    for (name, m) in team.manage.iter() {
-        let path = base.key("manage").key(name);
-        let assign = role_set(c, &m.assign, path.key("assign"));
-        let remove = role_set(c, &m.remove, path.key("remove"));
-        match role_index.get(name) {
-            Some(&id) => {
-                if let Some(slot) = manage.get_mut(id) {
-                    *slot = Manage {
-                        assign,
-                        remove,
-                        scopes: m.scopes,
-                    };
-                }
-            }
-            None => c.error(
-                ErrorCode::UnknownRole,
-                path,
-                format!("role `{name}` is not declared"),
-            ),
-        }
-    }
-    let root_role = |c: &mut Compiler, name: &str, path: DocPath| -> Option<RoleId> {
-        let Some(&id) = role_index.get(name) else {
-            c.error(
-                ErrorCode::UnknownRole,
-                path,
-                format!("role `{name}` is not declared"),
-            );
-            return None;
-        };
-        if roles.get(id).is_some_and(|r| r.level != root) {
-            c.error(
-                ErrorCode::BadScopeLevel,
-                path,
-                format!("role `{name}` is not an organization role: ownership moves between organization roles"),
-            );
-            return None;
-        }
-        Some(id)
-    };
-    let transfer = team.transfer.as_ref().and_then(|t| {
-        let path = base.key("transfer");
-        let role = root_role(c, &t.role, path.key("role"));
-        let previous = root_role(c, &t.previous, path.key("previous"));
-        let mut to = BitSet::new(count);
-        for (i, name) in t.to.iter().enumerate() {
-            if let Some(id) = root_role(c, name, path.key("to").index(i)) {
-                to.insert(id);
-            }
-        }
-        Some(Transfer {
-            role: role?,
-            to,
-            previous: previous?,
-        })
-    });
-    let lint_doc = &team.lint;
-    let lpath = base.key("lint");
-    let mut scope_owner_roles = Vec::new();
-    for (level, names) in lint_doc.scope_owner_roles.iter() {
-        let path = lpath.key("scope_owner_roles").key(level);
-        let set = role_set(c, names, path.clone());
-        match level_index.get(level) {
-            Some(&l) => scope_owner_roles.push((l, set)),
-            None => c.error(
-                ErrorCode::BadScopeLevel,
-                path,
-                format!("scope level `{level}` is not declared"),
-            ),
-        }
-    }
-    let lint = Lint {
-        admin_roles: role_set(c, &lint_doc.admin_roles, lpath.key("admin_roles")),
-        min_admins: lint_doc.min_admins,
-        max_admins: lint_doc.max_admins,
-        reviewer_roles: role_set(c, &lint_doc.reviewer_roles, lpath.key("reviewer_roles")),
-        inactive_days: lint_doc.inactive_days,
-        scope_owner_roles,
-    };
-    let mut limits = Vec::new();
-    for (plan, p) in doc.plans.iter() {
-        let mut list = Vec::new();
-        for (key, &n) in p.limits.iter() {
-            if key == "seats" {
-                list.push((Limited::Seats, n));
-            } else if let Some(&l) = level_index.get(key) {
-                if l == root {
-                    c.error(
-                        ErrorCode::BadScopeLevel,
-                        DocPath::root()
-                            .key("plans")
-                            .key(plan)
-                            .key("limits")
-                            .key(key),
-                        format!(
-                            "`{key}` is the organization itself: limit `seats` or a level below it"
-                        ),
-                    );
-                }
-                list.push((Limited::Scopes(l), n));
-            } else {
-                c.error(
-                    ErrorCode::BadScopeLevel,
-                    DocPath::root()
-                        .key("plans")
-                        .key(plan)
-                        .key("limits")
-                        .key(key),
-                    format!("`{key}` is neither `seats` nor a declared scope level"),
-                );
-            }
-        }
-        limits.push(list);
-    }
+    let team = &cx.doc.team;
+    let unique = role_set(cx, roles, &team.unique, base.key("unique"));
+    let protected = role_set(cx, roles, &team.protected, base.key("protected"));
+    let manage = compile_manage(cx, roles);
+    let transfer = team
+        .transfer
+        .as_ref()
+        .and_then(|t| compile_transfer(cx, roles, levels.root, t));
+    let lint = compile_lint(cx, roles, levels, &team.lint);
+    let limits = compile_limits(cx, levels);
     TeamRules {
         unique,
         protected,
@@ -243,4 +131,165 @@ pub(super) fn compile_team(
         lint,
         limits,
     }
+}
+
+/// By role id: what its holders may do to the team.
+fn compile_manage(cx: &mut Context<'_>, roles: &RoleTable) -> Vec<Manage> {
+    let count = roles.roles.len();
+    let base = DocPath::root().key("team").key("manage");
+    let mut manage = vec![
+        Manage {
+            assign: BitSet::new(count),
+            remove: BitSet::new(count),
+            scopes: false,
+        };
+        count
+    ];
+    for (name, m) in cx.doc.team.manage.iter() {
+        let path = base.key(name);
+        let assign = role_set(cx, roles, &m.assign, path.key("assign"));
+        let remove = role_set(cx, roles, &m.remove, path.key("remove"));
+        match roles.index.get(name) {
+            Some(&id) => {
+                if let Some(slot) = manage.get_mut(id) {
+                    *slot = Manage {
+                        assign,
+                        remove,
+                        scopes: m.scopes,
+                    };
+                }
+            }
+            None => cx.error(
+                ErrorCode::UnknownRole,
+                path,
+                format!("role `{name}` is not declared"),
+            ),
+        }
+    }
+    manage
+}
+
+/// An organization role named at `path`: ownership moves between those only.
+fn root_role(
+    cx: &mut Context<'_>,
+    roles: &RoleTable,
+    root: LevelId,
+    name: &str,
+    path: DocPath,
+) -> Option<RoleId> {
+    let Some(&id) = roles.index.get(name) else {
+        cx.error(
+            ErrorCode::UnknownRole,
+            path,
+            format!("role `{name}` is not declared"),
+        );
+        return None;
+    };
+    if roles.roles.get(id).is_some_and(|r| r.level != root) {
+        cx.error(
+            ErrorCode::BadScopeLevel,
+            path,
+            format!("role `{name}` is not an organization role: ownership moves between organization roles"),
+        );
+        return None;
+    }
+    Some(id)
+}
+
+/// Ownership transfer; none when one of its roles is wrong (and reported).
+fn compile_transfer(
+    cx: &mut Context<'_>,
+    roles: &RoleTable,
+    root: LevelId,
+    t: &TransferDoc,
+) -> Option<Transfer> {
+    let path = DocPath::root().key("team").key("transfer");
+    let role = root_role(cx, roles, root, &t.role, path.key("role"));
+    let previous = root_role(cx, roles, root, &t.previous, path.key("previous"));
+    let mut to = BitSet::new(roles.roles.len());
+    for (i, name) in t.to.iter().enumerate() {
+        if let Some(id) = root_role(cx, roles, root, name, path.key("to").index(i)) {
+            to.insert(id);
+        }
+    }
+    Some(Transfer {
+        role: role?,
+        to,
+        previous: previous?,
+    })
+}
+
+/// The hygiene thresholds.
+fn compile_lint(
+    cx: &mut Context<'_>,
+    roles: &RoleTable,
+    levels: &LevelTree,
+    lint_doc: &TeamLintDoc,
+) -> Lint {
+    let lpath = DocPath::root().key("team").key("lint");
+    let mut scope_owner_roles = Vec::new();
+    for (level, names) in lint_doc.scope_owner_roles.iter() {
+        let path = lpath.key("scope_owner_roles").key(level);
+        let set = role_set(cx, roles, names, path.clone());
+        match levels.index.get(level) {
+            Some(&l) => scope_owner_roles.push((l, set)),
+            None => cx.error(
+                ErrorCode::BadScopeLevel,
+                path,
+                format!("scope level `{level}` is not declared"),
+            ),
+        }
+    }
+    Lint {
+        admin_roles: role_set(cx, roles, &lint_doc.admin_roles, lpath.key("admin_roles")),
+        min_admins: lint_doc.min_admins,
+        max_admins: lint_doc.max_admins,
+        reviewer_roles: role_set(
+            cx,
+            roles,
+            &lint_doc.reviewer_roles,
+            lpath.key("reviewer_roles"),
+        ),
+        inactive_days: lint_doc.inactive_days,
+        scope_owner_roles,
+    }
+}
+
+/// By plan id: what it limits (seats, or scopes of a level below the organization).
+fn compile_limits(cx: &mut Context<'_>, levels: &LevelTree) -> Vec<Vec<(Limited, u32)>> {
+    let mut limits = Vec::new();
+    for (plan, p) in cx.doc.plans.iter() {
+        let mut list = Vec::new();
+        for (key, &n) in p.limits.iter() {
+            let path = || {
+                DocPath::root()
+                    .key("plans")
+                    .key(plan)
+                    .key("limits")
+                    .key(key)
+            };
+            if key == "seats" {
+                list.push((Limited::Seats, n));
+            } else if let Some(&l) = levels.index.get(key) {
+                if l == levels.root {
+                    cx.error(
+                        ErrorCode::BadScopeLevel,
+                        path(),
+                        format!(
+                            "`{key}` is the organization itself: limit `seats` or a level below it"
+                        ),
+                    );
+                }
+                list.push((Limited::Scopes(l), n));
+            } else {
+                cx.error(
+                    ErrorCode::BadScopeLevel,
+                    path(),
+                    format!("`{key}` is neither `seats` nor a declared scope level"),
+                );
+            }
+        }
+        limits.push(list);
+    }
+    limits
 }

@@ -7,7 +7,7 @@
 
 use super::{Decision, Effect, Principal, Reason, Resource, Tenant};
 use crate::document::condition::{self, AttrRef, AttrSource, Entity};
-use crate::document::{Document, RuleEffect};
+use crate::document::{ActionDoc, Document, RuleEffect};
 use crate::value::{Value, ValueRef};
 use std::sync::Arc;
 
@@ -126,16 +126,59 @@ pub fn decide(
     let Some(act) = doc.actions.get(action) else {
         return deny(Reason::UnknownAction);
     };
-    let Some(mut path) = parse_scope(doc, &resource.scope) else {
+    let Some(path) = decided_scope(doc, act, resource) else {
         return deny(Reason::BadScope);
     };
+    // Step 2.
+    let applicable = applicable_roles(doc, principal, &path);
+    let features = tenant_features(doc, tenant);
+    let attrs = Attrs {
+        principal,
+        tenant,
+        features: Value::List(
+            doc.features
+                .iter()
+                .filter(|(f, _)| features.iter().any(|g| g == f))
+                .map(|(f, _)| Value::String(f.to_owned()))
+                .collect(),
+        ),
+        plan: tenant.plan.clone().map_or(Value::Null, Value::String),
+        resource,
+    };
+    // Step 3.
+    if let Some(denial) = deny_by_rule(doc, action, &applicable, &attrs) {
+        return denial;
+    }
+    // Step 4.
+    let granted = match grant(doc, action, &applicable, &attrs) {
+        Ok(granted) => granted,
+        Err(denial) => return denial,
+    };
+    // Steps 5 and 6.
+    gates(doc, act, tenant, &features, granted)
+}
+
+/// Step 1: the resource's scope, cut to the action's level when that level is above it.
+fn decided_scope(
+    doc: &Document,
+    act: &ActionDoc,
+    resource: &Resource,
+) -> Option<Vec<(String, String)>> {
+    let mut path = parse_scope(doc, &resource.scope)?;
     if act.scope == root_level(doc) {
         path.clear();
     } else if let Some(i) = path.iter().position(|(l, _)| *l == act.scope) {
         path.truncate(i + 1);
     }
+    Some(path)
+}
 
-    // Step 2.
+/// Step 2: the applicable roles, each with the scope where it is held.
+fn applicable_roles(
+    doc: &Document,
+    principal: &Principal,
+    path: &[(String, String)],
+) -> Vec<(String, String)> {
     let mut applicable: Vec<(String, String)> = Vec::new();
     for assignment in &principal.roles {
         let Some(held) = parse_scope(doc, &assignment.scope) else {
@@ -155,91 +198,109 @@ pub fn decide(
             }
         }
     }
+    applicable
+}
+
+/// The tenant's features: its own list, then those of its plan.
+fn tenant_features(doc: &Document, tenant: &Tenant) -> Vec<String> {
     let mut features: Vec<String> = tenant.features.clone();
     if let Some(plan) = tenant.plan.as_deref().and_then(|p| doc.plans.get(p)) {
         features.extend(plan.features.iter().cloned());
     }
-    let attrs = Attrs {
-        principal,
-        tenant,
-        features: Value::List(
-            doc.features
-                .iter()
-                .filter(|(f, _)| features.iter().any(|g| g == f))
-                .map(|(f, _)| Value::String(f.to_owned()))
-                .collect(),
-        ),
-        plan: tenant.plan.clone().map_or(Value::Null, Value::String),
-        resource,
-    };
-    let attached = |roles: &[String], role: &str| roles.iter().any(|r| r == "*" || r == role);
-    let covers = |patterns: &[String]| patterns.iter().any(|p| pattern_matches(doc, p, action));
+    features
+}
 
-    // Step 3.
+fn attached(roles: &[String], role: &str) -> bool {
+    roles.iter().any(|r| r == "*" || r == role)
+}
+
+fn covers(doc: &Document, patterns: &[String], action: &str) -> bool {
+    patterns.iter().any(|p| pattern_matches(doc, p, action))
+}
+
+/// Step 3: the first deny rule that covers the action for an applicable role and holds.
+fn deny_by_rule(
+    doc: &Document,
+    action: &str,
+    applicable: &[(String, String)],
+    attrs: &Attrs<'_>,
+) -> Option<Decision> {
     for (name, rule) in doc.rules.iter() {
-        if rule.effect != RuleEffect::Deny || !covers(&rule.actions) {
+        if rule.effect != RuleEffect::Deny || !covers(doc, &rule.actions, action) {
             continue;
         }
         let Some((role, scope)) = applicable.iter().find(|(r, _)| attached(&rule.roles, r)) else {
             continue;
         };
-        if holds(rule.when.as_deref(), &attrs) {
-            return Decision {
+        if holds(rule.when.as_deref(), attrs) {
+            return Some(Decision {
                 effect: Effect::Deny,
                 reason: Reason::DeniedByRule,
                 role: Some(Arc::from(role.as_str())),
                 scope: Some(Arc::from(scope.as_str())),
                 rule: Some(Arc::from(name)),
                 hint: None,
-            };
+            });
         }
     }
+    None
+}
 
-    // Step 4.
+/// Step 4: the grant of the first applicable role that grants, or the denial.
+fn grant(
+    doc: &Document,
+    action: &str,
+    applicable: &[(String, String)],
+    attrs: &Attrs<'_>,
+) -> Result<Decision, Decision> {
     let mut failed: Option<&str> = None;
-    let mut grant = None;
-    'roles: for (role, scope) in &applicable {
+    for (role, scope) in applicable {
         let Some(r) = doc.roles.get(role) else {
             continue;
         };
-        if covers(&r.allow) {
-            grant = Some((role, scope, None));
-            break;
+        let granted = |rule: Option<&str>| Decision {
+            effect: Effect::Allow,
+            reason: Reason::Granted,
+            role: Some(Arc::from(role.as_str())),
+            scope: Some(Arc::from(scope.as_str())),
+            rule: rule.map(Arc::from),
+            hint: None,
+        };
+        if covers(doc, &r.allow, action) {
+            return Ok(granted(None));
         }
         for (name, rule) in doc.rules.iter() {
             if rule.effect != RuleEffect::Allow
                 || !attached(&rule.roles, role)
-                || !covers(&rule.actions)
+                || !covers(doc, &rule.actions, action)
             {
                 continue;
             }
-            if holds(rule.when.as_deref(), &attrs) {
-                grant = Some((role, scope, Some(name)));
-                break 'roles;
+            if holds(rule.when.as_deref(), attrs) {
+                return Ok(granted(Some(name)));
             }
             failed.get_or_insert(name);
         }
     }
-    let Some((role, scope, rule)) = grant else {
-        return match failed {
-            Some(name) => Decision {
-                rule: Some(Arc::from(name)),
-                ..deny(Reason::ConditionFailed)
-            },
-            None if applicable.is_empty() => deny(Reason::NotMember),
-            None => deny(Reason::NoGrant),
-        };
-    };
-    let mut decision = Decision {
-        effect: Effect::Allow,
-        reason: Reason::Granted,
-        role: Some(Arc::from(role.as_str())),
-        scope: Some(Arc::from(scope.as_str())),
-        rule: rule.map(Arc::from),
-        hint: None,
-    };
+    Err(match failed {
+        Some(name) => Decision {
+            rule: Some(Arc::from(name)),
+            ..deny(Reason::ConditionFailed)
+        },
+        None if applicable.is_empty() => deny(Reason::NotMember),
+        None => deny(Reason::NoGrant),
+    })
+}
 
-    // Step 5.
+/// Step 5: the grant, locked with its hint when the tenant lacks the action's feature or
+/// is on none of its plans; else (step 6) the grant as it is.
+fn gates(
+    doc: &Document,
+    act: &ActionDoc,
+    tenant: &Tenant,
+    features: &[String],
+    mut decision: Decision,
+) -> Decision {
     if let Some(feature) = &act.feature {
         if !features.iter().any(|f| f == feature) {
             decision.effect = Effect::Locked;
@@ -275,6 +336,5 @@ pub fn decide(
                 format!("requires the {} plan", names.join(" or "))
             })));
     }
-    // Step 6.
     decision
 }

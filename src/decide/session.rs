@@ -1,0 +1,361 @@
+//! [`Session`]: a principal in a tenant, validated once against a policy, and the questions
+//! it answers (`check`, `verdict`, `permissions`, `filter`, `explain`).
+
+use super::explain::{ExplainStep, Explanation};
+use super::scope::ScopePath;
+use super::{Decision, Principal, Reason, Resource, Tenant, Verdict};
+use crate::Policy;
+use crate::compile::{ActionId, Compiled, PlanId, RoleId};
+use crate::document::AttrType;
+use crate::document::condition::{AttrRef, Entity};
+use crate::error::{DocPath, InputError, InputErrorCode};
+use crate::value::{Attrs, Value};
+use std::sync::Arc;
+
+/// A scope instance parsed once against a policy (see [`Session::scope`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope(ScopePath);
+
+#[derive(Debug, Clone)]
+pub(super) struct Assignment {
+    pub(super) role: RoleId,
+    pub(super) path: ScopePath,
+    /// The scope as rendered in decisions.
+    pub(super) text: Arc<str>,
+}
+
+/// A principal in a tenant, ready to ask decisions of a policy.
+///
+/// Build it once per request (or per signed-in user in a UI) and ask as many questions
+/// as needed: inputs are validated here, so decisions only look things up.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub(super) policy: Policy,
+    pub(super) assignments: Vec<Assignment>,
+    pub(super) principal_id: Value,
+    pub(super) principal_attrs: Attrs,
+    pub(super) tenant_id: Value,
+    pub(super) tenant_plan: Value,
+    pub(super) tenant_features: Value,
+    pub(super) tenant_attrs: Attrs,
+    pub(super) features: Vec<bool>,
+    pub(super) plan: Option<usize>,
+}
+
+fn type_matches(ty: AttrType, value: &Value) -> bool {
+    match (ty, value) {
+        (_, Value::Null) => true,
+        (AttrType::String, Value::String(_)) => true,
+        (AttrType::Number, Value::Number(_)) => true,
+        (AttrType::Bool, Value::Bool(_)) => true,
+        (AttrType::StringList, Value::List(items)) => {
+            items.iter().all(|i| matches!(i, Value::String(_)))
+        }
+        (AttrType::NumberList, Value::List(items)) => {
+            items.iter().all(|i| matches!(i, Value::Number(_)))
+        }
+        _ => false,
+    }
+}
+
+fn check_attrs(
+    policy: &Compiled,
+    entity: Entity,
+    attrs: &Attrs,
+    path: &DocPath,
+) -> Result<(), InputError> {
+    for (name, value) in attrs {
+        let attr = AttrRef {
+            entity,
+            name: name.clone(),
+        };
+        if let Some(ty) = policy.attribute_type(&attr) {
+            if !type_matches(ty, value) {
+                return Err(InputError::new(
+                    InputErrorCode::BadAttribute,
+                    path.key("attrs").key(name),
+                    format!("`{attr}` is declared as `{}`, got `{value}`", ty.as_str()),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+impl Policy {
+    /// A session for a principal in a tenant. Fails on a role, plan, feature or scope the
+    /// policy does not declare, or on an attribute of the wrong type.
+    pub fn session(&self, principal: &Principal, tenant: &Tenant) -> Result<Session, InputError> {
+        Session::new(self.clone(), principal, tenant)
+    }
+}
+
+impl Session {
+    /// See [`Policy::session`].
+    pub fn new(
+        policy: Policy,
+        principal: &Principal,
+        tenant: &Tenant,
+    ) -> Result<Session, InputError> {
+        let compiled = &policy.inner;
+        let base = DocPath::root().key("principal");
+        let assignments = read_assignments(compiled, principal, &base)?;
+        check_attrs(compiled, Entity::Principal, &principal.attrs, &base)?;
+        let base = DocPath::root().key("tenant");
+        let (features, plan) = tenant_features(compiled, tenant, &base)?;
+        check_attrs(compiled, Entity::Tenant, &tenant.attrs, &base)?;
+        let enabled: Vec<Value> = compiled
+            .features
+            .iter()
+            .zip(&features)
+            .filter(|(_, on)| **on)
+            .map(|(f, _)| Value::String(f.name.to_string()))
+            .collect();
+        Ok(Session {
+            assignments,
+            principal_id: Value::String(principal.id.clone()),
+            principal_attrs: principal.attrs.clone(),
+            tenant_id: Value::String(tenant.id.clone()),
+            tenant_plan: tenant.plan.clone().map_or(Value::Null, Value::String),
+            tenant_features: Value::List(enabled),
+            tenant_attrs: tenant.attrs.clone(),
+            features,
+            plan,
+            policy,
+        })
+    }
+
+    /// The policy this session decides with.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// Decides whether the principal may perform `action` on `resource`.
+    pub fn check(&self, action: &str, resource: &Resource) -> Decision {
+        self.decision(self.verdict(action, resource))
+    }
+
+    /// [`check`](Session::check) by action id (see [`Policy::action_id`]); an id outside
+    /// the catalog is denied with `unknown_action`.
+    pub fn check_id(&self, action: ActionId, resource: &Resource) -> Decision {
+        let verdict = match ScopePath::parse(&self.policy.inner, &resource.scope) {
+            Ok(path) => self.decide_at(action, resource, &path, None),
+            Err(_) => Verdict::deny(Reason::BadScope, action),
+        };
+        self.decision(verdict)
+    }
+
+    /// Decides like [`check`](Session::check), but returns the decision by ids: `Copy`,
+    /// no allocation. [`Session::decision`] turns it into a [`Decision`].
+    pub fn verdict(&self, action: &str, resource: &Resource) -> Verdict {
+        match self.policy.inner.action_index.get(action) {
+            Some(&id) => match ScopePath::parse(&self.policy.inner, &resource.scope) {
+                Ok(path) => self.decide_at(id, resource, &path, None),
+                Err(_) => Verdict::deny(Reason::BadScope, id),
+            },
+            None => Verdict::unknown_action(),
+        }
+    }
+
+    /// Decides at a scope parsed beforehand (see [`Session::scope`]); `resource.scope` is
+    /// not read. The fast path for callers that ask many questions in one scope.
+    pub fn verdict_in(&self, action: ActionId, scope: &Scope, resource: &Resource) -> Verdict {
+        self.decide_at(action, resource, &scope.0, None)
+    }
+
+    /// Parses a scope instance once, for [`Session::verdict_in`].
+    pub fn scope(&self, text: &str) -> Result<Scope, InputError> {
+        ScopePath::parse(&self.policy.inner, text)
+            .map(Scope)
+            .map_err(|m| InputError::new(InputErrorCode::BadScope, DocPath::root().key("scope"), m))
+    }
+
+    /// The [`Decision`] a [`Verdict`] of this session stands for.
+    pub fn decision(&self, v: Verdict) -> Decision {
+        let p = &*self.policy.inner;
+        let action = p.actions.get(v.action);
+        Decision {
+            effect: v.effect,
+            reason: v.reason,
+            role: v.role.and_then(|r| p.roles.get(r)).map(|r| r.name.clone()),
+            scope: v
+                .assignment
+                .and_then(|a| self.assignments.get(a))
+                .map(|a| a.text.clone()),
+            rule: v.rule.and_then(|r| p.rules.get(r)).map(|r| r.name.clone()),
+            hint: match v.reason {
+                Reason::FeatureDisabled => action.and_then(|a| a.feature_hint.clone()),
+                Reason::PlanRequired => action.and_then(|a| a.plan_hint.clone()),
+                _ => None,
+            },
+        }
+    }
+
+    /// Whether the principal may perform `action` on `resource` now.
+    pub fn can(&self, action: &str, resource: &Resource) -> bool {
+        self.verdict(action, resource).allowed()
+    }
+
+    /// Every action of the catalog with its decision at `scope`: the UI map in one call.
+    pub fn permissions(&self, scope: &str) -> Vec<(Arc<str>, Decision)> {
+        self.permissions_for(&Resource::at(scope))
+    }
+
+    /// Every action of the catalog with its decision on `resource`.
+    pub fn permissions_for(&self, resource: &Resource) -> Vec<(Arc<str>, Decision)> {
+        let compiled = &self.policy.inner;
+        let scope = ScopePath::parse(compiled, &resource.scope);
+        compiled
+            .actions
+            .iter()
+            .enumerate()
+            .map(|(id, a)| {
+                let verdict = match &scope {
+                    Ok(path) => self.decide_at(id, resource, path, None),
+                    Err(_) => Verdict::deny(Reason::BadScope, id),
+                };
+                (a.name.clone(), self.decision(verdict))
+            })
+            .collect()
+    }
+
+    /// The resources of `resources` on which the principal may perform `action`, in order.
+    pub fn filter<'r>(&self, action: &str, resources: &'r [Resource]) -> Vec<&'r Resource> {
+        resources
+            .iter()
+            .filter(|r| self.verdict(action, r).allowed())
+            .collect()
+    }
+
+    /// Decides like [`check`](Session::check), with a readable account of each step.
+    pub fn explain(&self, action: &str, resource: &Resource) -> Explanation {
+        let mut steps = Vec::new();
+        let verdict = match self.policy.inner.action_index.get(action) {
+            Some(&id) => match ScopePath::parse(&self.policy.inner, &resource.scope) {
+                Ok(path) => self.decide_at(id, resource, &path, Some(&mut steps)),
+                Err(message) => {
+                    steps.push(ExplainStep::new(
+                        1,
+                        "scope",
+                        format!(
+                            "the resource's scope `{}` cannot be read: {message}",
+                            resource.scope
+                        ),
+                        true,
+                    ));
+                    Verdict::deny(Reason::BadScope, id)
+                }
+            },
+            None => {
+                steps.push(ExplainStep::new(
+                    1,
+                    "action",
+                    format!("`{action}` is not in the policy's catalog, so it is denied"),
+                    true,
+                ));
+                Verdict::unknown_action()
+            }
+        };
+        Explanation {
+            action: action.to_owned(),
+            scope: resource.scope.clone(),
+            decision: self.decision(verdict),
+            steps,
+        }
+    }
+
+    /// Each assignment as (role, scope, scope text), for explanations.
+    pub(super) fn assignments_view(&self) -> Vec<(RoleId, &ScopePath, &str)> {
+        self.assignments
+            .iter()
+            .map(|a| (a.role, &a.path, &*a.text))
+            .collect()
+    }
+}
+
+/// The principal's role assignments, each role declared and each scope read and of the
+/// role's level.
+fn read_assignments(
+    compiled: &Compiled,
+    principal: &Principal,
+    base: &DocPath,
+) -> Result<Vec<Assignment>, InputError> {
+    let mut assignments = Vec::with_capacity(principal.roles.len());
+    for (i, a) in principal.roles.iter().enumerate() {
+        let path = base.key("roles").index(i);
+        let Some(&role) = compiled.role_index.get(a.role.as_str()) else {
+            return Err(InputError::new(
+                InputErrorCode::UnknownRole,
+                path.key("role"),
+                format!("role `{}` is not declared by the policy", a.role),
+            ));
+        };
+        let scope = ScopePath::parse(compiled, &a.scope)
+            .map_err(|m| InputError::new(InputErrorCode::BadScope, path.key("scope"), m))?;
+        let role_level = compiled.roles.get(role).map_or(compiled.root, |r| r.level);
+        if scope.level(compiled) != role_level {
+            let level_name = compiled.levels.get(role_level).map_or("", |l| &l.name);
+            return Err(InputError::new(
+                InputErrorCode::ScopeLevelMismatch,
+                path.key("scope"),
+                format!(
+                    "role `{}` is held at `{level_name}` scopes, not at `{}`",
+                    a.role, a.scope
+                ),
+            ));
+        }
+        let text = Arc::from(scope.render(compiled));
+        assignments.push(Assignment {
+            role,
+            path: scope,
+            text,
+        });
+    }
+    Ok(assignments)
+}
+
+/// By feature id, whether the tenant has it (by its plan or its own list); and its plan.
+fn tenant_features(
+    compiled: &Compiled,
+    tenant: &Tenant,
+    base: &DocPath,
+) -> Result<(Vec<bool>, Option<PlanId>), InputError> {
+    let mut features = vec![false; compiled.features.len()];
+    let plan = match &tenant.plan {
+        None => None,
+        Some(name) => match compiled.plan_index.get(name.as_str()) {
+            Some(&p) => {
+                for &f in compiled.plans.get(p).map_or(&[][..], |p| &p.features) {
+                    if let Some(slot) = features.get_mut(f) {
+                        *slot = true;
+                    }
+                }
+                Some(p)
+            }
+            None => {
+                return Err(InputError::new(
+                    InputErrorCode::UnknownPlan,
+                    base.key("plan"),
+                    format!("plan `{name}` is not declared by the policy"),
+                ));
+            }
+        },
+    };
+    for (i, name) in tenant.features.iter().enumerate() {
+        match compiled.feature_index.get(name.as_str()) {
+            Some(&f) => {
+                if let Some(slot) = features.get_mut(f) {
+                    *slot = true;
+                }
+            }
+            None => {
+                return Err(InputError::new(
+                    InputErrorCode::UnknownFeature,
+                    base.key("features").index(i),
+                    format!("feature `{name}` is not declared by the policy"),
+                ));
+            }
+        }
+    }
+    Ok((features, plan))
+}

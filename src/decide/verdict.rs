@@ -1,0 +1,212 @@
+//! Decisions by value: [`Decision`], what a user reads, and [`Verdict`], the same decision
+//! by ids, with the [`Effect`] and [`Reason`] they carry.
+
+use crate::compile::{ActionId, RoleId, RuleId};
+use crate::error::codes;
+use serde::Serialize;
+use serde::ser::SerializeStruct;
+use std::fmt;
+use std::sync::Arc;
+
+/// What the UI does with a decision: show, disable with the hint, or hide.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Effect {
+    /// Allowed: show and enable.
+    Allow,
+    /// Not allowed: hide.
+    Deny,
+    /// Allowed by role but gated by a feature or plan: show disabled, with the hint.
+    Locked,
+}
+
+impl Effect {
+    /// `allow`, `deny` or `locked`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Effect::Allow => "allow",
+            Effect::Deny => "deny",
+            Effect::Locked => "locked",
+        }
+    }
+}
+
+impl fmt::Display for Effect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+codes! {
+    /// Why a decision came out as it did. The codes are stable.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum Reason {
+        /// A role granted the action.
+        Granted = "granted",
+        /// No role of the principal applies at the resource's scope.
+        NotMember = "not_member",
+        /// Roles apply, but none grants the action.
+        NoGrant = "no_grant",
+        /// A deny rule matched.
+        DeniedByRule = "denied_by_rule",
+        /// Only conditional grants covered the action, and their conditions were false.
+        ConditionFailed = "condition_failed",
+        /// The action needs a feature the tenant has not enabled.
+        FeatureDisabled = "feature_disabled",
+        /// The action needs a plan the tenant is not on.
+        PlanRequired = "plan_required",
+        /// The action is not in the catalog.
+        UnknownAction = "unknown_action",
+        /// The resource's scope cannot be read.
+        BadScope = "bad_scope",
+    }
+}
+
+/// The answer to "may this principal do this action on this resource".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    /// Allow, deny or locked.
+    pub effect: Effect,
+    /// The stable reason code.
+    pub reason: Reason,
+    /// The role that decided (granted, or carried the deny rule).
+    pub role: Option<Arc<str>>,
+    /// The scope where that role is held.
+    pub scope: Option<Arc<str>>,
+    /// The rule that decided, when a named rule did.
+    pub rule: Option<Arc<str>>,
+    /// For locked decisions: the text to show.
+    pub hint: Option<Arc<str>>,
+}
+
+impl Decision {
+    /// Whether the action may be performed now.
+    pub fn allowed(&self) -> bool {
+        self.effect == Effect::Allow
+    }
+}
+
+impl Serialize for Decision {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut s = serializer.serialize_struct("Decision", 7)?;
+        s.serialize_field("allowed", &self.allowed())?;
+        s.serialize_field("effect", &self.effect)?;
+        s.serialize_field("reason", &self.reason)?;
+        for (name, value) in [
+            ("role", &self.role),
+            ("scope", &self.scope),
+            ("rule", &self.rule),
+            ("hint", &self.hint),
+        ] {
+            match value {
+                Some(v) => s.serialize_field(name, &**v)?,
+                None => s.skip_field(name)?,
+            }
+        }
+        s.end()
+    }
+}
+
+impl fmt::Display for Decision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.effect, self.reason)?;
+        if let Some(role) = &self.role {
+            write!(f, " role `{role}`")?;
+        }
+        if let Some(scope) = &self.scope {
+            write!(f, " at `{scope}`")?;
+        }
+        if let Some(rule) = &self.rule {
+            write!(f, " rule `{rule}`")?;
+        }
+        if let Some(hint) = &self.hint {
+            write!(f, ": {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A decision by ids: what [`Session::verdict`](crate::Session::verdict) returns. `Copy`,
+/// hashable, no allocation; [`Session::decision`](crate::Session::decision) gives the full
+/// [`Decision`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Verdict {
+    /// Allow, deny or locked.
+    pub effect: Effect,
+    /// The reason code.
+    pub reason: Reason,
+    pub(super) action: ActionId,
+    pub(super) role: Option<RoleId>,
+    /// The index of the session's role assignment that made `role` apply.
+    pub(super) assignment: Option<usize>,
+    pub(super) rule: Option<RuleId>,
+}
+
+impl Verdict {
+    /// A denial of `action` that no role or rule decided (`unknown_action`, `bad_scope`,
+    /// `not_member`, `no_grant`).
+    pub(crate) fn deny(reason: Reason, action: ActionId) -> Self {
+        Verdict {
+            effect: Effect::Deny,
+            reason,
+            action,
+            role: None,
+            assignment: None,
+            rule: None,
+        }
+    }
+
+    /// The denial of an action that is not in the catalog (asked by a name the catalog does
+    /// not hold, or by an id past its end where no action id is kept).
+    pub(crate) fn unknown_action() -> Self {
+        Verdict::deny(Reason::UnknownAction, usize::MAX)
+    }
+
+    /// The denial of `action` by deny rule `rule`, attached to `role`, which applies through
+    /// the session's role assignment `assignment`.
+    pub(crate) fn denied_by_rule(
+        action: ActionId,
+        role: RoleId,
+        assignment: usize,
+        rule: RuleId,
+    ) -> Self {
+        Verdict {
+            role: Some(role),
+            assignment: Some(assignment),
+            rule: Some(rule),
+            ..Verdict::deny(Reason::DeniedByRule, action)
+        }
+    }
+
+    /// The denial of `action` when only conditional grants covered it; `rule` is the first
+    /// of them, whose condition was false.
+    pub(crate) fn condition_failed(action: ActionId, rule: RuleId) -> Self {
+        Verdict {
+            rule: Some(rule),
+            ..Verdict::deny(Reason::ConditionFailed, action)
+        }
+    }
+
+    /// The grant of `action` to `role` (by `rule` when a rule granted it), which applies
+    /// through the session's role assignment `assignment`.
+    pub(super) fn granted(
+        action: ActionId,
+        role: RoleId,
+        assignment: usize,
+        rule: Option<RuleId>,
+    ) -> Self {
+        Verdict {
+            effect: Effect::Allow,
+            reason: Reason::Granted,
+            action,
+            role: Some(role),
+            assignment: Some(assignment),
+            rule,
+        }
+    }
+
+    /// Whether the action may be performed now.
+    pub fn allowed(&self) -> bool {
+        self.effect == Effect::Allow
+    }
+}
