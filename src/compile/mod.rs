@@ -98,11 +98,11 @@ pub struct Role {
     /// Whether it holds below the scope it is assigned at.
     pub cascade: bool,
     /// This role and every role it includes, depth first, each once.
-    pub expansion: Vec<RoleId>,
+    pub(crate) expansion: Vec<RoleId>,
     /// Actions its own `allow` list grants.
-    pub allow: BitSet,
+    pub(crate) allow: BitSet,
     /// Allow rules attached to it (or to `*`), in document order.
-    pub allow_rules: Vec<RuleId>,
+    pub(crate) allow_rules: Vec<RuleId>,
 }
 
 /// A compiled rule.
