@@ -121,3 +121,58 @@ fn parser_messages_kept_capitals_and_final_periods() {
         }
     }
 }
+
+/// Issue 15: the JSON reader took `"\u+041"` for `A`: a `\u` escape was read with
+/// `from_str_radix`, which also accepts a sign. Exactly four hex digits are an escape.
+#[test]
+fn json_unicode_escape_with_a_sign_was_read_as_a_letter() {
+    for escape in [r"\u+041", r"\u-041", r"\u 041", r"\u004"] {
+        let text = format!(r#"{{"id":"{escape}"}}"#);
+        let err = Principal::from_json(&text).unwrap_err();
+        assert_eq!(err.code.as_str(), "bad_input", "{escape}: {err}");
+        assert!(
+            err.message.contains("invalid `\\u` escape"),
+            "{escape}: {err}"
+        );
+    }
+    let policy = Policy::from_toml(&allow_all_policy()).unwrap();
+    let json = serde_json::to_string(policy.document()).unwrap();
+    let broken = json.replace("\"org\"", "\"\\u+06frg\"");
+    assert_ne!(broken, json);
+    let errors = Policy::from_json(&broken).unwrap_err();
+    assert_eq!(
+        errors.code().map(|c| c.as_str()),
+        Some("syntax"),
+        "{errors}"
+    );
+    assert_eq!(Principal::from_json(r#"{"id":"\u0041"}"#).unwrap().id, "A");
+}
+
+/// Issue 15: a byte-order mark before a JSON document (as some Windows editors save it)
+/// gave "expected a value"; it is skipped, and positions of later errors still count from
+/// the document's first line.
+#[test]
+fn byte_order_mark_before_a_json_document_gave_expected_a_value() {
+    let policy = Policy::from_toml(&allow_all_policy()).unwrap();
+    let json = serde_json::to_string_pretty(policy.document()).unwrap();
+    let with_mark = format!("\u{feff}{json}");
+    let again = Policy::from_json(&with_mark).unwrap_or_else(|e| panic!("rejected:\n{e}"));
+    assert_eq!(again.document(), policy.document());
+    assert!(Principal::from_json("\u{feff}{\"id\":\"u1\"}").is_ok());
+    let bad = json.replacen("\"version\"", "\"versoin\"", 1);
+    let plain = Policy::from_json(&bad).unwrap_err();
+    let marked = Policy::from_json(&format!("\u{feff}{bad}")).unwrap_err();
+    let line = |e: &rolegate::PolicyErrors| {
+        e.iter()
+            .find(|d| d.code.as_str() == "unknown_field")
+            .map(|d| d.line)
+    };
+    assert!(line(&plain).flatten().is_some(), "{plain}");
+    assert_eq!(line(&marked), line(&plain));
+}
+
+fn allow_all_policy() -> String {
+    "version = 1\n[scopes]\norg = {}\n[actions]\n\"report.view\" = { scope = \"org\" }\n\
+     [roles.reader]\nscope = \"org\"\nallow = [\"report.view\"]\n"
+        .to_owned()
+}

@@ -121,7 +121,8 @@ pub fn parse_json(text: &str) -> Result<Node, SyntaxError> {
     let mut p = JsonParser {
         bytes: text.as_bytes(),
         text,
-        pos: 0,
+        // A byte-order mark at the start is not part of the document (RFC 8259, 8.1).
+        pos: if text.starts_with('\u{feff}') { 3 } else { 0 },
     };
     p.ws();
     let node = p.value(0)?;
@@ -331,8 +332,13 @@ impl JsonParser<'_> {
     }
 
     fn hex4(&mut self) -> Result<u32, SyntaxError> {
-        let raw = self.text.get(self.pos..self.pos + 4).unwrap_or("");
-        let value = u32::from_str_radix(raw, 16).map_err(|_| self.error("invalid `\\u` escape"))?;
+        // Exactly four hex digits: `from_str_radix` alone would also take a sign (`\u+041`).
+        let raw = self.bytes.get(self.pos..self.pos + 4).unwrap_or(&[]);
+        let mut value = 0;
+        for &b in raw {
+            let digit = char::from(b).to_digit(16);
+            value = value * 16 + digit.ok_or_else(|| self.error("invalid `\\u` escape"))?;
+        }
         if raw.len() != 4 {
             return Err(self.error("invalid `\\u` escape"));
         }

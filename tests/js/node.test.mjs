@@ -493,3 +493,19 @@ test("team rule fixtures pass through applyTeamChange and lintTeam", async () =>
   assert.ok(cases > 150);
   console.log(`node team: ${cases} team changes and ${lints} lint entries, as native`);
 });
+
+test("regression: a `\\u` escape with a sign is refused, and a byte-order mark before JSON is skipped", () => {
+  for (const api of [esm, cjs]) {
+    // Read as `"org"` before: the sign was taken as part of the hex number.
+    const text = JSON.stringify(corpus.presets.outreach).replace('"org"', String.raw`"\u+06frg"`);
+    assert.notEqual(text, JSON.stringify(corpus.presets.outreach));
+    assert.throws(() => api.Policy.fromJson(text), (e) => e instanceof api.RolegateError && e.code === "syntax");
+    const marked = api.Policy.fromJson("\ufeff" + JSON.stringify(corpus.presets.outreach));
+    const plain = api.Policy.fromJson(JSON.stringify(corpus.presets.outreach));
+    const who = { id: "u1", roles: [{ role: "campaigner", scope: "org" }] };
+    assert.deepEqual(
+      marked.session(who, { id: "acme", features: ["outreach"] }).permissions("org"),
+      plain.session(who, { id: "acme", features: ["outreach"] }).permissions("org"),
+    );
+  }
+});
