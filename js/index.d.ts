@@ -42,6 +42,9 @@ export type PolicyErrorCode =
   | "bad_condition"
   | "unknown_attribute"
   | "type_mismatch"
+  | "bad_route"
+  | "unknown_param"
+  | "route_conflict"
   | "never_applies"
   | "empty_role";
 
@@ -213,6 +216,8 @@ export interface PolicyDocument {
   rules?: { [name: string]: RuleDoc };
   /** Team rules: who may change whose roles, unique and protected roles, ownership transfer, and the hygiene checklist. */
   team?: TeamDoc;
+  /** The route table for gates: request patterns (`METHOD /path/{param}`) mapped to the action they need, where it is decided, and the resource they are about. */
+  routes?: { [name: string]: RouteDoc };
 }
 
 /** A scope level, e.g. `workspace` or `project`. */
@@ -349,6 +354,20 @@ export interface TeamLintDoc {
   inactive_days?: number;
   /** By scope level: roles one of which someone must hold in every scope of that level. */
   scope_owner_roles?: { [name: string]: string[] };
+}
+
+/** What a request matching the route asks for. Its pattern is its key in `routes`. */
+export interface RouteDoc {
+  /** The action the request needs (a name from `actions`). */
+  action: string;
+  /** Where the action is decided: a scope template over the path's parameters, e.g. `workspace:{workspace}` or `workspace:{workspace}/project:{project}`, at the action's level or below it. Absent: the tenant. */
+  scope?: string;
+  /** The type of the resource the request is about, e.g. `campaign`. */
+  resource?: string;
+  /** The resource's id, a template over the path's parameters, e.g. `{campaign}`. */
+  id?: string;
+  /** Free text about the route. */
+  description?: string;
 }
 
 /** The type of an attribute: `string`, `number` (a 64-bit float), `bool`, `string[]` or `number[]`. */

@@ -32,6 +32,8 @@ mod decide;
 pub mod diff;
 pub mod document;
 mod error;
+mod fingerprint;
+mod gate;
 mod json;
 pub mod matrix;
 mod number;
@@ -46,7 +48,7 @@ mod wasm;
 
 pub use compile::{
     Action, ActionId, Feature, FeatureId, Level, LevelId, Limited, Lint, Manage, Plan, PlanId,
-    Role, RoleId, TeamRules, Transfer,
+    Role, RoleId, Route, TeamRules, Transfer,
 };
 pub use decide::{
     Decision, Effect, ExplainStep, Explanation, Principal, Reason, Resource, RoleAssignment, Scope,
@@ -56,6 +58,7 @@ pub use document::source::Format;
 pub use error::{
     Diagnostic, DocPath, ErrorCode, InputError, InputErrorCode, PathSegment, PolicyErrors, Severity,
 };
+pub use gate::{GateDecision, GateOutcome};
 pub use policy::Policy;
 pub use value::{Attrs, Value};
 

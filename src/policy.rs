@@ -120,6 +120,17 @@ impl Policy {
         &self.inner.team
     }
 
+    /// The policy fingerprint: the SHA-256 of the policy's canonical form, 64 lowercase hex
+    /// digits. The same for the TOML and JSON texts of one policy, in every runtime;
+    /// different after any change that can change a decision. Gates send it with every
+    /// answer, so that a page, an edge function and a backend can tell whether they decide
+    /// with the same policy. Computed on first use.
+    pub fn fingerprint(&self) -> &str {
+        self.inner
+            .fingerprint
+            .get_or_init(|| crate::fingerprint::fingerprint(&self.inner.document))
+    }
+
     /// The root (tenant) level's name.
     pub fn root_level(&self) -> &str {
         self.inner

@@ -148,6 +148,7 @@ fn random_document(g: &mut Gen) -> Document {
         roles: NamedMap::default(),
         rules: NamedMap::default(),
         team: Default::default(),
+        routes: NamedMap::default(),
     };
     let action_count = 2 + g.below(10);
     for i in 0..action_count {

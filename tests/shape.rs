@@ -162,6 +162,26 @@ const NAMES: Ty = Ty::List(&Ty::Scalar(&NAME));
 const PATTERNS: Ty = Ty::List(&Ty::Scalar(&ACTION_PATTERN));
 const ATTRIBUTE_TABLE: Ty = Ty::Named(&NAME, &Ty::Scalar(&ATTR_TYPE));
 
+const ROUTE_PATTERN: Scalar = Scalar {
+    def: Some("routePattern"),
+    doc: "A route: a method (`GET`, `POST`, `PUT`, `PATCH`, `DELETE`, `OPTIONS`; `HEAD` requests match `GET` routes), one space, and a path of literal segments and whole-segment parameters, e.g. `GET /api/workspaces/{workspace}/campaigns`.",
+    pattern: Some(
+        "^(GET|POST|PUT|PATCH|DELETE|OPTIONS) /([A-Za-z0-9._~!$&'()*+,;=:@-]+|\\{[A-Za-z0-9_-]+\\})?(/([A-Za-z0-9._~!$&'()*+,;=:@-]+|\\{[A-Za-z0-9_-]+\\}))*$",
+    ),
+    ..Scalar::plain("string", "string")
+};
+#[rustfmt::skip]
+const ROUTE: Table = Table {
+    name: "RouteDoc",
+    doc: "What a request matching the route asks for. Its pattern is its key in `routes`.",
+    keys: &[
+        required("action", Ty::Scalar(&ACTION_NAME), "The action the request needs (a name from `actions`)."),
+        key("scope", Ty::Scalar(&TEXT), "Where the action is decided: a scope template over the path's parameters, e.g. `workspace:{workspace}` or `workspace:{workspace}/project:{project}`, at the action's level or below it. Absent: the tenant."),
+        key("resource", Ty::Scalar(&NAME), "The type of the resource the request is about, e.g. `campaign`."),
+        key("id", Ty::Scalar(&TEXT), "The resource's id, a template over the path's parameters, e.g. `{campaign}`."),
+        key("description", Ty::Scalar(&TEXT), "Free text about the route."),
+    ],
+};
 /// The whole document.
 #[rustfmt::skip]
 const DOCUMENT: Table = Table {
@@ -179,6 +199,7 @@ const DOCUMENT: Table = Table {
         key("roles", Ty::Named(&NAME, &Ty::Table(&ROLE)), "Roles, keyed by role name, in display order."),
         key("rules", Ty::Named(&NAME, &Ty::Table(&RULE)), "Named allow and deny rules attached to roles, with optional conditions. A matching deny rule wins over every allow."),
         key("team", Ty::Table(&TEAM), "Team rules: who may change whose roles, unique and protected roles, ownership transfer, and the hygiene checklist."),
+        key("routes", Ty::Named(&ROUTE_PATTERN, &Ty::Table(&ROUTE)), "The route table for gates: request patterns (`METHOD /path/{param}`) mapped to the action they need, where it is decided, and the resource they are about."),
     ],
 };
 
@@ -365,6 +386,12 @@ const EVERY_KEY: &str = r#"{
       "admin_roles": ["owner", "admin"], "min_admins": 2, "max_admins": 4,
       "reviewer_roles": ["member"], "inactive_days": 90,
       "scope_owner_roles": { "workspace": ["member"] }
+    }
+  },
+  "routes": {
+    "GET /api/workspaces/{workspace}/campaigns/{campaign}": {
+      "action": "campaign.view", "scope": "workspace:{workspace}", "resource": "campaign",
+      "id": "{campaign}", "description": "one campaign"
     }
   }
 }"#;

@@ -8,7 +8,7 @@
 //! This file holds the compiled types and `compile`, which runs the passes in order, each
 //! in its own file: `levels` (the scope tree), `catalog` (features, plans, attributes,
 //! actions), `roles` (grants and inclusion), `rules` (with `strategy`, the compiled form of
-//! each rule), `team` (the `team` section and plan limits) and `warnings`. They share a
+//! each rule), `team` (the `team` section and plan limits), `routes` (the route table) and `warnings`. They share a
 //! `context` (the document and the diagnostics found so far); `pattern` expands action
 //! patterns for the roles and rules passes.
 
@@ -18,6 +18,7 @@ mod context;
 mod levels;
 mod pattern;
 mod roles;
+pub(crate) mod routes;
 mod rules;
 mod strategy;
 mod team;
@@ -26,6 +27,8 @@ mod warnings;
 pub use team::{Limited, Lint, Manage, TeamRules, Transfer};
 
 pub use bitset::BitSet;
+pub use routes::Route;
+pub(crate) use routes::RouteTable;
 
 use crate::document::condition::{self, AttrRef, Entity, Expr};
 use crate::document::{AttrType, DOCUMENT_VERSION, Document, RuleEffect};
@@ -167,6 +170,9 @@ pub(crate) struct Compiled {
     pub attributes: BTreeMap<(Entity, String), AttrType>,
     pub warnings: Vec<Diagnostic>,
     pub team: TeamRules,
+    pub routes: RouteTable,
+    /// The policy fingerprint, computed on first use.
+    pub fingerprint: std::sync::OnceLock<String>,
 }
 
 impl Compiled {
@@ -202,7 +208,8 @@ impl Compiled {
 /// 5. [`rules`]: patterns expanded, conditions checked, each rule placed in its compiled
 ///    form ([`strategy`]);
 /// 6. [`team`]: the `team` section and plan limits;
-/// 7. [`warnings`]: what compiles but is likely a mistake, only when nothing failed.
+/// 7. [`routes`]: the route table and its segment tree;
+/// 8. [`warnings`]: what compiles but is likely a mistake, only when nothing failed.
 ///
 /// Each pass function is `#[inline(always)]`: called once, here, and compiled as parts of
 /// this one function the passes keep the WebAssembly modules from growing (left to the
@@ -215,6 +222,7 @@ pub(crate) fn compile(document: Document) -> Result<Compiled, Vec<Diagnostic>> {
     let mut roles = roles::compile_roles(&mut cx, &levels, &catalog);
     let rules = rules::compile_rules(&mut cx, &mut catalog, &mut roles);
     let team = team::compile_team(&mut cx, &roles, &levels);
+    let routes = routes::compile_routes(&mut cx, &levels, &catalog);
     warnings::compile_warnings(&mut cx, &levels, &catalog, &roles.roles, &rules);
     if !cx.errors.is_empty() {
         return Err(cx.errors);
@@ -238,6 +246,8 @@ pub(crate) fn compile(document: Document) -> Result<Compiled, Vec<Diagnostic>> {
         attributes: catalog.attributes,
         warnings,
         team,
+        routes,
+        fingerprint: std::sync::OnceLock::new(),
         document,
     })
 }

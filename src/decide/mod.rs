@@ -13,7 +13,7 @@ mod input;
 pub mod reference;
 pub(crate) mod scope;
 mod session;
-mod steps;
+pub(crate) mod steps;
 mod verdict;
 
 pub use explain::{ExplainStep, Explanation};

@@ -3,6 +3,7 @@
 
 use super::explain::{ExplainStep, Explanation};
 use super::scope::ScopePath;
+use super::steps::Assume;
 use super::{Decision, Principal, Reason, Resource, Tenant, Verdict};
 use crate::Policy;
 use crate::compile::{ActionId, Compiled, PlanId, RoleId};
@@ -30,7 +31,7 @@ pub(super) struct Assignment {
 /// as needed: inputs are validated here, so decisions only look things up.
 #[derive(Debug, Clone)]
 pub struct Session {
-    pub(super) policy: Policy,
+    pub(crate) policy: Policy,
     pub(super) assignments: Vec<Assignment>,
     pub(super) principal_id: Value,
     pub(super) principal_attrs: Attrs,
@@ -139,7 +140,7 @@ impl Session {
     /// the catalog is denied with `unknown_action`.
     pub fn check_id(&self, action: ActionId, resource: &Resource) -> Decision {
         let verdict = match ScopePath::parse(&self.policy.inner, &resource.scope) {
-            Ok(path) => self.decide_at(action, resource, &path, None),
+            Ok(path) => self.decide_at(action, resource, &path, Assume::Known, None),
             Err(_) => Verdict::deny(Reason::BadScope, action),
         };
         self.decision(verdict)
@@ -150,7 +151,7 @@ impl Session {
     pub fn verdict(&self, action: &str, resource: &Resource) -> Verdict {
         match self.policy.inner.action_index.get(action) {
             Some(&id) => match ScopePath::parse(&self.policy.inner, &resource.scope) {
-                Ok(path) => self.decide_at(id, resource, &path, None),
+                Ok(path) => self.decide_at(id, resource, &path, Assume::Known, None),
                 Err(_) => Verdict::deny(Reason::BadScope, id),
             },
             None => Verdict::unknown_action(),
@@ -160,7 +161,7 @@ impl Session {
     /// Decides at a scope parsed beforehand (see [`Session::scope`]); `resource.scope` is
     /// not read. The fast path for callers that ask many questions in one scope.
     pub fn verdict_in(&self, action: ActionId, scope: &Scope, resource: &Resource) -> Verdict {
-        self.decide_at(action, resource, &scope.0, None)
+        self.decide_at(action, resource, &scope.0, Assume::Known, None)
     }
 
     /// Parses a scope instance once, for [`Session::verdict_in`].
@@ -211,7 +212,7 @@ impl Session {
             .enumerate()
             .map(|(id, a)| {
                 let verdict = match &scope {
-                    Ok(path) => self.decide_at(id, resource, path, None),
+                    Ok(path) => self.decide_at(id, resource, path, Assume::Known, None),
                     Err(_) => Verdict::deny(Reason::BadScope, id),
                 };
                 (a.name.clone(), self.decision(verdict))
@@ -232,7 +233,7 @@ impl Session {
         let mut steps = Vec::new();
         let verdict = match self.policy.inner.action_index.get(action) {
             Some(&id) => match ScopePath::parse(&self.policy.inner, &resource.scope) {
-                Ok(path) => self.decide_at(id, resource, &path, Some(&mut steps)),
+                Ok(path) => self.decide_at(id, resource, &path, Assume::Known, Some(&mut steps)),
                 Err(message) => {
                     steps.push(ExplainStep::new(
                         1,

@@ -5,7 +5,8 @@ use super::explain::{self, ExplainStep};
 use super::scope::ScopePath;
 use super::{Effect, Reason, Resource, Session, Verdict};
 use crate::compile::{ActionId, RoleId, RuleId};
-use crate::document::condition::{self, AttrRef, AttrSource, Entity};
+use crate::document::RuleEffect;
+use crate::document::condition::{self, AttrRef, AttrSource, Entity, Expr};
 use crate::value::{Attrs, Value, ValueRef};
 
 impl Session {
@@ -17,11 +18,12 @@ impl Session {
     /// same logic measured 4 to 11% slower per check (`cargo bench --bench decide`, the
     /// two binaries side by side), as the grant loop's values no longer stayed in
     /// registers; `reference.rs` shows the same steps as separate functions.
-    pub(super) fn decide_at(
+    pub(crate) fn decide_at(
         &self,
         action: ActionId,
         resource: &Resource,
         resource_path: &ScopePath,
+        assume: Assume,
         mut trace: Option<&mut Vec<ExplainStep>>,
     ) -> Verdict {
         let p = &*self.policy.inner;
@@ -69,6 +71,7 @@ impl Session {
         let ctx = Request {
             session: self,
             resource,
+            assume,
         };
 
         // Step 3: deny rules win.
@@ -87,7 +90,7 @@ impl Session {
                 let holds = rule
                     .condition
                     .as_ref()
-                    .is_none_or(|c| condition::eval(c, &ctx));
+                    .is_none_or(|c| ctx.holds(c, RuleEffect::Deny));
                 if let Some(t) = trace.as_deref_mut() {
                     t.push(explain::deny_step(rule, p.roles.get(role), holds));
                 }
@@ -126,7 +129,7 @@ impl Session {
                 if rule
                     .condition
                     .as_ref()
-                    .is_none_or(|c| condition::eval(c, &ctx))
+                    .is_none_or(|c| ctx.holds(c, RuleEffect::Allow))
                 {
                     grant = Some((role, ai, Some(rid)));
                     break 'roles;
@@ -178,10 +181,43 @@ impl Session {
     }
 }
 
+/// How a decision treats the resource's attributes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Assume {
+    /// Known: the resource is as given (every check).
+    Known,
+    /// Unknown (the gate, before the origin loads the resource): a condition that depends
+    /// on them is taken the way that favours allowing; when even this decision is not an
+    /// allow, no resource's is.
+    Best,
+    /// Unknown, and a condition that depends on them is taken the way that favours denying;
+    /// when this decision is an allow, every resource's is.
+    Worst,
+}
+
 /// What conditions read: the session's principal and tenant, and the resource asked about.
 struct Request<'a> {
     session: &'a Session,
     resource: &'a Resource,
+    assume: Assume,
+}
+
+impl Request<'_> {
+    /// Whether a rule's condition holds; under [`Assume::Best`] and [`Assume::Worst`], a
+    /// condition that the unknown attributes decide holds when that favours (or disfavours)
+    /// allowing.
+    #[inline]
+    fn holds(&self, condition: &Expr, effect: RuleEffect) -> bool {
+        match self.assume {
+            Assume::Known => condition::eval(condition, self),
+            Assume::Best => {
+                condition::eval_partial(condition, self).unwrap_or(effect == RuleEffect::Allow)
+            }
+            Assume::Worst => {
+                condition::eval_partial(condition, self).unwrap_or(effect == RuleEffect::Deny)
+            }
+        }
+    }
 }
 
 fn attr_of<'a>(attrs: &'a Attrs, name: &str) -> ValueRef<'a> {
@@ -210,5 +246,15 @@ impl AttrSource for Request<'_> {
             (Entity::Tenant, "features") => s.tenant_features.as_ref(),
             (Entity::Tenant, name) => attr_of(&s.tenant_attrs, name),
         }
+    }
+
+    fn known(&self, attr: &AttrRef) -> bool {
+        self.assume == Assume::Known
+            || attr.entity != Entity::Resource
+            || match attr.name.as_str() {
+                "id" => self.resource.id.is_some(),
+                "type" => self.resource.kind.is_some(),
+                _ => false,
+            }
     }
 }

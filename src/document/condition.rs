@@ -663,6 +663,12 @@ fn type_of(
 pub trait AttrSource {
     /// The value of an attribute; [`ValueRef::Null`] when absent.
     fn attr(&self, attr: &AttrRef) -> ValueRef<'_>;
+
+    /// Whether the attribute's value is known; a partial evaluation
+    /// ([`eval_partial`]) treats an unknown one as any value at all.
+    fn known(&self, _attr: &AttrRef) -> bool {
+        true
+    }
 }
 
 fn value_of<'a>(expr: &'a Expr, source: &'a dyn AttrSource) -> Option<ValueRef<'a>> {
@@ -708,7 +714,55 @@ fn eval_as_value<'a>(expr: &'a Expr, source: &'a dyn AttrSource) -> ValueRef<'a>
     }
 }
 
+/// Evaluates a condition some of whose attributes are unknown ([`AttrSource::known`]), in
+/// three-valued logic: `Some(b)` when the condition is `b` whatever the unknown values are,
+/// `None` when it may go either way. A comparison that reads an unknown attribute is
+/// unknown; `&&` is false when a term is false, `||` true when a term is true. Sound, not
+/// complete: `resource.a == 1 && resource.a == 2` is unknown, though never true.
+pub fn eval_partial(expr: &Expr, source: &dyn AttrSource) -> Option<bool> {
+    match expr {
+        Expr::And(terms) => {
+            let mut all = Some(true);
+            for t in terms {
+                match eval_partial(t, source) {
+                    Some(false) => return Some(false),
+                    Some(true) => {}
+                    None => all = None,
+                }
+            }
+            all
+        }
+        Expr::Or(terms) => {
+            let mut any = Some(false);
+            for t in terms {
+                match eval_partial(t, source) {
+                    Some(true) => return Some(true),
+                    Some(false) => {}
+                    None => any = None,
+                }
+            }
+            any
+        }
+        Expr::Not(inner) => eval_partial(inner, source).map(|b| !b),
+        _ if expr.reads_unknown(source) => None,
+        _ => Some(eval(expr, source)),
+    }
+}
+
 impl Expr {
+    /// Whether the expression reads an attribute whose value `source` does not know.
+    fn reads_unknown(&self, source: &dyn AttrSource) -> bool {
+        match self {
+            Expr::Literal(..) => false,
+            Expr::Attr(a, _) => !source.known(a),
+            Expr::Eq(l, r) | Expr::Ne(l, r) | Expr::In(l, r) => {
+                l.reads_unknown(source) || r.reads_unknown(source)
+            }
+            Expr::And(terms) | Expr::Or(terms) => terms.iter().any(|t| t.reads_unknown(source)),
+            Expr::Not(inner) => inner.reads_unknown(source),
+        }
+    }
+
     /// Whether the expression reads an attribute of `entity`.
     pub fn reads(&self, entity: Entity) -> bool {
         match self {

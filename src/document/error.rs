@@ -57,6 +57,12 @@ codes! {
         UnknownAttribute = "unknown_attribute",
         /// A condition compares or combines values of the wrong types.
         TypeMismatch = "type_mismatch",
+        /// A route pattern or template that cannot be read.
+        BadRoute = "bad_route",
+        /// A route template names a parameter its path does not have.
+        UnknownParam = "unknown_param",
+        /// Two routes match the same requests.
+        RouteConflict = "route_conflict",
         /// Warning: a grant or rule that no request can ever reach.
         NeverApplies = "never_applies",
         /// Warning: a role that grants nothing.

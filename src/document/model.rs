@@ -95,6 +95,30 @@ pub struct Document {
     /// transfer, hygiene checks.
     #[serde(default, skip_serializing_if = "TeamDoc::is_empty")]
     pub team: TeamDoc,
+    /// The route table: `"METHOD /path/{param}"` patterns mapped to an action, a scope and
+    /// optionally a resource, for gates that decide requests.
+    #[serde(default, skip_serializing_if = "NamedMap::is_empty")]
+    pub routes: NamedMap<RouteDoc>,
+}
+
+/// One route: what a request that matches the pattern asks for.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct RouteDoc {
+    /// The action the request needs.
+    pub action: String,
+    /// The scope the action is decided at, a template over the path's parameters
+    /// (`workspace:{workspace}`); absent for the tenant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// The type of the resource the request is about (`campaign`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+    /// The resource's id, a template over the path's parameters (`{campaign}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
 }
 
 /// The `team` section.

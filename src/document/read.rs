@@ -4,7 +4,7 @@
 
 use super::model::{
     ActionDoc, AttrType, AttributesDoc, Document, FeatureDoc, ManageDoc, NamedMap, PlanDoc,
-    RoleDoc, RuleDoc, RuleEffect, ScopeLevelDoc, TeamDoc, TeamLintDoc, TransferDoc,
+    RoleDoc, RouteDoc, RuleDoc, RuleEffect, ScopeLevelDoc, TeamDoc, TeamLintDoc, TransferDoc,
 };
 use crate::error::{Diagnostic, DocPath, ErrorCode};
 use crate::json::read::{Reader, Table};
@@ -276,6 +276,19 @@ fn team(r: &mut Reader, node: &Node, path: &DocPath) -> Option<TeamDoc> {
     Some(doc)
 }
 
+fn route(r: &mut Reader, node: &Node, path: &DocPath) -> Option<RouteDoc> {
+    let mut t = r.table(node, path, "a route table")?;
+    let doc = RouteDoc {
+        action: r.required_string(&mut t, "action"),
+        scope: r.opt_string(&mut t, "scope"),
+        resource: r.opt_string(&mut t, "resource"),
+        id: r.opt_string(&mut t, "id"),
+        description: r.opt_string(&mut t, "description"),
+    };
+    r.finish(t, &["action", "scope", "resource", "id", "description"]);
+    Some(doc)
+}
+
 fn attributes(r: &mut Reader, node: &Node, path: &DocPath) -> Option<AttributesDoc> {
     let mut t = r.table(node, path, "an attributes table")?;
     let doc = AttributesDoc {
@@ -330,6 +343,7 @@ pub(crate) fn document(node: &Node) -> Result<Document, (Vec<Diagnostic>, Vec<us
         Some(n) => team(&mut r, n, &root.key("team")).unwrap_or_default(),
         None => TeamDoc::default(),
     };
+    let routes = named(&mut r, &mut t, "routes", route);
     r.finish(
         t,
         &[
@@ -344,6 +358,7 @@ pub(crate) fn document(node: &Node) -> Result<Document, (Vec<Diagnostic>, Vec<us
             "roles",
             "rules",
             "team",
+            "routes",
         ],
     );
     if !r.errors.is_empty() {
@@ -361,5 +376,6 @@ pub(crate) fn document(node: &Node) -> Result<Document, (Vec<Diagnostic>, Vec<us
         roles,
         rules,
         team,
+        routes,
     })
 }

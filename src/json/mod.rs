@@ -16,17 +16,18 @@ pub(crate) mod deserialize;
 pub(crate) mod error;
 pub(crate) mod read;
 pub(crate) mod tree;
-// The writer serves the WebAssembly boundary and the team values; a plain library build
-// reads JSON but writes none (the command line and Rust users write with serde).
-#[cfg(any(feature = "wasm", test))]
+// The writer serves the WebAssembly boundary, the team values and the policy fingerprint
+// (whose canonical form must be the same bytes in every build).
 mod serialize;
-#[cfg(any(feature = "wasm", feature = "team", test))]
+// Without the boundary or team values, only the serializer's primitives are used.
+#[cfg_attr(not(any(feature = "wasm", feature = "team")), allow(dead_code))]
 mod write;
 
 // `Object`, `ToJson`, `list`, `number`, `string`, and `to_json`, `write` for `Serialize`
 // values: at `crate::json::`, as the writers of each module (team, lint, the boundary)
 // import them.
+pub(crate) use serialize::to_json;
 #[cfg(feature = "wasm")]
-pub(crate) use serialize::{to_json, write};
+pub(crate) use serialize::write;
 #[cfg(any(feature = "wasm", feature = "team", test))]
 pub(crate) use write::*;

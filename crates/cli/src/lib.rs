@@ -9,6 +9,7 @@
 //! |---|---|
 //! | `commands/policy.rs` | `validate`, `matrix`, `diff`, `types`, `export`, `presets` |
 //! | `commands/decide.rs` | `check`, `explain`, `permissions`, `batch` |
+//! | `commands/gate.rs` | `gate`, `routes`, `fingerprint` |
 //! | `commands/team.rs` | `team apply`, `lint` |
 //! | `commands/test.rs` | `test` (decision fixture files, see [`fixtures`]) |
 //!

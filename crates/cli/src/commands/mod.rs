@@ -1,6 +1,7 @@
 //! The command groups; each lists its commands and runs the ones that are its own.
 
 mod decide;
+mod gate;
 mod policy;
 mod team;
 mod test;
@@ -12,6 +13,7 @@ use clap::{ArgMatches, Command};
 pub(crate) fn all() -> Vec<Command> {
     let mut commands = policy::commands();
     commands.extend(decide::commands());
+    commands.extend(gate::commands());
     commands.extend(team::commands());
     commands.extend(test::commands());
     commands
@@ -21,6 +23,7 @@ pub(crate) fn all() -> Vec<Command> {
 pub(crate) fn run(name: &str, m: &ArgMatches) -> Outcome {
     policy::run(name, m)
         .or_else(|| decide::run(name, m))
+        .or_else(|| gate::run(name, m))
         .or_else(|| team::run(name, m))
         .or_else(|| test::run(name, m))
         .unwrap_or_else(|| Err(Failure::usage("unknown command: see `rolegate --help`")))
