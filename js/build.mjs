@@ -61,12 +61,37 @@ const ENTRIES = [
   ["./full", "default", "full-web.js", "fetch", "full"],
   ["./dom", "types", "dom.d.ts"],
   ["./dom", "default", "dom.js"],
+  ["./edge", "types", "edge.d.ts"],
+  ["./edge", "workerd", "edge-workerd.js", "import", "core", "edge"],
+  ["./edge", "worker", "edge-workerd.js", "import", "core", "edge"],
+  ["./edge", "node", "edge-node.mjs", "disk", "full", "node"],
+  ["./edge", "default", "edge-web.js", "fetch", "core", "edge"],
+  ["./node", "types", "edge.d.ts"],
+  ["./node", "default", "edge-node.mjs", "disk", "full", "node"],
   ["./snapshot", "types", "snapshot.d.ts"],
   ["./snapshot", "import", "snapshot.js"],
   ["./snapshot", "require", "snapshot.cjs"],
   ["./rolegate.wasm", null, "wasm/rolegate_bg.wasm"],
   ["./package.json", null, "package.json"],
-].map(([path, condition, file, load, module]) => ({ path, condition, file, load, module }));
+].map(([path, condition, file, load, module, gates]) => ({ path, condition, file, load, module, gates }));
+
+// What an entry of `rolegate/edge` or `rolegate/node` adds to the API: the gates (edge.js,
+// with the tokens of token.js), and for Node the Express middleware (node-gate.js).
+const GATES = {
+  edge: [
+    'import { createEdge } from "./edge.js";',
+    "export const { createGate, gateFetch, honoGate, createPolicyLoader } = createEdge(api);",
+    'export { bearer, loadTokenConfig, verifyToken, mintToken, generateKeyPair } from "./token.js";',
+  ],
+  node: [
+    'import { createEdge } from "./edge.js";',
+    'import { createNodeGate } from "./node-gate.js";',
+    "const edge = createEdge(api);",
+    "export const { createGate, gateFetch, honoGate, createPolicyLoader } = edge;",
+    "export const { expressGate } = createNodeGate(edge);",
+    'export { bearer, loadTokenConfig, verifyToken, mintToken, generateKeyPair } from "./token.js";',
+  ],
+};
 
 // The JavaScript API shared by the entries, one file each in the package (also as CommonJS
 // unless `esmOnly`). Each is bundled with the sources it imports, except the shared ones,
@@ -76,6 +101,9 @@ const LIBRARY = [
   { name: "api" },
   { name: "snapshot" },
   { name: "dom", esmOnly: true },
+  { name: "token", esmOnly: true },
+  { name: "edge", esmOnly: true },
+  { name: "node-gate", esmOnly: true },
 ];
 const SHARED = new Set(LIBRARY.map((m) => `./${m.name}.js`));
 
@@ -122,7 +150,7 @@ const API_NAMES = "Policy, Session, RolegateError, codes, features";
 const SNAPSHOT_NAMES = "snapshotCheck, snapshotCan";
 
 /** The source of an entry file. */
-function entrySource({ load, module }) {
+function entrySource({ load, module, gates }) {
   const loader = LOADERS[load](MODULES[module].dir);
   if (loader.commonJs) {
     return [
@@ -143,6 +171,7 @@ function entrySource({ load, module }) {
     "const api = createApi(raw);",
     `export const { ${API_NAMES} } = api;`,
     `export { ${SNAPSHOT_NAMES} } from "./snapshot.js";`,
+    ...(gates ? GATES[gates] : []),
     "",
   ].join("\n");
 }
@@ -152,7 +181,7 @@ function entryFiles() {
   const files = new Map();
   for (const row of ENTRIES.filter((r) => r.load)) {
     const seen = files.get(row.file);
-    if (seen && (seen.load !== row.load || seen.module !== row.module)) {
+    if (seen && (seen.load !== row.load || seen.module !== row.module || seen.gates !== row.gates)) {
       throw new Error(`build.mjs: ${row.file} is named with two ways of loading`);
     }
     files.set(row.file, row);
@@ -279,7 +308,7 @@ function reportSizes() {
     return { raw, gz };
   };
   // The API modules a page loads besides its entry and its module's glue.
-  const api = LIBRARY.filter((m) => m.name !== "dom").map((m) => `${m.name}.js`);
+  const api = LIBRARY.filter((m) => !["dom", "token", "edge", "node-gate"].includes(m.name)).map((m) => `${m.name}.js`);
   const page = (file, module, wasm) => [`${MODULES[module].dir}/rolegate.js`, ...api, file, wasm];
   const rows = [
     ["wasm/rolegate_bg.wasm", ["wasm/rolegate_bg.wasm"]],

@@ -1,34 +1,35 @@
-// Cloudflare Worker: gate requests by method and path before they reach the origin.
-import { Policy } from "rolegate";
-import policyDocument from "../outreach.policy.json";
+// A Cloudflare Worker that gates every request before it reaches the origin: the caller's
+// token is verified (docs/TOKENS.md), the request is matched against the policy's route
+// table and decided (docs/POLICY.md, "Routes"), and only allowed requests are forwarded,
+// with the verified identity in `rolegate-*` headers. Refusals are JSON:
+// 401 { reason: "token_expired", ... }, 403 { reason, effect: "deny" | "locked", action, hint? },
+// 404 { reason: "no_route" }. Every response carries the policy fingerprint (`rolegate-policy`).
+//
+// Bindings (config.capnp for workerd, wrangler.toml for Cloudflare):
+//   TOKENS       the token verification config (public keys), JSON text
+//   POLICY_URL   where the policy JSON is served (revalidated with ETag), or
+//   POLICY_KV    a KV namespace holding it under `policy.json`
+//   POLICY_INTERVAL_MS  how often to revalidate (default 30000)
+//   ORIGIN       the origin service the allowed requests go to
 
-const policy = Policy.fromObject(policyDocument); // compiled once per isolate
+import { createGate, createPolicyLoader } from "rolegate/edge";
 
-const routes = [
-  { method: "POST", path: /^\/api\/campaigns$/, action: "campaign.create" },
-  { method: "DELETE", path: /^\/api\/campaigns\/[^/]+$/, action: "campaign.delete" },
-  { method: "PUT", path: /^\/api\/settings\/sms$/, action: "sms.configure" },
-];
+let gate; // one per isolate: the policy is compiled once and kept current
+
+function gateFor(env) {
+  gate ??= createGate({
+    loader: createPolicyLoader({
+      url: env.POLICY_URL || undefined,
+      kv: env.POLICY_URL ? undefined : (e) => e.POLICY_KV,
+      interval: Number(env.POLICY_INTERVAL_MS ?? 30_000),
+    }),
+    tokens: env.TOKENS,
+  });
+  return gate;
+}
 
 export default {
-  async fetch(request) {
-    const url = new URL(request.url);
-    const route = routes.find((r) => r.method === request.method && r.path.test(url.pathname));
-    if (!route) return new Response("not found", { status: 404 });
-    // In production the principal comes from a verified session token.
-    let session;
-    try {
-      const principal = JSON.parse(request.headers.get("x-principal") ?? '{"id":"anonymous"}');
-      const tenant = JSON.parse(request.headers.get("x-tenant") ?? '{"id":"unknown"}');
-      session = policy.session(principal, tenant);
-    } catch (error) {
-      // A RolegateError (unknown role, bad scope...) or unreadable JSON.
-      return Response.json({ error: error.code ?? "bad_request", message: error.message }, { status: 401 });
-    }
-    const decision = session.check(route.action);
-    if (!decision.allowed) {
-      return Response.json({ error: decision.reason, hint: decision.hint ?? null }, { status: 403 });
-    }
-    return new Response(`${route.action}: allowed`, { status: 200 }); // forward to the origin here
+  async fetch(request, env) {
+    return gateFor(env).handle(request, (forwarded) => env.ORIGIN.fetch(forwarded), env);
   },
 };
