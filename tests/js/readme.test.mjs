@@ -1,21 +1,20 @@
 // The README's JavaScript quickstarts, run as shown. Their code is the files under
-// examples/ (web/app.js, node/quickstart.mjs, deno/quickstart.ts, worker/worker.js), each
-// importing "rolegate" and ../outreach.policy.json (the output of `rolegate export
-// outreach`). This test checks that the README still shows those files verbatim, then runs
-// each one against the package as a user installs it (npm pack, npm install): in Node (ES
-// module, and the CommonJS entry), in Deno, in workerd as a bundled Worker, and as a
-// bundled web app in Chromium, asserting the values the examples' comments promise.
+// examples/ (web/app.js, node/quickstart.mjs, deno/quickstart.ts, worker/worker.js), the
+// quickstarts importing "rolegate" and ../outreach.policy.json (the output of `rolegate
+// export outreach`). This test checks that the README still shows those files verbatim, then
+// runs the quickstarts against the package as a user installs it (npm pack, npm install): in
+// Node (ES module, and the CommonJS entry), in Deno, and as a bundled web app in Chromium,
+// asserting the values the examples' comments promise (the Worker runs in gates.test.mjs).
 //
 // usage: node --test tests/js/readme.test.mjs
 
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { root, scratchProject, tool } from "./pack.mjs";
-import { CHROMIUM, CHROMIUM_ARGS, freePort, loadPlaywright, serve } from "./harness.mjs";
+import { CHROMIUM, CHROMIUM_ARGS, loadPlaywright, serve } from "./harness.mjs";
 
 const examples = join(root, "examples");
 const policyPath = join(examples, "outreach.policy.json");
@@ -23,7 +22,6 @@ const nativeBin = join(root, "target", "debug", "rolegate");
 const QUICKSTARTS = ["web/app.js", "node/quickstart.mjs", "deno/quickstart.ts", "worker/worker.js"];
 
 const CAMPAIGNER = { id: "u2", roles: [{ role: "campaigner", scope: "org" }] };
-const ORG_ADMIN = { id: "u1", roles: [{ role: "org_admin", scope: "org" }] };
 const ACME_OUTREACH = { id: "acme", features: ["outreach"] };
 const ACME = { id: "acme" };
 
@@ -60,13 +58,7 @@ const lines = (text) => text.split("\n").map((l) => l.trimEnd()).filter((l) => l
 
 // Everything started by a test, stopped at the end (and on an unexpected exit).
 const cleanups = [];
-let workerd = null;
-function killWorkerd() {
-  if (workerd && workerd.exitCode === null && workerd.signalCode === null) workerd.kill("SIGKILL");
-}
-process.on("exit", killWorkerd);
 after(async () => {
-  killWorkerd();
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
@@ -144,126 +136,9 @@ test("readme (deno): the Deno quickstart prints what its comments promise", { ti
   console.log("readme (deno): quickstart ran as documented");
 });
 
-test("readme (workerd): the Worker gates requests as documented", { timeout: 60_000 }, async () => {
-  const workerdBin = tool("workerd");
-  const esbuild = tool("esbuild");
-  const hint = outreachHint();
-  const dir = exampleProject("readme-worker", { "worker/worker.js": "worker/worker.js" });
-
-  // Bundled as the README says: the package's workerd condition, the .wasm left as a module import, the JSON bundled.
-  const build = spawnSync(
-    esbuild,
-    [
-      "worker/worker.js",
-      "--bundle",
-      "--format=esm",
-      "--platform=neutral",
-      "--conditions=workerd,worker,import",
-      "--external:*.wasm",
-      "--outfile=bundle.js",
-      "--log-level=warning",
-    ],
-    { cwd: dir, encoding: "utf8", timeout: 30_000 },
-  );
-  if (build.error) fail(`esbuild could not run: ${build.error.message}`);
-  assert.equal(build.status, 0, `esbuild failed to bundle worker/worker.js:\n${build.stderr}`);
-  const bundle = readFileSync(join(dir, "bundle.js"), "utf8");
-  assert.ok(!/^import\s.*\.json"/m.test(bundle), "the bundle imports the policy JSON instead of carrying it");
-
-  // The name the bundle imports the WebAssembly module by, relative to the bundle's own name.
-  const wasmImports = [...bundle.matchAll(/^import\s+\w+\s+from\s+"([^"]+\.wasm)";?$/gm)].map((m) => m[1]);
-  assert.equal(wasmImports.length, 1, `the bundle should import exactly one .wasm module, it imports: ${JSON.stringify(wasmImports)}`);
-  const wasmName = new URL(wasmImports[0], "file:///bundle.js").pathname.slice(1);
-  const wasmFile = "node_modules/rolegate/wasm/rolegate_bg.wasm";
-  assert.ok(existsSync(join(dir, wasmFile)), `${wasmFile} is not in the installed package`);
-
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  writeFileSync(
-    join(dir, "config.capnp"),
-    `using Workerd = import "/workerd/workerd.capnp";
-
-const config :Workerd.Config = (
-  services = [ (name = "main", worker = .app) ],
-  sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ],
-);
-
-const app :Workerd.Worker = (
-  modules = [
-    (name = "bundle.js", esModule = embed "bundle.js"),
-    (name = ${JSON.stringify(wasmName)}, wasm = embed ${JSON.stringify(wasmFile)}),
-  ],
-  compatibilityDate = "2025-01-01",
-);
-`,
-  );
-
-  let output = "";
-  let exited = null;
-  workerd = spawn(workerdBin, ["serve", "config.capnp"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
-  workerd.stdout.on("data", (d) => (output += d));
-  workerd.stderr.on("data", (d) => (output += d));
-  workerd.on("exit", (code, signal) => (exited = { code, signal }));
-  workerd.on("error", (e) => {
-    exited = { error: e.message };
-    output += `\nspawn error: ${e.message}`;
-  });
-  const logs = () => `workerd output:\n${output || "(none)"}`;
-
-  // Bounded wait until the Worker answers (any path: the unknown ones get its 404).
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (exited !== null) fail(`workerd exited before serving (${JSON.stringify(exited)}).\n${logs()}`);
-    try {
-      const res = await fetch(`${base}/ping`, { signal: AbortSignal.timeout(1000) });
-      await res.text();
-      break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      killWorkerd();
-      fail(`workerd did not answer on ${base} within 20 s.\n${logs()}`);
-    }
-    await sleep(100);
-  }
-
-  async function send(method, path, principal, tenant) {
-    const headers = {};
-    if (principal) headers["x-principal"] = JSON.stringify(principal);
-    if (tenant) headers["x-tenant"] = JSON.stringify(tenant);
-    const res = await fetch(`${base}${path}`, { method, headers, signal: AbortSignal.timeout(10_000) });
-    const text = await res.text();
-    let body = text;
-    if ((res.headers.get("content-type") ?? "").includes("application/json")) body = JSON.parse(text);
-    return { status: res.status, body, label: `${method} ${path} as ${principal?.roles?.[0]?.role ?? "anonymous"} with ${JSON.stringify(tenant)}` };
-  }
-  const expectStatus = (r, status) => assert.equal(r.status, status, `${r.label}: ${r.status} ${JSON.stringify(r.body)}\n${logs()}`);
-
-  const created = await send("POST", "/api/campaigns", CAMPAIGNER, ACME_OUTREACH);
-  expectStatus(created, 200);
-  assert.equal(created.body, "campaign.create: allowed");
-
-  const locked = await send("POST", "/api/campaigns", CAMPAIGNER, ACME);
-  expectStatus(locked, 403);
-  assert.deepEqual(locked.body, { error: "feature_disabled", hint }, `${locked.label}: the 403 body`);
-
-  const sms = await send("PUT", "/api/settings/sms", CAMPAIGNER, ACME_OUTREACH);
-  expectStatus(sms, 403);
-  assert.deepEqual(sms.body, { error: "no_grant", hint: null }, `${sms.label}: the 403 body`);
-
-  const smsAdmin = await send("PUT", "/api/settings/sms", ORG_ADMIN, ACME_OUTREACH);
-  expectStatus(smsAdmin, 200);
-  assert.equal(smsAdmin.body, "sms.configure: allowed");
-
-  const unknown = await send("GET", "/nowhere", CAMPAIGNER, ACME_OUTREACH);
-  expectStatus(unknown, 404);
-  // A known path with another method is not a route either.
-  expectStatus(await send("GET", "/api/campaigns", CAMPAIGNER, ACME_OUTREACH), 404);
-
-  killWorkerd();
-  console.log("readme (workerd): worker ran as documented (200, 403 feature_disabled with the hint, 403 no_grant, 200, 404)");
-});
+// The README's Worker (examples/worker/worker.js, checked verbatim above) is run by
+// tests/js/gates.test.mjs: bundled as its package.json says, in workerd with its config,
+// next to the Deno, Node and axum gates, with real tokens and policy updates.
 
 test("readme (chromium): the web app shows, locks and hides the page's elements as documented", { timeout: 60_000 }, async () => {
   if (!existsSync(CHROMIUM)) fail(`Chromium is not installed at ${CHROMIUM}: run \`apt-get install -y chromium\``);
