@@ -4,6 +4,7 @@ mod decide;
 mod policy;
 mod team;
 mod test;
+mod token;
 
 use crate::output::{Failure, Outcome};
 use clap::{ArgMatches, Command};
@@ -14,6 +15,7 @@ pub(crate) fn all() -> Vec<Command> {
     commands.extend(decide::commands());
     commands.extend(team::commands());
     commands.extend(test::commands());
+    commands.extend(token::commands());
     commands
 }
 
@@ -23,5 +25,6 @@ pub(crate) fn run(name: &str, m: &ArgMatches) -> Outcome {
         .or_else(|| decide::run(name, m))
         .or_else(|| team::run(name, m))
         .or_else(|| test::run(name, m))
+        .or_else(|| token::run(name, m))
         .unwrap_or_else(|| Err(Failure::usage("unknown command: see `rolegate --help`")))
 }

@@ -1,0 +1,162 @@
+// js/token.js, imported straight from the repository: every case of the shared token corpus
+// (tests/fixtures/tokens/cases.json, also run by crates/token/tests/cases.rs), bearer headers,
+// configuration errors, and round trips: minted here and verified here and by the native
+// `rolegate token verify`, minted by `rolegate token mint` and verified here.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { RolegateError } from "../../js/errors.js";
+import { bearer, generateKeyPair, loadTokenConfig, mintToken, verifyToken } from "../../js/token.js";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const fixtures = join(root, "tests", "fixtures", "tokens");
+const corpus = JSON.parse(readFileSync(join(fixtures, "cases.json"), "utf8"));
+const configText = readFileSync(join(fixtures, corpus.config), "utf8");
+const native = process.env.ROLEGATE_BIN ?? join(root, "target", "debug", "rolegate");
+
+const CODES = [
+  "token_missing", "token_malformed", "token_algorithm", "token_signature", "token_expired",
+  "token_not_yet_valid", "token_issuer", "token_audience", "token_claims",
+];
+
+/** The outcome of one token as the corpus writes it. */
+async function outcome(token, config, now) {
+  try {
+    const { principal, tenant } = await verifyToken(token, config, { now });
+    return { ok: true, principal, tenant };
+  } catch (e) {
+    assert.ok(e instanceof RolegateError, `not a RolegateError: ${e}`);
+    assert.equal(e.path, "token");
+    assert.match(e.message, /^[a-z`]/);
+    return { code: e.code };
+  }
+}
+
+test("every case of the token corpus gives its expected outcome", async () => {
+  const config = await loadTokenConfig(configText);
+  assert.ok(corpus.cases.length >= 30);
+  const failures = [];
+  for (const c of corpus.cases) {
+    const got = await outcome(c.token, config, c.now);
+    try {
+      assert.deepEqual(got, c.expect);
+    } catch {
+      failures.push({ name: c.name, expected: c.expect, got });
+    }
+  }
+  assert.deepEqual(failures, []);
+  console.log(`token corpus: ${corpus.cases.length} cases agree`);
+});
+
+test("the corpus covers every code, every algorithm and tokens minted natively", () => {
+  const codes = new Set(corpus.cases.map((c) => c.expect.code).filter(Boolean));
+  assert.deepEqual([...codes].sort(), [...CODES].sort());
+  const valid = corpus.cases.filter((c) => c.expect.ok);
+  for (const alg of ["HS256", "ES256", "EdDSA"]) {
+    const header = (c) => JSON.parse(Buffer.from(c.token.split(".")[0], "base64url").toString());
+    assert.ok(valid.some((c) => header(c).alg === alg && header(c).kid !== undefined), `${alg} with kid`);
+    assert.ok(valid.some((c) => header(c).alg === alg && header(c).kid === undefined), `${alg} without kid`);
+    assert.ok(valid.some((c) => c.name === `rust-minted ${alg} verifies`), `${alg} minted natively`);
+  }
+});
+
+test("bearer takes `Bearer <token>` in any case and nothing else", () => {
+  assert.equal(bearer("Bearer a.b.c"), "a.b.c");
+  assert.equal(bearer("bEaReR a.b.c"), "a.b.c");
+  for (const header of [undefined, null, "", "Bearer", "Bearer ", "Bearer  a.b.c", "Bearer a.b.c ", "Bearer a b", "Bearer a\tb", "Basic dXNlcg==", " Bearer a.b.c", "Bearera.b.c"]) {
+    assert.throws(() => bearer(header), (e) => e instanceof RolegateError && e.code === "token_missing", String(header));
+  }
+});
+
+test("a token is verified at the clock's time when no `now` is given", async () => {
+  const { privateJwk, publicJwk } = await generateKeyPair("EdDSA", "k");
+  const config = await loadTokenConfig({ keys: [publicJwk] });
+  const now = Math.floor(Date.now() / 1000);
+  const claims = { sub: "u", exp: now + 600, rolegate: { roles: [], tenant: { id: "t" } } };
+  assert.equal((await verifyToken(await mintToken(claims, privateJwk), config)).subject, "u");
+  const old = await mintToken({ ...claims, exp: now - 600 }, privateJwk);
+  await assert.rejects(verifyToken(old, config), { code: "token_expired" });
+});
+
+test("verifyToken refuses a configuration that loadTokenConfig did not make", async () => {
+  await assert.rejects(verifyToken("a.b.c", JSON.parse(configText)), TypeError);
+});
+
+test("configuration errors are config_invalid with the path of the problem", async () => {
+  const keys = JSON.parse(configText).keys;
+  const [hs, es, ed] = keys;
+  const bad = [
+    ["{", ""],
+    [[], ""],
+    [{ keys }, null],
+    [{ keys, audiance: "x" }, "audiance"],
+    [{ keys: [] }, "keys"],
+    [{ keys: hs }, "keys"],
+    [{ keys, leeway: -1 }, "leeway"],
+    [{ keys, leeway: 1.5 }, "leeway"],
+    [{ keys, leeway: 86401 }, "leeway"],
+    [{ keys, issuer: "" }, "issuer"],
+    [{ keys: [{ ...hs, k: "c2hvcnQ" }] }, "keys[0].k"],
+    [{ keys: [{ ...es, d: "AAAA" }] }, "keys[0].d"],
+    [{ keys: [{ ...es, alg: "EdDSA" }] }, "keys[0].kty"],
+    [{ keys: [{ ...es, crv: "P-384" }] }, "keys[0].crv"],
+    [{ keys: [{ ...es, y: es.x }] }, "keys[0]"],
+    [{ keys: [{ ...ed, alg: "none" }] }, "keys[0].alg"],
+    [{ keys: [{ ...ed, use: "enc" }] }, "keys[0].use"],
+    [{ keys: [{ ...ed, x: ed.x + "=" }] }, "keys[0].x"],
+    [{ keys: [hs, { ...es, kid: "hs1" }] }, "keys[1].kid"],
+  ];
+  for (const [config, path] of bad) {
+    if (path === null) {
+      await loadTokenConfig(config);
+      continue;
+    }
+    await assert.rejects(loadTokenConfig(config), (e) => e instanceof RolegateError && e.code === "config_invalid" && e.path === path, JSON.stringify(config));
+  }
+});
+
+/** Runs the native command line; a missing binary fails the test. */
+function rolegate(args, input) {
+  assert.ok(existsSync(native), `the native binary is missing: build it with \`cargo build -p rolegate-cli\` (or set ROLEGATE_BIN), looked at ${native}`);
+  return spawnSync(native, args, { encoding: "utf8", input });
+}
+
+for (const alg of ["HS256", "ES256", "EdDSA"]) {
+  test(`${alg}: minted here verifies here and natively; minted natively verifies here`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rolegate-token-"));
+    try {
+      const { privateJwk, publicJwk } = await generateKeyPair(alg, `${alg}-1`);
+      const configJson = { issuer: "iss", audience: "aud", keys: [publicJwk] };
+      const config = await loadTokenConfig(configJson);
+      writeFileSync(join(dir, "config.json"), JSON.stringify(configJson));
+      const rolegateClaim = { roles: [{ role: "admin", scope: "org" }], attrs: { n: 1 }, tenant: { id: "acme", plan: "pro" } };
+      const claims = { sub: "alice", iss: "iss", aud: "aud", exp: 2_000_000_000, rolegate: rolegateClaim };
+      const token = await mintToken(claims, privateJwk);
+      const here = await verifyToken(token, config, { now: 1_900_000_000 });
+      assert.deepEqual(here.principal, { id: "alice", roles: rolegateClaim.roles, attrs: { n: 1 } });
+      const there = rolegate(["token", "verify", "--config", join(dir, "config.json"), "--now", "1900000000", "-"], token);
+      assert.equal(there.status, 0, there.stderr);
+      assert.deepEqual(JSON.parse(there.stdout), { subject: "alice", principal: here.principal, tenant: here.tenant });
+      const refused = rolegate(["token", "verify", "--config", join(dir, "config.json"), "--now", "2000000060", token]);
+      assert.equal(refused.status, 1);
+      assert.equal(JSON.parse(refused.stdout).error.code, "token_expired");
+
+      writeFileSync(join(dir, "private.json"), JSON.stringify(privateJwk));
+      writeFileSync(join(dir, "principal.json"), JSON.stringify({ id: "bob", roles: [{ role: "viewer", scope: "workspace:w1" }] }));
+      writeFileSync(join(dir, "tenant.json"), JSON.stringify({ id: "acme", features: ["sso"] }));
+      const minted = execFileSync(native, ["token", "mint", "--key", join(dir, "private.json"), "--principal", join(dir, "principal.json"), "--tenant", join(dir, "tenant.json"), "--iss", "iss", "--aud", "aud", "--now", "1900000000", "--ttl", "60"], { encoding: "utf8" }).trim();
+      const back = await verifyToken(minted, config, { now: 1_900_000_030 });
+      assert.deepEqual(back.principal, { id: "bob", roles: [{ role: "viewer", scope: "workspace:w1" }] });
+      assert.deepEqual(back.tenant, { id: "acme", features: ["sso"] });
+      assert.equal(back.claims.exp, 1_900_000_060);
+      assert.equal(JSON.parse(Buffer.from(minted.split(".")[0], "base64url")).kid, `${alg}-1`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
