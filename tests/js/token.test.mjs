@@ -1,15 +1,19 @@
 // js/token.js, imported straight from the repository: every case of the shared token corpus
-// (tests/fixtures/tokens/cases.json, also run by crates/token/tests/cases.rs), bearer headers,
-// configuration errors, and round trips: minted here and verified here and by the native
-// `rolegate token verify`, minted by `rolegate token mint` and verified here.
+// (tests/fixtures/tokens/cases.json, also run by crates/token/tests/cases.rs) in Node, Deno
+// and workerd, bearer headers, configuration errors, and round trips: minted here and
+// verified here and by the native `rolegate token verify`, minted by `rolegate token mint`
+// and verified here.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
+import { freePort } from "./harness.mjs";
+import { tool } from "./pack.mjs";
 import { RolegateError } from "../../js/errors.js";
 import { bearer, generateKeyPair, loadTokenConfig, mintToken, verifyToken } from "../../js/token.js";
 
@@ -160,3 +164,136 @@ for (const alg of ["HS256", "ES256", "EdDSA"]) {
     }
   });
 }
+
+// ---- the same corpus in Deno and in workerd ---------------------------------------------
+
+// Runs in the other runtime: every case, then a mint and verify round trip per algorithm.
+const RUNNER = `import { generateKeyPair, loadTokenConfig, mintToken, verifyToken } from "./token.js";
+export async function run(cases, configText) {
+  const config = await loadTokenConfig(configText);
+  const outcomes = [];
+  for (const c of cases) {
+    try {
+      const { principal, tenant } = await verifyToken(c.token, config, { now: c.now });
+      outcomes.push({ ok: true, principal, tenant });
+    } catch (e) {
+      outcomes.push({ code: e.code, name: e.name });
+    }
+  }
+  const roundTrips = [];
+  for (const alg of ["HS256", "ES256", "EdDSA"]) {
+    const { privateJwk, publicJwk } = await generateKeyPair(alg, "k");
+    const token = await mintToken({ sub: alg, exp: 2e9, rolegate: { roles: [], tenant: { id: "t" } } }, privateJwk);
+    roundTrips.push((await verifyToken(token, await loadTokenConfig({ keys: [publicJwk] }), { now: 1.9e9 })).subject);
+  }
+  return { outcomes, roundTrips };
+}
+`;
+
+/** A scratch directory with js/token.js, its error class, the corpus and the runner. */
+function runtimeProject(name) {
+  const dir = mkdtempSync(join(tmpdir(), `rolegate-token-${name}-`));
+  copyFileSync(join(root, "js", "token.js"), join(dir, "token.js"));
+  copyFileSync(join(root, "js", "errors.js"), join(dir, "errors.js"));
+  copyFileSync(join(fixtures, "cases.json"), join(dir, "cases.json"));
+  copyFileSync(join(fixtures, corpus.config), join(dir, "keys.json"));
+  writeFileSync(join(dir, "runner.mjs"), RUNNER);
+  return dir;
+}
+
+function assertRuntimeAgrees(runtime, result) {
+  assert.equal(result.outcomes.length, corpus.cases.length);
+  const failures = [];
+  corpus.cases.forEach((c, i) => {
+    const { name, ...got } = result.outcomes[i];
+    if (got.code !== undefined) assert.equal(name, "RolegateError", `${runtime}: ${c.name}`);
+    try {
+      assert.deepEqual(got, c.expect);
+    } catch {
+      failures.push({ name: c.name, expected: c.expect, got });
+    }
+  });
+  assert.deepEqual(failures, []);
+  assert.deepEqual(result.roundTrips, ["HS256", "ES256", "EdDSA"]);
+  console.log(`token corpus in ${runtime}: ${corpus.cases.length} cases agree`);
+}
+
+test("deno: every case of the token corpus, and round trips", async () => {
+  const dir = runtimeProject("deno");
+  try {
+    writeFileSync(
+      join(dir, "main.mjs"),
+      `import { run } from "./runner.mjs";
+const corpus = JSON.parse(await Deno.readTextFile("cases.json"));
+console.log(JSON.stringify(await run(corpus.cases, await Deno.readTextFile("keys.json"))));
+`,
+    );
+    const out = spawnSync(tool("deno"), ["run", "--allow-read=.", "main.mjs"], { cwd: dir, encoding: "utf8", timeout: 120_000 });
+    assert.equal(out.status, 0, out.stderr);
+    assertRuntimeAgrees("deno", JSON.parse(out.stdout));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("workerd: every case of the token corpus, and round trips, behind a real socket", { timeout: 60_000 }, async () => {
+  const dir = runtimeProject("workerd");
+  const port = await freePort();
+  writeFileSync(
+    join(dir, "worker.mjs"),
+    `import { run } from "./runner.mjs";
+import corpus from "./cases.json";
+import keys from "./keys.json";
+export default {
+  async fetch(request) {
+    if (new URL(request.url).pathname === "/ping") return new Response("ok");
+    return Response.json(await run(corpus.cases, JSON.stringify(keys)));
+  },
+};
+`,
+  );
+  const modules = [
+    '(name = "worker.mjs", esModule = embed "worker.mjs")',
+    '(name = "runner.mjs", esModule = embed "runner.mjs")',
+    '(name = "token.js", esModule = embed "token.js")',
+    '(name = "errors.js", esModule = embed "errors.js")',
+    '(name = "cases.json", json = embed "cases.json")',
+    '(name = "keys.json", json = embed "keys.json")',
+  ];
+  writeFileSync(
+    join(dir, "config.capnp"),
+    `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [ (name = "main", worker = .tokens) ],
+  sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ],
+);
+const tokens :Workerd.Worker = (
+  modules = [ ${modules.join(", ")} ],
+  compatibilityDate = "2025-01-01",
+);
+`,
+  );
+  let output = "";
+  let exited = null;
+  const child = spawn(tool("workerd"), ["serve", "config.capnp"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  child.stdout.on("data", (d) => (output += d));
+  child.stderr.on("data", (d) => (output += d));
+  child.on("exit", (code, signal) => (exited = { code, signal }));
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      assert.equal(exited, null, `workerd exited before serving:\n${output}`);
+      const up = await fetch(`${base}/ping`, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false);
+      if (up) break;
+      assert.ok(Date.now() < deadline, `workerd did not answer on ${base} within 20 s:\n${output}`);
+      await sleep(100);
+    }
+    const res = await fetch(`${base}/corpus`, { signal: AbortSignal.timeout(30_000) });
+    assert.equal(res.status, 200, output);
+    assertRuntimeAgrees("workerd", await res.json());
+  } finally {
+    if (exited === null) child.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
