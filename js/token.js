@@ -145,17 +145,27 @@ function jwkHead(jwk, path) {
   return { kid: member("kid", false), alg };
 }
 
-/** A base64url member of `len` bytes (at least 32 for `k`). */
-function bytesMember(jwk, path, name, len) {
+/** A base64url member, decoded. */
+function bytesMember(jwk, path, name) {
   const text = jwk[name];
   if (text === undefined) throw configError(path, `missing member \`${name}\``);
   if (typeof text !== "string") throw configError(`${path}.${name}`, "expected a string");
   const bytes = decodeBase64url(text);
   if (bytes === undefined) throw configError(`${path}.${name}`, "not base64url without padding");
-  if (name === "k" && bytes.length < MIN_SECRET_LEN) {
-    throw configError(`${path}.${name}`, `an HS256 secret has at least ${MIN_SECRET_LEN} bytes, found ${bytes.length}`);
-  }
-  if (name !== "k" && bytes.length !== len) throw configError(`${path}.${name}`, `expected ${len} bytes, found ${bytes.length}`);
+  return bytes;
+}
+
+/** A base64url member of exactly `len` bytes (a coordinate, a private scalar or seed). */
+function sizedMember(jwk, path, name, len) {
+  const bytes = bytesMember(jwk, path, name);
+  if (bytes.length !== len) throw configError(`${path}.${name}`, `expected ${len} bytes, found ${bytes.length}`);
+  return bytes;
+}
+
+/** The HS256 secret `k`, at least 32 bytes. */
+function secretMember(jwk, path) {
+  const bytes = bytesMember(jwk, path, "k");
+  if (bytes.length < MIN_SECRET_LEN) throw configError(`${path}.k`, `an HS256 secret has at least ${MIN_SECRET_LEN} bytes, found ${bytes.length}`);
   return bytes;
 }
 
@@ -165,13 +175,13 @@ async function importPublic(jwk, path) {
   const { params } = ALGORITHMS[alg];
   let raw;
   if (alg === "HS256") {
-    raw = bytesMember(jwk, path, "k");
+    raw = secretMember(jwk, path);
   } else if (jwk.d !== undefined) {
     throw configError(`${path}.d`, "a private key in a verification configuration: give only the public members");
   } else if (alg === "ES256") {
-    raw = new Uint8Array([4, ...bytesMember(jwk, path, "x", 32), ...bytesMember(jwk, path, "y", 32)]);
+    raw = new Uint8Array([4, ...sizedMember(jwk, path, "x", 32), ...sizedMember(jwk, path, "y", 32)]);
   } else {
-    raw = bytesMember(jwk, path, "x", 32);
+    raw = sizedMember(jwk, path, "x", 32);
   }
   try {
     const key = await subtle().importKey("raw", raw, params, false, ["verify"]);
@@ -187,11 +197,11 @@ async function importPrivate(jwk) {
   const path = "key";
   const { alg } = jwkHead(jwk, path);
   const { params } = ALGORITHMS[alg];
-  if (alg === "HS256") return { alg, key: await subtle().importKey("raw", bytesMember(jwk, path, "k"), params, false, ["sign"]) };
-  bytesMember(jwk, path, "d", 32);
-  bytesMember(jwk, path, "x", 32);
+  if (alg === "HS256") return { alg, key: await subtle().importKey("raw", secretMember(jwk, path), params, false, ["sign"]) };
+  sizedMember(jwk, path, "d", 32);
+  sizedMember(jwk, path, "x", 32);
   const members = { kty: jwk.kty, crv: jwk.crv, x: jwk.x, d: jwk.d };
-  if (alg === "ES256") members.y = encodeBase64url(bytesMember(jwk, path, "y", 32));
+  if (alg === "ES256") members.y = encodeBase64url(sizedMember(jwk, path, "y", 32));
   try {
     return { alg, key: await subtle().importKey("jwk", members, params, false, ["sign"]) };
   } catch {

@@ -297,3 +297,106 @@ const tokens :Workerd.Worker = (
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// ---- differential: mutated tokens, natively and here ------------------------------------
+
+/** A small seeded generator, so that a failure can be replayed. */
+function generator(seed) {
+  let s = seed >>> 0;
+  const next = () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const below = (n) => Math.floor(next() * n);
+  return { below, pick: (items) => items[below(items.length)], chance: (p) => next() < p };
+}
+
+const SAMPLE_VALUES = [null, true, 0, -1, 1.5, 1e300, "", "x", "org", [], ["a"], [1, [2]], {}, { id: "t" }, { role: "r" }];
+
+/** Replaces or deletes one member somewhere in `value` (a copy). */
+function mutateJson(value, g) {
+  const copy = structuredClone(value);
+  const containers = [];
+  const walk = (v) => {
+    if (v !== null && typeof v === "object") {
+      containers.push(v);
+      Object.values(v).forEach(walk);
+    }
+  };
+  walk(copy);
+  const target = g.pick(containers);
+  const keys = Object.keys(target);
+  const key = keys.length > 0 && g.chance(0.8) ? g.pick(keys) : g.pick(["extra", "0", "scope", "attrs", "plan"]);
+  if (g.chance(0.3) && !Array.isArray(target)) delete target[key];
+  else target[key] = structuredClone(g.pick(SAMPLE_VALUES));
+  return copy;
+}
+
+/** What the native engine reads for a principal or tenant: absent and null are the same. */
+function normalized(identity) {
+  const { principal, tenant } = identity;
+  const p = { id: principal.id, roles: principal.roles.map((r) => ({ role: r.role, scope: r.scope ?? "" })) };
+  if (principal.attrs && Object.keys(principal.attrs).length > 0) p.attrs = principal.attrs;
+  const t = { id: tenant.id };
+  if (tenant.plan !== undefined && tenant.plan !== null) t.plan = tenant.plan;
+  if (tenant.features?.length > 0) t.features = tenant.features;
+  if (tenant.attrs && Object.keys(tenant.attrs).length > 0) t.attrs = tenant.attrs;
+  return { subject: identity.subject, principal: p, tenant: t };
+}
+
+test("300 mutated tokens get the same outcome natively and here", { timeout: 120_000 }, async () => {
+  const g = generator(Number(process.env.TOKEN_SEED ?? 20261128));
+  const config = await loadTokenConfig(configText);
+  const privateKeys = JSON.parse(readFileSync(join(fixtures, "keys.private.json"), "utf8")).keys;
+  const valid = corpus.cases.filter((c) => c.expect.ok);
+  const configPath = join(fixtures, corpus.config);
+  const codes = new Map();
+  const disagreements = [];
+  for (let i = 0; i < 300; i++) {
+    const base = g.pick(valid);
+    let token;
+    if (g.chance(0.4)) {
+      const at = g.below(base.token.length);
+      token = base.token.slice(0, at) + g.pick([..."AQgw-_=+/. x", "%"]) + base.token.slice(at + 1);
+    } else {
+      const claims = JSON.parse(Buffer.from(base.token.split(".")[1], "base64url").toString());
+      const key = g.pick(privateKeys);
+      const kid = g.chance(0.8) ? g.pick([undefined, null]) : g.pick(["hs1", "es1", "ed1", "nope"]);
+      let mutated;
+      if (g.chance(0.4)) {
+        mutated = { ...claims };
+        const name = g.pick(["exp", "nbf", "iat", "iss", "aud", "sub"]);
+        const near = [base.now - 100, base.now - 30, base.now + 30, base.now + 100];
+        const values = [...near, ...near, "https://auth.example", "https://other.example", "rolegate-demo", ["x", "rolegate-demo"], ["x"], ...SAMPLE_VALUES];
+        if (g.chance(0.2)) delete mutated[name];
+        else mutated[name] = g.pick(values);
+      } else {
+        mutated = mutateJson(claims, g);
+      }
+      token = await mintToken(mutated, key, { kid });
+    }
+    let here;
+    try {
+      here = normalized(await verifyToken(token, config, { now: base.now }));
+    } catch (e) {
+      assert.ok(e instanceof RolegateError, String(e));
+      here = { code: e.code };
+    }
+    const out = rolegate(["token", "verify", "--config", configPath, "--now", String(base.now), token]);
+    assert.ok(out.status === 0 || out.status === 1, `${token}: exit ${out.status}: ${out.stderr}`);
+    const printed = JSON.parse(out.stdout);
+    const there = printed.error ? { code: printed.error.code } : printed;
+    codes.set(here.code ?? "ok", (codes.get(here.code ?? "ok") ?? 0) + 1);
+    try {
+      assert.deepEqual(there, here);
+    } catch {
+      disagreements.push({ token, here, there });
+    }
+  }
+  assert.deepEqual(disagreements.slice(0, 5), []);
+  assert.ok(codes.size >= 6, `too few outcomes: ${JSON.stringify([...codes])}`);
+  console.log(`mutated tokens: ${JSON.stringify(Object.fromEntries(codes))}`);
+});

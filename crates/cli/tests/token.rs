@@ -318,3 +318,19 @@ fn bad_configurations_keys_and_inputs_are_usage_errors() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--ttl `0`"), "{}", stderr(&out));
 }
+
+/// Found by the differential test of tests/js/token.test.mjs: a token starting with `-`
+/// was taken for an option and refused as bad usage (exit 2) instead of a malformed token.
+#[test]
+fn a_token_starting_with_a_hyphen_is_malformed_not_an_option() {
+    let out = rolegate(&[
+        "token",
+        "verify",
+        "--config",
+        "tests/fixtures/tokens/keys.json",
+        "-yJhbGciOiJIUzI1NiJ9.e30.",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let printed: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(printed["error"]["code"], "token_malformed");
+}

@@ -122,7 +122,11 @@ impl TokenConfig {
     /// The key for a token whose header has `alg` and maybe `kid`: the key with that
     /// `kid` when the header has one, else the first key of that algorithm. The header's
     /// `alg` must be the key's.
-    pub(crate) fn key_for(&self, alg: &str, kid: Option<&str>) -> Result<&PublicKey, TokenError> {
+    pub(crate) fn key_for(
+        &self,
+        alg: &str,
+        kid: Option<&str>,
+    ) -> Result<(Algorithm, &PublicKey), TokenError> {
         let refused = |message: String| TokenError::new(TokenErrorCode::Algorithm, message);
         let Some(algorithm) = Algorithm::from_name(alg) else {
             return Err(refused(format!(
@@ -148,7 +152,7 @@ impl TokenConfig {
                 key.alg
             )));
         }
-        Ok(&key.key)
+        Ok((algorithm, &key.key))
     }
 }
 

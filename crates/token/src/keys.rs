@@ -168,30 +168,44 @@ fn required_member<'a>(
         .ok_or_else(|| ConfigError::new(path, format!("missing member `{member}`")))
 }
 
-/// A base64url member of `len` bytes (or at least `MIN_SECRET_LEN` for `k`).
+/// A base64url member, decoded.
 fn bytes_member(
+    jwk: &Map<String, Value>,
+    path: &str,
+    member: &str,
+) -> Result<Vec<u8>, ConfigError> {
+    let text = required_member(jwk, path, member)?;
+    decode_base64url(text)
+        .ok_or_else(|| ConfigError::new(at(path, member), "not base64url without padding"))
+}
+
+/// A base64url member of exactly `len` bytes (a coordinate, a private scalar or seed).
+fn sized_member(
     jwk: &Map<String, Value>,
     path: &str,
     member: &str,
     len: usize,
 ) -> Result<Vec<u8>, ConfigError> {
-    let text = required_member(jwk, path, member)?;
-    let bytes = decode_base64url(text)
-        .ok_or_else(|| ConfigError::new(at(path, member), "not base64url without padding"))?;
-    if member == "k" {
-        if bytes.len() < MIN_SECRET_LEN {
-            return Err(ConfigError::new(
-                at(path, member),
-                format!(
-                    "an HS256 secret has at least {MIN_SECRET_LEN} bytes, found {}",
-                    bytes.len()
-                ),
-            ));
-        }
-    } else if bytes.len() != len {
+    let bytes = bytes_member(jwk, path, member)?;
+    if bytes.len() != len {
         return Err(ConfigError::new(
             at(path, member),
             format!("expected {len} bytes, found {}", bytes.len()),
+        ));
+    }
+    Ok(bytes)
+}
+
+/// The HS256 secret `k`, at least `MIN_SECRET_LEN` bytes.
+fn secret_member(jwk: &Map<String, Value>, path: &str) -> Result<Vec<u8>, ConfigError> {
+    let bytes = bytes_member(jwk, path, "k")?;
+    if bytes.len() < MIN_SECRET_LEN {
+        return Err(ConfigError::new(
+            at(path, "k"),
+            format!(
+                "an HS256 secret has at least {MIN_SECRET_LEN} bytes, found {}",
+                bytes.len()
+            ),
         ));
     }
     Ok(bytes)
@@ -245,7 +259,7 @@ fn jwk_head<'a>(value: &'a Value, path: &str) -> Result<JwkHead<'a>, ConfigError
 pub(crate) fn read_public(value: &Value, path: &str) -> Result<Jwk<PublicKey>, ConfigError> {
     let (jwk, kid, alg) = jwk_head(value, path)?;
     let key = match alg {
-        Algorithm::Hs256 => PublicKey::Hmac(bytes_member(jwk, path, "k", 0)?),
+        Algorithm::Hs256 => PublicKey::Hmac(secret_member(jwk, path)?),
         Algorithm::Es256 | Algorithm::EdDsa if jwk.contains_key("d") => {
             return Err(ConfigError::new(
                 at(path, "d"),
@@ -254,7 +268,7 @@ pub(crate) fn read_public(value: &Value, path: &str) -> Result<Jwk<PublicKey>, C
         }
         Algorithm::Es256 => PublicKey::P256(p256_public(jwk, path)?),
         Algorithm::EdDsa => {
-            let x = bytes_member(jwk, path, "x", 32)?;
+            let x = sized_member(jwk, path, "x", 32)?;
             PublicKey::Ed25519(ed25519_public(&x, path)?)
         }
     };
@@ -266,8 +280,8 @@ fn p256_public(
     path: &str,
 ) -> Result<p256::ecdsa::VerifyingKey, ConfigError> {
     let mut sec1 = vec![4u8];
-    sec1.extend(bytes_member(jwk, path, "x", 32)?);
-    sec1.extend(bytes_member(jwk, path, "y", 32)?);
+    sec1.extend(sized_member(jwk, path, "x", 32)?);
+    sec1.extend(sized_member(jwk, path, "y", 32)?);
     p256::ecdsa::VerifyingKey::from_sec1_bytes(&sec1)
         .map_err(|_| ConfigError::new(path, "`x` and `y` are not a point of P-256"))
 }
@@ -285,9 +299,9 @@ fn ed25519_public(x: &[u8], path: &str) -> Result<ed25519_dalek::VerifyingKey, C
 pub(crate) fn read_private(value: &Value, path: &str) -> Result<Jwk<PrivateKey>, ConfigError> {
     let (jwk, kid, alg) = jwk_head(value, path)?;
     let key = match alg {
-        Algorithm::Hs256 => PrivateKey::Hmac(bytes_member(jwk, path, "k", 0)?),
+        Algorithm::Hs256 => PrivateKey::Hmac(secret_member(jwk, path)?),
         Algorithm::Es256 => {
-            let d = bytes_member(jwk, path, "d", 32)?;
+            let d = sized_member(jwk, path, "d", 32)?;
             let key = p256::ecdsa::SigningKey::from_slice(&d)
                 .map_err(|_| ConfigError::new(at(path, "d"), "not a P-256 private key"))?;
             if jwk.contains_key("x") || jwk.contains_key("y") {
@@ -302,14 +316,14 @@ pub(crate) fn read_private(value: &Value, path: &str) -> Result<Jwk<PrivateKey>,
             PrivateKey::P256(key)
         }
         Algorithm::EdDsa => {
-            let d = bytes_member(jwk, path, "d", 32)?;
+            let d = sized_member(jwk, path, "d", 32)?;
             let seed: [u8; 32] = d
                 .as_slice()
                 .try_into()
                 .map_err(|_| ConfigError::new(at(path, "d"), "expected 32 bytes"))?;
             let key = ed25519_dalek::SigningKey::from_bytes(&seed);
             if jwk.contains_key("x") {
-                let given = ed25519_public(&bytes_member(jwk, path, "x", 32)?, path)?;
+                let given = ed25519_public(&sized_member(jwk, path, "x", 32)?, path)?;
                 if given != key.verifying_key() {
                     return Err(ConfigError::new(path, "`x` is not the public half of `d`"));
                 }

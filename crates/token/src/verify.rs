@@ -4,7 +4,7 @@
 use crate::claims::identity;
 use crate::config::TokenConfig;
 use crate::error::{TokenError, TokenErrorCode};
-use crate::keys::{Algorithm, decode_base64url};
+use crate::keys::decode_base64url;
 use rolegate::{Principal, Tenant};
 use serde_json::{Map, Value};
 
@@ -78,14 +78,13 @@ impl TokenConfig {
     /// (`token_audience`), the `rolegate` claim (`token_claims`).
     pub fn verify(&self, token: &str, now_unix_seconds: u64) -> Result<Identity, TokenError> {
         let parsed = parse(token)?;
-        let key = self.key_for(&parsed.alg, parsed.kid.as_deref())?;
-        let expected_len = Algorithm::from_name(&parsed.alg).map_or(0, Algorithm::signature_len);
+        let (alg, key) = self.key_for(&parsed.alg, parsed.kid.as_deref())?;
+        let expected_len = alg.signature_len();
         if parsed.signature.len() != expected_len {
             return Err(TokenError::new(
                 TokenErrorCode::Signature,
                 format!(
-                    "a {} signature has {expected_len} bytes, found {}",
-                    parsed.alg,
+                    "a {alg} signature has {expected_len} bytes, found {}",
                     parsed.signature.len()
                 ),
             ));

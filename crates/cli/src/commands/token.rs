@@ -38,7 +38,7 @@ pub(crate) fn commands() -> Vec<Command> {
                     .about("Verify a token; print its subject, principal and tenant as JSON (exit 1 and the error code when refused)")
                     .arg(Arg::new("config").long("config").short('c').required(true).help("the verification configuration, a JSON file"))
                     .arg(Arg::new("now").long("now").help("the time to verify at, seconds since 1970 (default: now)"))
-                    .arg(Arg::new("token").required(true).help("the token, or `-` to read it from standard input")),
+                    .arg(Arg::new("token").required(true).allow_hyphen_values(true).help("the token, or `-` to read it from standard input")),
             ),
     ]
 }
