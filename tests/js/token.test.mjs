@@ -1,8 +1,9 @@
 // js/token.js, imported straight from the repository: every case of the shared token corpus
-// (tests/fixtures/tokens/cases.json, also run by crates/token/tests/cases.rs) in Node, Deno
-// and workerd, bearer headers, configuration errors, and round trips: minted here and
+// (tests/fixtures/tokens/cases.json, also run by crates/token/tests/cases.rs) in Node, Deno,
+// workerd and Chromium; bearer headers; configuration errors; round trips (minted here and
 // verified here and by the native `rolegate token verify`, minted by `rolegate token mint`
-// and verified here.
+// and verified here); and 300 mutated tokens that must get the same outcome natively.
+// Deno, workerd and Chromium come from tests/js/node_modules (`bash scripts/setup js`).
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -12,7 +13,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
-import { freePort } from "./harness.mjs";
+import { CHROMIUM, CHROMIUM_ARGS, freePort, loadPlaywright, serve } from "./harness.mjs";
 import { tool } from "./pack.mjs";
 import { RolegateError } from "../../js/errors.js";
 import { bearer, generateKeyPair, loadTokenConfig, mintToken, verifyToken } from "../../js/token.js";
@@ -294,6 +295,34 @@ const tokens :Workerd.Worker = (
     assertRuntimeAgrees("workerd", await res.json());
   } finally {
     if (exited === null) child.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("chromium: every case of the token corpus, and round trips, in a page", { timeout: 60_000 }, async () => {
+  const dir = runtimeProject("chromium");
+  writeFileSync(
+    join(dir, "index.html"),
+    `<!doctype html><script type="module">
+import { run } from "./runner.mjs";
+const [corpus, keys] = await Promise.all([fetch("cases.json").then((r) => r.json()), fetch("keys.json").then((r) => r.text())]);
+run(corpus.cases, keys).then((r) => (window.result = r), (e) => (window.result = { error: String(e) }));
+</script>`,
+  );
+  const chromium = await loadPlaywright();
+  const server = await serve(dir);
+  let browser;
+  try {
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 20_000 });
+    const page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${server.address().port}/index.html`);
+    await page.waitForFunction(() => window.result !== undefined, null, { timeout: 30_000 });
+    const result = await page.evaluate(() => window.result);
+    assert.equal(result.error, undefined, result.error);
+    assertRuntimeAgrees("chromium", result);
+  } finally {
+    await browser?.close();
+    server.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });
