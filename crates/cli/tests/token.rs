@@ -334,3 +334,71 @@ fn a_token_starting_with_a_hyphen_is_malformed_not_an_option() {
     let printed: Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(printed["error"]["code"], "token_malformed");
 }
+
+/// The fenced blocks of `lang` in a markdown file.
+fn fenced(markdown: &str, lang: &str) -> Vec<String> {
+    let mut blocks = Vec::new();
+    let mut current: Option<String> = None;
+    for line in markdown.lines() {
+        match &mut current {
+            None if line == format!("```{lang}") => current = Some(String::new()),
+            Some(block) if line == "```" => {
+                blocks.push(std::mem::take(block));
+                current = None;
+            }
+            Some(block) => {
+                block.push_str(line);
+                block.push('\n');
+            }
+            None => {}
+        }
+    }
+    blocks
+}
+
+#[test]
+fn the_cli_example_of_docs_tokens_runs() {
+    let docs = std::fs::read_to_string(root().join("docs/TOKENS.md")).unwrap();
+    let script = fenced(&docs, "sh");
+    assert_eq!(script.len(), 1, "one shell example expected");
+    let dir = scratch("docs");
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_rolegate")).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = Command::new("bash")
+        .args(["-euo", "pipefail", "-c", &script[0]])
+        .env("PATH", path)
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let identity: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(identity["subject"], "alice");
+    assert_eq!(identity["tenant"]["plan"], "growth");
+}
+
+#[test]
+fn the_claims_example_of_docs_tokens_verifies_into_its_principal_and_tenant() {
+    let docs = std::fs::read_to_string(root().join("docs/TOKENS.md")).unwrap();
+    let claims: Value = serde_json::from_str(&fenced(&docs, "json")[0]).unwrap();
+    let (private, public) =
+        rolegate_token::generate(rolegate_token::Algorithm::EdDsa, Some("ed1")).unwrap();
+    let token = rolegate_token::mint(&private, &claims, Some("ed1")).unwrap();
+    let config = rolegate_token::TokenConfig::from_json(
+        &json!({ "issuer": "https://auth.example", "audience": "rolegate-demo", "keys": [serde_json::from_str::<Value>(&public).unwrap()] })
+            .to_string(),
+    )
+    .unwrap();
+    let identity = config.verify(&token, 1_800_000_000).unwrap();
+    assert_eq!(
+        identity.principal,
+        rolegate::Principal::new("alice")
+            .with_role("admin", "org")
+            .with_role("ws_editor", "workspace:w1")
+            .with_attr("department", "sales")
+    );
+    assert_eq!(identity.tenant.features, ["outreach"]);
+}
