@@ -1,6 +1,6 @@
 //! The `rolegate` command: validate policies, decide and explain requests, print the role
 //! x action matrix, diff two policy versions, run decision fixtures, apply team changes and
-//! lint teams.
+//! lint teams; make and check the signed tokens of the gates.
 //!
 //! This crate holds the command line only; the engine is the `rolegate` crate, which
 //! depends on no command-line or server library. One file per command group:
@@ -12,6 +12,7 @@
 //! | `commands/gate.rs` | `gate`, `routes`, `fingerprint` |
 //! | `commands/team.rs` | `team apply`, `lint` |
 //! | `commands/test.rs` | `test` (decision fixture files, see [`fixtures`]) |
+//! | `commands/token.rs` | `token keygen`, `token mint`, `token verify` (the `rolegate-token` crate) |
 //!
 //! `load.rs` reads policies (files or presets) and inputs, through the same readers as the
 //! npm package; `output.rs` holds the exit codes (0 ok, 1 rejected or failed, 2 bad usage).

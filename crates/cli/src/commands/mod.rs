@@ -5,6 +5,7 @@ mod gate;
 mod policy;
 mod team;
 mod test;
+mod token;
 
 use crate::output::{Failure, Outcome};
 use clap::{ArgMatches, Command};
@@ -16,6 +17,7 @@ pub(crate) fn all() -> Vec<Command> {
     commands.extend(gate::commands());
     commands.extend(team::commands());
     commands.extend(test::commands());
+    commands.extend(token::commands());
     commands
 }
 
@@ -26,5 +28,6 @@ pub(crate) fn run(name: &str, m: &ArgMatches) -> Outcome {
         .or_else(|| gate::run(name, m))
         .or_else(|| team::run(name, m))
         .or_else(|| test::run(name, m))
+        .or_else(|| token::run(name, m))
         .unwrap_or_else(|| Err(Failure::usage("unknown command: see `rolegate --help`")))
 }
