@@ -33,6 +33,7 @@ pub mod diff;
 pub mod document;
 mod error;
 mod fingerprint;
+#[cfg(feature = "routes")]
 mod gate;
 mod json;
 pub mod matrix;
@@ -48,8 +49,10 @@ mod wasm;
 
 pub use compile::{
     Action, ActionId, Feature, FeatureId, Level, LevelId, Limited, Lint, Manage, Plan, PlanId,
-    Role, RoleId, Route, TeamRules, Transfer,
+    Role, RoleId, TeamRules, Transfer,
 };
+#[cfg(feature = "routes")]
+pub use compile::Route;
 pub use decide::{
     Decision, Effect, ExplainStep, Explanation, Principal, Reason, Resource, RoleAssignment, Scope,
     Session, Tenant, Verdict,
@@ -58,6 +61,7 @@ pub use document::source::Format;
 pub use error::{
     Diagnostic, DocPath, ErrorCode, InputError, InputErrorCode, PathSegment, PolicyErrors, Severity,
 };
+#[cfg(feature = "routes")]
 pub use gate::{GateDecision, GateOutcome};
 pub use policy::Policy;
 pub use value::{Attrs, Value};

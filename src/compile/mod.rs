@@ -18,6 +18,7 @@ mod context;
 mod levels;
 mod pattern;
 mod roles;
+#[cfg(feature = "routes")]
 pub(crate) mod routes;
 mod rules;
 mod strategy;
@@ -27,7 +28,9 @@ mod warnings;
 pub use team::{Limited, Lint, Manage, TeamRules, Transfer};
 
 pub use bitset::BitSet;
+#[cfg(feature = "routes")]
 pub use routes::Route;
+#[cfg(feature = "routes")]
 pub(crate) use routes::RouteTable;
 
 use crate::document::condition::{self, AttrRef, Entity, Expr};
@@ -170,6 +173,7 @@ pub(crate) struct Compiled {
     pub attributes: BTreeMap<(Entity, String), AttrType>,
     pub warnings: Vec<Diagnostic>,
     pub team: TeamRules,
+    #[cfg(feature = "routes")]
     pub routes: RouteTable,
     /// The policy fingerprint, computed on first use.
     pub fingerprint: std::sync::OnceLock<String>,
@@ -208,7 +212,7 @@ impl Compiled {
 /// 5. [`rules`]: patterns expanded, conditions checked, each rule placed in its compiled
 ///    form ([`strategy`]);
 /// 6. [`team`]: the `team` section and plan limits;
-/// 7. [`routes`]: the route table and its segment tree;
+/// 7. `routes` (feature `routes`): the route table and its segment tree;
 /// 8. [`warnings`]: what compiles but is likely a mistake, only when nothing failed.
 ///
 /// Each pass function is `#[inline(always)]`: called once, here, and compiled as parts of
@@ -222,6 +226,7 @@ pub(crate) fn compile(document: Document) -> Result<Compiled, Vec<Diagnostic>> {
     let mut roles = roles::compile_roles(&mut cx, &levels, &catalog);
     let rules = rules::compile_rules(&mut cx, &mut catalog, &mut roles);
     let team = team::compile_team(&mut cx, &roles, &levels);
+    #[cfg(feature = "routes")]
     let routes = routes::compile_routes(&mut cx, &levels, &catalog);
     warnings::compile_warnings(&mut cx, &levels, &catalog, &roles.roles, &rules);
     if !cx.errors.is_empty() {
@@ -246,6 +251,7 @@ pub(crate) fn compile(document: Document) -> Result<Compiled, Vec<Diagnostic>> {
         attributes: catalog.attributes,
         warnings,
         team,
+        #[cfg(feature = "routes")]
         routes,
         fingerprint: std::sync::OnceLock::new(),
         document,
