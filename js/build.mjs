@@ -62,10 +62,10 @@ const ENTRIES = [
   ["./dom", "types", "dom.d.ts"],
   ["./dom", "default", "dom.js"],
   ["./edge", "types", "edge.d.ts"],
-  ["./edge", "workerd", "edge-workerd.js", "import", "core", "edge"],
-  ["./edge", "worker", "edge-workerd.js", "import", "core", "edge"],
+  ["./edge", "workerd", "edge-workerd.js", "import", "full", "edge"],
+  ["./edge", "worker", "edge-workerd.js", "import", "full", "edge"],
   ["./edge", "node", "edge-node.mjs", "disk", "full", "node"],
-  ["./edge", "default", "edge-web.js", "fetch", "core", "edge"],
+  ["./edge", "default", "edge-web.js", "fetch", "full", "edge"],
   ["./node", "types", "edge.d.ts"],
   ["./node", "default", "edge-node.mjs", "disk", "full", "node"],
   ["./snapshot", "types", "snapshot.d.ts"],
@@ -76,7 +76,8 @@ const ENTRIES = [
 ].map(([path, condition, file, load, module, gates]) => ({ path, condition, file, load, module, gates }));
 
 // What an entry of `rolegate/edge` or `rolegate/node` adds to the API: the gates (edge.js,
-// with the tokens of token.js), and for Node the Express middleware (node-gate.js).
+// with the tokens of token.js), and for Node the Express middleware (node-gate.js). They
+// load the full module: the page module leaves the route table out (its size budget).
 const GATES = {
   edge: [
     'import { createEdge } from "./edge.js";',

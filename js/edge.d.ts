@@ -7,18 +7,6 @@ import type { Policy, Session, Principal, Tenant } from "./index.js";
 /** What a gate does with a request. */
 export type GateOutcome = "allow" | "deny" | "locked" | "no_route" | "origin";
 
-/** The codes of a refused token (401). */
-export type TokenErrorCode =
-  | "token_missing"
-  | "token_malformed"
-  | "token_algorithm"
-  | "token_signature"
-  | "token_expired"
-  | "token_not_yet_valid"
-  | "token_audience"
-  | "token_issuer"
-  | "token_claims";
-
 /** The token verification config (docs/TOKENS.md): public JWKs, issuer, audience, leeway. */
 export interface TokenConfigJson {
   issuer?: string;

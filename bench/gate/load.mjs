@@ -88,7 +88,7 @@ const config :Workerd.Config = (
 const gate :Workerd.Worker = (
   modules = [
     (name = "worker.js", esModule = embed "dist/worker.js"),
-    (name = "wasm/rolegate_bg.wasm", wasm = embed "node_modules/rolegate/wasm/rolegate_bg.wasm"),
+    (name = "wasm-full/rolegate_bg.wasm", wasm = embed "node_modules/rolegate/wasm-full/rolegate_bg.wasm"),
   ],
   bindings = [
     (name = "TOKENS", text = embed "tokens.json"),
