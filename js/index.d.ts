@@ -59,12 +59,25 @@ export type InputErrorCode =
   | "bad_input"
   | "unknown_action";
 
+/** Stable codes of a refused token (js/token.js, docs/TOKENS.md), in the order of the checks. */
+export type TokenErrorCode =
+  | "token_missing"
+  | "token_malformed"
+  | "token_algorithm"
+  | "token_signature"
+  | "token_expired"
+  | "token_not_yet_valid"
+  | "token_issuer"
+  | "token_audience"
+  | "token_claims";
+
 /**
  * Every code a `RolegateError` may carry: the engine's, and those of the JavaScript layer
  * (`unsupported`: not in this entry's module; `internal`; `not_in_snapshot`: a snapshot
- * holds no answer for the question, see `snapshotCheck`).
+ * holds no answer for the question, see `snapshotCheck`; the token codes and
+ * `config_invalid`, a token verification configuration that cannot be used).
  */
-export type ErrorCode = PolicyErrorCode | InputErrorCode | "unsupported" | "internal" | "not_in_snapshot";
+export type ErrorCode = PolicyErrorCode | InputErrorCode | TokenErrorCode | "unsupported" | "internal" | "not_in_snapshot" | "config_invalid";
 
 /** An attribute value. */
 export type AttrValue = string | number | boolean | null | AttrValue[];

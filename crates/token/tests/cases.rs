@@ -178,3 +178,44 @@ fn configuration_errors_name_the_member() {
     assert_eq!(config.issuer(), Some("https://auth.example"));
     assert_eq!(config.audience(), Some("rolegate-demo"));
 }
+
+/// The string members of `export type NAME = | "a" | "b";` in TypeScript declarations.
+fn union(declarations: &str, name: &str) -> Vec<String> {
+    let start = declarations
+        .find(&format!("export type {name} ="))
+        .unwrap_or_else(|| panic!("no union `{name}`"));
+    let body = &declarations[start..];
+    let body = &body[..body.find(';').unwrap()];
+    body.split('"')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn the_codes_are_the_same_in_rust_js_the_type_declarations_and_the_docs() {
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let read = |p: &str| std::fs::read_to_string(repo.join(p)).unwrap();
+    let codes: Vec<String> = TokenErrorCode::ALL
+        .iter()
+        .map(|c| c.as_str().to_owned())
+        .collect();
+    assert_eq!(union(&read("js/index.d.ts"), "TokenErrorCode"), codes);
+    let js = read("js/token.js");
+    for code in &codes {
+        assert!(
+            js.contains(&format!("\"{code}\"")),
+            "js/token.js never uses {code}"
+        );
+    }
+    // The docs' table lists them in the order of the checks.
+    let docs = read("docs/TOKENS.md");
+    let rows: Vec<String> = docs
+        .lines()
+        .filter_map(|l| l.strip_prefix("| ").and_then(|l| l.split(" | `").nth(1)))
+        .filter_map(|cell| cell.split('`').next().map(str::to_owned))
+        .filter(|c| c.starts_with("token_"))
+        .collect();
+    assert_eq!(rows, codes);
+}
