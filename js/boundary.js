@@ -76,9 +76,11 @@ export function now() {
  */
 export function connect(raw) {
   const full = typeof raw.RawPolicy.prototype.applyTeam === "function";
+  const routes = typeof raw.RawPolicy.prototype.routes === "function";
   return {
     raw,
     full,
+    routes,
     codes: JSON.parse(raw.codes()),
 
     /** Refuses, in the decisions-only module, what only the full module carries. */
@@ -88,6 +90,17 @@ export function connect(raw) {
           "unsupported",
           "",
           `${what} is in the full module: import it from \`rolegate/full\` (this entry carries decisions only, to stay small)`,
+        );
+      }
+    },
+
+    /** Refuses, in the page module, the route table, the gate and the fingerprint. */
+    routesOnly(what) {
+      if (!routes) {
+        throw new RolegateError(
+          "unsupported",
+          "",
+          `${what} needs the route table, which the page module leaves out to stay small: import from \`rolegate/full\`, \`rolegate/edge\` or \`rolegate/node\``,
         );
       }
     },

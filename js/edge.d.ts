@@ -2,10 +2,7 @@
 // verify a token and decide a request through the policy's route table (docs/EDGE.md).
 
 export * from "./index.js";
-import type { Policy, Session, Principal, Tenant } from "./index.js";
-
-/** What a gate does with a request. */
-export type GateOutcome = "allow" | "deny" | "locked" | "no_route" | "origin";
+import type { Policy, Session, Principal, Tenant, GateAnswer, GateOutcome } from "./index.js";
 
 /** The token verification config (docs/TOKENS.md): public JWKs, issuer, audience, leeway. */
 export interface TokenConfigJson {
@@ -86,7 +83,7 @@ export interface GateResult {
   /** The refusal's JSON body (null when the request passes). */
   body: { reason: string; effect?: "deny" | "locked"; action?: string; hint?: string; message?: string } | null;
   headers: Record<string, string>;
-  answer?: ReturnType<Session["gate"]>;
+  answer?: GateAnswer;
   session?: Session;
   identity?: Identity;
   policy?: Policy;

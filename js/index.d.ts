@@ -527,13 +527,61 @@ export declare class Policy {
   lintTeam(team: Team, now?: number): Finding[];
   /** A session for a principal in a tenant. Throws `RolegateError` on unknown roles, plans, features or bad scopes. */
   session(principal: Principal, tenant?: Tenant): Session;
+  /**
+   * The policy fingerprint (SHA-256 of its canonical form, 64 hex digits), as gates send it
+   * in `rolegate-policy`. Not in the page module (`unsupported`): use `rolegate/full`,
+   * `rolegate/edge` or `rolegate/node`.
+   */
+  readonly fingerprint: string;
+  /** Whether a server's fingerprint names this very policy. */
+  matchesFingerprint(fingerprint: string | null | undefined): boolean;
+  /** The route table, in document order (not in the page module). */
+  routes(): RouteInfo[];
   free(): void;
+}
+
+/** One route of the policy's table. */
+export interface RouteInfo {
+  /** The pattern, `GET /api/workspaces/{workspace}/campaigns`. */
+  route: string;
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS";
+  action: string;
+  params: string[];
+  resource?: string;
+}
+
+/** What a gate does with a request. */
+export type GateOutcome = "allow" | "deny" | "locked" | "no_route" | "origin";
+
+/** A gate's answer to one request (`session.gate(method, path)`). */
+export interface GateAnswer {
+  outcome: GateOutcome;
+  /** 403 for deny and locked, 404 for no_route, 200 for allow and origin (passed on). */
+  status: 200 | 403 | 404;
+  /** The decision's reason, or `no_route`, or `origin`. */
+  reason: Reason | "no_route" | "origin";
+  action?: string;
+  route?: string;
+  /** The path's parameters, decoded. */
+  params: Record<string, string>;
+  /** The resource the route names: type, id and scope (with `attrs` once completed). */
+  resource?: { type?: string; id?: string; scope: string; attrs?: Record<string, unknown> };
+  decision?: Decision;
 }
 
 /** A principal in a tenant, asking decisions. */
 export declare class Session {
   private constructor();
   readonly policy: Policy;
+  /** Decides a request by method and path through the route table (not in the page module). */
+  gate(method: string, path: string): GateAnswer;
+  /** Finishes an `origin` answer with the loaded resource's attributes; other answers come back as they are. */
+  completeGate(answer: GateAnswer, attrs: Record<string, unknown>): GateAnswer;
+  /**
+   * Compares this session's policy with a server's: a `Response`, `Headers`, a headers
+   * object or the fingerprint itself (`rolegate-policy`).
+   */
+  compareFingerprint(from: Response | Headers | Record<string, string> | string): { same: boolean; local: string; remote: string | null };
   /** Decides `action` on a resource, a scope string, or the tenant when omitted. */
   check(action: string, resource?: Resource | string): Decision;
   can(action: string, resource?: Resource | string): boolean;

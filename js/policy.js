@@ -38,6 +38,7 @@ class CompiledPolicy {
   #actionIds;
   #actions;
   #roles;
+  #fingerprint;
 
   constructor(given, boundary, rawPolicy) {
     if (given !== token) {
@@ -68,6 +69,28 @@ class CompiledPolicy {
   /** Compile warnings. */
   get warnings() {
     return JSON.parse(this.#raw.warnings());
+  }
+
+  /**
+   * The policy fingerprint: the SHA-256 of its canonical form, 64 hex digits, the same as
+   * `Policy::fingerprint` in Rust and `rolegate fingerprint`; gates send it as the
+   * `rolegate-policy` header.
+   */
+  get fingerprint() {
+    this.#boundary.routesOnly("fingerprint");
+    this.#fingerprint ??= this.#raw.fingerprint();
+    return this.#fingerprint;
+  }
+
+  /** Whether `fingerprint` (a server's `rolegate-policy` header) names this very policy. */
+  matchesFingerprint(fingerprint) {
+    return typeof fingerprint === "string" && fingerprint.trim().toLowerCase() === this.fingerprint;
+  }
+
+  /** The route table: `[{ route, method, action, params, resource? }]`, in document order. */
+  routes() {
+    this.#boundary.routesOnly("routes");
+    return JSON.parse(this.#raw.routes());
   }
 
   /** The role x action matrix. */

@@ -239,6 +239,47 @@ export class Session {
     return out;
   }
 
+  /**
+   * Decides a request by method and path through the policy's route table:
+   * `{ outcome: "allow" | "deny" | "locked" | "no_route" | "origin", status, reason, action?,
+   * route?, params, resource?, decision? }`, as the Rust `Session::gate` answers.
+   */
+  gate(method, path) {
+    this.#boundary.routesOnly("gate");
+    if (typeof method !== "string") throw badInput("method", `method must be a string, got ${describe(method)}`);
+    if (typeof path !== "string") throw badInput("path", `path must be a string, got ${describe(path)}`);
+    return JSON.parse(this.#raw.gate(method, path));
+  }
+
+  /**
+   * Finishes an `origin` answer of `gate` with the loaded resource's attributes: the
+   * decision `check` gives for the route's resource with them. Other answers come back as
+   * they are.
+   */
+  completeGate(answer, attrs) {
+    if (answer === null || typeof answer !== "object") throw badInput("answer", `answer must be a gate answer, got ${describe(answer)}`);
+    if (answer.outcome !== "origin") return answer;
+    const resource = { ...answer.resource, attrs };
+    const decision = this.check(answer.action, resource);
+    return { ...answer, outcome: decision.effect, status: decision.allowed ? 200 : 403, reason: decision.reason, resource, decision: { ...decision } };
+  }
+
+  /**
+   * Compares this session's policy with the one a server decided with: `from` is a
+   * `Response`, a `Headers`, a plain object of headers, or the fingerprint itself. Returns
+   * `{ same, local, remote }` (`remote` null when the server sent no `rolegate-policy`).
+   */
+  compareFingerprint(from) {
+    const local = this.#policy.fingerprint;
+    let remote = null;
+    if (typeof from === "string") remote = from;
+    else if (from && typeof from.headers?.get === "function") remote = from.headers.get("rolegate-policy");
+    else if (from && typeof from.get === "function") remote = from.get("rolegate-policy");
+    else if (from && typeof from === "object") remote = from["rolegate-policy"] ?? null;
+    remote = typeof remote === "string" ? remote.trim().toLowerCase() : null;
+    return { same: remote === local, local, remote };
+  }
+
   /** Frees the WebAssembly memory now (it is also freed when collected). */
   free() {
     this.#raw.free();

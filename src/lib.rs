@@ -47,12 +47,12 @@ mod value;
 #[cfg(feature = "wasm")]
 mod wasm;
 
+#[cfg(feature = "routes")]
+pub use compile::Route;
 pub use compile::{
     Action, ActionId, Feature, FeatureId, Level, LevelId, Limited, Lint, Manage, Plan, PlanId,
     Role, RoleId, TeamRules, Transfer,
 };
-#[cfg(feature = "routes")]
-pub use compile::Route;
 pub use decide::{
     Decision, Effect, ExplainStep, Explanation, Principal, Reason, Resource, RoleAssignment, Scope,
     Session, Tenant, Verdict,

@@ -202,6 +202,29 @@ impl RawPolicy {
         Ok(self.policy.lint(&team, seconds(now)).to_json())
     }
 
+    /// The policy fingerprint (64 lowercase hex digits).
+    #[cfg(feature = "routes")]
+    pub fn fingerprint(&self) -> String {
+        self.policy.fingerprint().to_owned()
+    }
+
+    /// The route table as JSON: `[{ route, method, action, params, resource }]`.
+    #[cfg(feature = "routes")]
+    pub fn routes(&self) -> String {
+        let actions = self.policy.actions();
+        let mut out = String::new();
+        json::list(&mut out, self.policy.routes(), |out, r| {
+            let mut o = Object::new(out);
+            o.str("route", &r.pattern)
+                .str("method", r.method())
+                .str("action", actions.get(r.action).map_or("", |a| &*a.name));
+            json::list(o.key("params"), &r.params, |out, p| json::string(out, p));
+            o.opt_str("resource", r.resource.as_deref());
+            o.end();
+        });
+        out
+    }
+
     /// A session for a principal in a tenant, both given as JSON.
     pub fn session(&self, principal: &str, tenant: &str) -> Result<RawSession, JsValue> {
         let principal = Principal::from_json(principal).map_err(|e| input_error(&e))?;
@@ -344,6 +367,13 @@ impl RawSession {
             })
             .collect();
         Ok(ids)
+    }
+
+    /// Decides a request by method and path through the route table: the gate's answer as
+    /// JSON (`{ outcome, status, reason, action?, route?, params, resource?, decision? }`).
+    #[cfg(feature = "routes")]
+    pub fn gate(&self, method: &str, path: &str) -> String {
+        json::to_json(&self.session.gate(method, path))
     }
 
     /// The explanation of a decision and its readable text (the engine's `Display`), as
