@@ -13,5 +13,5 @@ import { Session } from "./session.js";
 
 export function createApi(raw) {
   const boundary = connect(raw);
-  return { Policy: definePolicy(boundary), Session, RolegateError, codes: boundary.codes, features: Object.freeze({ full: boundary.full }) };
+  return { Policy: definePolicy(boundary), Session, RolegateError, codes: boundary.codes, features: Object.freeze({ full: boundary.full, routes: boundary.routes }) };
 }

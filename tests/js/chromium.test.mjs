@@ -60,6 +60,27 @@ try {
 `,
   );
 
+  // Page C: the full module without a bundler (full-web.js): the gate corpus and the
+  // presets' fingerprints too (the page module leaves the route table out).
+  writeFileSync(
+    join(dir, "full.html"),
+    `<!doctype html>
+<html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>rolegate/full without a bundler</title></head>
+<body>
+<script type="module">
+import * as api from "/node_modules/rolegate/full-web.js";
+import { runCorpus, runGateCorpus } from "/corpus.mjs";
+try {
+  const corpus = await (await fetch("/corpus.json")).json();
+  window.result = { ...runCorpus(api, corpus), gates: runGateCorpus(api, corpus) };
+} catch (e) {
+  window.result = { error: String(e && e.stack || e) };
+}
+</script>
+</body></html>
+`,
+  );
+
   // Page B: bundled by esbuild through the package's `browser` condition.
   copyFileSync(corpusModule, join(dir, "corpus.mjs"));
   writeFileSync(
@@ -177,7 +198,7 @@ async function runCorpusPage(path, label) {
     }
     if (warnings.length) console.log(`${label}: console warnings:\n  ${warnings.join("\n  ")}`);
     console.log(`${label}: ${result.cases} cases, ${result.failures.length} disagreements`);
-    return { fetched };
+    return { fetched, result };
   } finally {
     await page.close();
   }
@@ -197,6 +218,14 @@ test("the package bundled by esbuild (browser condition, wasm inlined) agrees wi
   const { fetched } = await runCorpusPage("/bundled.html", "chromium (esbuild bundle)");
   const wasm = fetched.filter((p) => p.endsWith(".wasm"));
   assert.deepEqual(wasm, [], `the bundled page should fetch no .wasm file (it is inlined), fetched: ${wasm.join(", ")}`);
+});
+
+test("the full module in Chromium agrees with the native engine on the gate corpus and the fingerprints", async () => {
+  const { result } = await runCorpusPage("/full.html", "chromium (rolegate/full)");
+  const gateTotal = Object.values(corpus.gates).reduce((n, f) => n + f.cases.length, 0);
+  assert.equal(result.gates.cases, gateTotal, `ran ${result.gates.cases} gate cases of ${gateTotal}`);
+  assert.deepEqual(result.gates.failures.slice(0, 20), [], "gate corpus and fingerprints in Chromium");
+  console.log(`chromium (rolegate/full): ${result.gates.cases} gate cases, ${Object.keys(corpus.fingerprints).length} fingerprints, ${result.gates.failures.length} disagreements`);
 });
 
 // ---- The DOM helper --------------------------------------------------------------------

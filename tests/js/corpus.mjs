@@ -79,3 +79,45 @@ export function runCorpus(api, corpus) {
   }
   return { cases, failures, perFile, explained: explainedCases };
 }
+
+/**
+ * Runs every gate fixture (tests/fixtures/gates) through `session.gate` (and `completeGate`
+ * for cases with the loaded resource's `attrs`), compared with each case's expectation
+ * (which tests/gate.rs holds natively), and every preset's fingerprint with the native one.
+ * Needs a module with the route table (`api.features.routes`). Returns { cases, failures }.
+ */
+export function runGateCorpus(api, corpus) {
+  const failures = [];
+  let cases = 0;
+  for (const [preset, fingerprint] of Object.entries(corpus.fingerprints)) {
+    const policy = api.Policy.fromObject(corpus.presets[preset]);
+    if (policy.fingerprint !== fingerprint) failures.push(`fingerprint of ${preset}: ${policy.fingerprint}, native ${fingerprint}`);
+    policy.free();
+  }
+  for (const [file, fixture] of Object.entries(corpus.gates)) {
+    const policy = api.Policy.fromObject(fixture.policy ?? corpus.presets[fixture.preset]);
+    for (const c of fixture.cases) {
+      cases++;
+      const fail = (what) => failures.push(`${file} ${c.name}: ${what}`);
+      const persona = fixture.personas[c.persona];
+      let session;
+      try {
+        session = policy.session(persona.principal, persona.tenant);
+      } catch (e) {
+        fail(`session rejected: ${e.code} ${e.message}`);
+        continue;
+      }
+      let answer = session.gate(c.method, c.path);
+      if (c.attrs !== undefined) answer = session.completeGate(answer, c.attrs);
+      for (const field of ["outcome", "reason", "status", "route"]) {
+        if (field in c.expect && c.expect[field] !== answer[field]) fail(`${field} is ${answer[field]}, expected ${c.expect[field]}`);
+      }
+      if ("params" in c.expect && canonical(c.expect.params) !== canonical(answer.params)) {
+        fail(`params are ${canonical(answer.params)}, expected ${canonical(c.expect.params)}`);
+      }
+      session.free();
+    }
+    policy.free();
+  }
+  return { cases, failures };
+}

@@ -23,10 +23,11 @@ function loadCorpus() {
 
 // Runs in Deno: the whole corpus through the package.
 const CORPUS_SCRIPT = `import * as api from "rolegate";
-import { runCorpus } from "./corpus.mjs";
+import { runCorpus, runGateCorpus } from "./corpus.mjs";
 const corpus = JSON.parse(await Deno.readTextFile(Deno.args[0]));
 const result = runCorpus(api, corpus);
-console.log(JSON.stringify({ deno: Deno.version.deno, resolved: import.meta.resolve("rolegate"), ...result }));
+const gates = runGateCorpus(api, corpus);
+console.log(JSON.stringify({ deno: Deno.version.deno, resolved: import.meta.resolve("rolegate"), ...result, gates }));
 `;
 
 // Runs in Deno: what an unknown role throws.
@@ -109,7 +110,10 @@ test("deno: the whole decision corpus agrees with the native decisions", { timeo
   for (const [file, fixture] of Object.entries(corpus.files)) {
     assert.equal(result.perFile[file], fixture.cases.length, `${file}: ${result.perFile[file]} cases run of ${fixture.cases.length}`);
   }
-  console.log(`deno: ${result.cases} cases, ${result.failures.length} disagreements`);
+  const gateTotal = Object.values(corpus.gates).reduce((n, f) => n + f.cases.length, 0);
+  assert.equal(result.gates.cases, gateTotal, `Deno ran ${result.gates.cases} gate cases of ${gateTotal}`);
+  assert.deepEqual(result.gates.failures.slice(0, 20), [], "the gate corpus and fingerprints in Deno");
+  console.log(`deno: ${result.cases} cases, ${result.gates.cases} gate cases, ${result.failures.length + result.gates.failures.length} disagreements`);
 });
 
 test("deno: a rejected principal throws a real Error with code and path", { timeout: 60_000 }, () => {

@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync, copyFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { root, scratchProject, tool } from "./pack.mjs";
-import { runCorpus, sameDecision } from "./corpus.mjs";
+import { runCorpus, runGateCorpus, sameDecision } from "./corpus.mjs";
 
 let dir;
 let esm;
@@ -42,6 +42,51 @@ test("the corpus through the CommonJS entry agrees with the native engine", () =
   assert.equal(result.cases, total());
   assert.deepEqual(result.failures.slice(0, 10), []);
   console.log(`node (CommonJS require): ${result.cases} cases, ${result.failures.length} disagreements`);
+});
+
+const gateTotal = () => Object.values(corpus.gates).reduce((n, f) => n + f.cases.length, 0);
+
+test("the gate corpus and the presets' fingerprints agree with the native engine (ES module and CommonJS)", () => {
+  assert.ok(gateTotal() >= 300, `the gate corpus holds ${gateTotal()} cases`);
+  for (const [label, api] of [["ESM", esm], ["CommonJS", cjs]]) {
+    assert.equal(api.features.routes, true, `${label}: Node loads the module with the route table`);
+    const result = runGateCorpus(api, corpus);
+    assert.equal(result.cases, gateTotal());
+    assert.deepEqual(result.failures.slice(0, 10), [], label);
+    console.log(`node (${label}): ${result.cases} gate cases, ${Object.keys(corpus.fingerprints).length} fingerprints, ${result.failures.length} disagreements`);
+  }
+});
+
+test("a page compares its policy's fingerprint with a server's", () => {
+  const policy = esm.Policy.fromObject(corpus.presets.outreach);
+  const session = policy.session({ id: "u1", roles: [] }, { id: "acme" });
+  const own = policy.fingerprint;
+  assert.match(own, /^[0-9a-f]{64}$/);
+  assert.deepEqual(session.compareFingerprint(new Headers({ "rolegate-policy": own })), { same: true, local: own, remote: own });
+  assert.deepEqual(session.compareFingerprint(new Response("", { headers: { "rolegate-policy": own.toUpperCase() } })).same, true);
+  const other = esm.Policy.fromObject({ ...corpus.presets.outreach, description: "changed" }).fingerprint;
+  assert.notEqual(other, own);
+  assert.deepEqual(session.compareFingerprint({ "rolegate-policy": other }), { same: false, local: own, remote: other });
+  assert.deepEqual(session.compareFingerprint({}), { same: false, local: own, remote: null });
+  assert.equal(policy.matchesFingerprint(own), true);
+  assert.equal(policy.matchesFingerprint(other), false);
+  assert.equal(policy.matchesFingerprint(undefined), false);
+});
+
+test("the page module leaves the route table out, and says so", async () => {
+  // The page module as the page entries load it: its glue, its .wasm, the shared API.
+  const pkg = join(dir, "node_modules", "rolegate");
+  const raw = await import(pathToFileURL(join(pkg, "wasm", "rolegate.js")).href);
+  raw.initSync({ module: readFileSync(join(pkg, "wasm", "rolegate_bg.wasm")) });
+  const { createApi } = await import(pathToFileURL(join(pkg, "api.js")).href);
+  const page = createApi(raw);
+  assert.equal(page.features.routes, false);
+  const policy = page.Policy.fromObject(corpus.presets.outreach);
+  const session = policy.session({ id: "u1", roles: [] }, { id: "acme" });
+  assert.equal(session.check("outreach.view").reason, "not_member", "the page module decides");
+  for (const call of [() => policy.fingerprint, () => policy.routes(), () => session.gate("GET", "/api/billing")]) {
+    assert.throws(call, (e) => e.code === "unsupported" && /rolegate\/edge/.test(e.message));
+  }
 });
 
 // A small seeded generator, so that a failure can be replayed.

@@ -25,7 +25,16 @@ mkdirSync(join(root, "target"), { recursive: true });
 const report = join(root, "target", "native-decisions.json");
 run("test", ...names.map((n) => join(dir, n)), "--report", report);
 const native = JSON.parse(readFileSync(report, "utf8"));
+// The gate fixtures and every preset's fingerprint, as the native engine computes it.
+const gateDir = join(root, "tests", "fixtures", "gates");
+const gates = {};
+for (const name of readdirSync(gateDir).filter((f) => f.endsWith(".json")).sort()) {
+  gates[name] = JSON.parse(readFileSync(join(gateDir, name), "utf8"));
+}
+const fingerprints = {};
+for (const name of Object.keys(presets)) fingerprints[name] = run("fingerprint", name).trim();
 const out = join(root, "target", "js-corpus.json");
-writeFileSync(out, JSON.stringify({ presets, files, native }));
+writeFileSync(out, JSON.stringify({ presets, files, native, gates, fingerprints }));
 const cases = Object.values(files).reduce((n, f) => n + f.cases.length, 0);
-console.log(`prepared ${cases} cases of ${names.length} files for the JavaScript runtimes: ${out}`);
+const gateCases = Object.values(gates).reduce((n, f) => n + f.cases.length, 0);
+console.log(`prepared ${cases} decision cases of ${names.length} files and ${gateCases} gate cases for the JavaScript runtimes: ${out}`);
