@@ -1,8 +1,9 @@
 //! Native decision speed: `cargo bench --bench decide` prints figures (no pass/fail).
 //!
 //! Measures, on the presets: compiling a policy, building a session, `check` by name, by
-//! id with a pre-parsed scope (`verdict_in`), a check whose grant has a condition, and the
-//! whole UI map (`permissions`). Each figure is the median of several rounds.
+//! id with a pre-parsed scope (`verdict_in`), a check whose grant has a condition, the
+//! whole UI map (`permissions`), and requests through the route table (`gate`). Each figure
+//! is the median of several rounds.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -155,4 +156,47 @@ fn main() {
         "explain (a readable account)",
         measure(|| s.explain("number.view", &mine).steps.len()),
     );
+
+    // Gates: every route of the presets, its parameters filled in, as an edge function or a
+    // middleware asks (match, build the resource, decide), and a path that has no route.
+    for name in ["outreach", "callscaler", "calilio"] {
+        let policy = Policy::from_toml(preset(name).unwrap()).unwrap();
+        let requests: Vec<(String, String)> = policy
+            .routes()
+            .iter()
+            .map(|r| {
+                let path = r.pattern.split_once(' ').map_or("", |(_, p)| p);
+                let filled: Vec<String> = path
+                    .split('/')
+                    .map(|seg| {
+                        if seg.starts_with('{') {
+                            "x1".to_owned()
+                        } else {
+                            seg.to_owned()
+                        }
+                    })
+                    .collect();
+                (r.method().to_owned(), filled.join("/"))
+            })
+            .collect();
+        if requests.is_empty() {
+            continue;
+        }
+        let admin = policy.roles().first().map(|r| r.name.to_string()).unwrap();
+        let who = Principal::new("u1").with_role(admin, policy.root_level());
+        let s = policy.session(&who, &Tenant::new("acme")).unwrap();
+        let mut i = 0;
+        row(
+            &format!("gate: a request of `{name}` ({} routes)", requests.len()),
+            measure(|| {
+                i = (i + 1) % requests.len();
+                let (method, path) = &requests[i];
+                s.gate(method, path).status() as usize
+            }),
+        );
+        row(
+            &format!("gate: a path with no route (`{name}`)"),
+            measure(|| s.gate("GET", "/api/nowhere/at/all").status() as usize),
+        );
+    }
 }
