@@ -721,27 +721,18 @@ fn eval_as_value<'a>(expr: &'a Expr, source: &'a dyn AttrSource) -> ValueRef<'a>
 /// complete: `resource.a == 1 && resource.a == 2` is unknown, though never true.
 pub fn eval_partial(expr: &Expr, source: &dyn AttrSource) -> Option<bool> {
     match expr {
-        Expr::And(terms) => {
-            let mut all = Some(true);
+        Expr::And(terms) | Expr::Or(terms) => {
+            // `&&` is decided by a false term, `||` by a true one.
+            let decisive = matches!(expr, Expr::Or(_));
+            let mut result = Some(!decisive);
             for t in terms {
                 match eval_partial(t, source) {
-                    Some(false) => return Some(false),
-                    Some(true) => {}
-                    None => all = None,
+                    Some(b) if b == decisive => return Some(decisive),
+                    Some(_) => {}
+                    None => result = None,
                 }
             }
-            all
-        }
-        Expr::Or(terms) => {
-            let mut any = Some(false);
-            for t in terms {
-                match eval_partial(t, source) {
-                    Some(true) => return Some(true),
-                    Some(false) => {}
-                    None => any = None,
-                }
-            }
-            any
+            result
         }
         Expr::Not(inner) => eval_partial(inner, source).map(|b| !b),
         _ if expr.reads_unknown(source) => None,
@@ -838,6 +829,53 @@ mod tests {
                 .collect(),
         );
         eval(&expr, &attrs)
+    }
+
+    /// Principal attributes known, resource attributes unknown (as at a gate).
+    struct Partial(BTreeMap<String, Value>);
+    impl AttrSource for Partial {
+        fn attr(&self, attr: &AttrRef) -> ValueRef<'_> {
+            self.0
+                .get(&attr.to_string())
+                .map_or(ValueRef::Null, Value::as_ref)
+        }
+        fn known(&self, attr: &AttrRef) -> bool {
+            attr.entity != Entity::Resource
+        }
+    }
+
+    #[test]
+    fn partial_evaluation_is_unknown_only_where_the_unknown_attributes_decide() {
+        let source = Partial(BTreeMap::from([(
+            "principal.department".to_owned(),
+            Value::String("ops".into()),
+        )]));
+        let partial = |text: &str| eval_partial(&parse(text).unwrap(), &source);
+        assert_eq!(partial("resource.assignee == principal.id"), None);
+        assert_eq!(partial("principal.department == \"ops\""), Some(true));
+        assert_eq!(
+            partial("principal.department == \"sales\" && resource.locked == true"),
+            Some(false),
+            "a false term decides `&&`"
+        );
+        assert_eq!(
+            partial("principal.department == \"ops\" || resource.locked == true"),
+            Some(true),
+            "a true term decides `||`"
+        );
+        assert_eq!(
+            partial("principal.department == \"ops\" && resource.locked == true"),
+            None
+        );
+        assert_eq!(partial("!(resource.locked == true)"), None);
+        assert_eq!(partial("!(principal.department == \"ops\")"), Some(false));
+        // With everything known, it is `eval`.
+        let known = Attrs(BTreeMap::from([(
+            "resource.locked".to_owned(),
+            Value::Bool(true),
+        )]));
+        let expr = parse("resource.locked == true && !(resource.assignee == \"x\")").unwrap();
+        assert_eq!(eval_partial(&expr, &known), Some(eval(&expr, &known)));
     }
 
     #[test]
