@@ -35,11 +35,19 @@ const children = [];
 process.on("exit", () => children.forEach((c) => c.exitCode === null && c.kill("SIGKILL")));
 after(() => children.forEach((c) => c.exitCode === null && c.kill("SIGKILL")));
 
-/** Starts a process; resolves when it prints `listening`, with its output kept for errors. */
-function start(name, command, args, options) {
+/**
+ * Starts a process; resolves when it prints `listening` (or at once with `quiet`: workerd
+ * prints nothing when it serves), with its output kept for errors.
+ */
+function start(name, command, args, options, quiet = false) {
   const child = spawn(command, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
   children.push(child);
   child.output = "";
+  if (quiet) {
+    child.stdout.on("data", (d) => (child.output += d));
+    child.stderr.on("data", (d) => (child.output += d));
+    return Promise.resolve(child);
+  }
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} did not start within 60 s:\n${child.output}`)), 60_000);
     const seen = (d) => {
@@ -167,13 +175,13 @@ before(async () => {
   assert.equal(build.status, 0, `esbuild: ${build.stderr}`);
   gates.workerd = await freePort();
   const capnp = readFileSync(join(root, "examples", "worker", "config.capnp"), "utf8")
-    .replace("127.0.0.1:8787", `127.0.0.1:${gates.workerd}`)
-    .replace("127.0.0.1:8788", `127.0.0.1:${originPort}`)
-    .replace("http://127.0.0.1:8789/policy.json", policyUrl)
+    .replaceAll("127.0.0.1:8787", `127.0.0.1:${gates.workerd}`)
+    .replaceAll("127.0.0.1:8788", `127.0.0.1:${originPort}`)
+    .replaceAll("http://127.0.0.1:8789/policy.json", policyUrl)
     .replace('(name = "POLICY_INTERVAL_MS", text = "30000")', `(name = "POLICY_INTERVAL_MS", text = "${INTERVAL_MS}")`);
   assert.ok(capnp.includes(policyUrl) && capnp.includes(`"${INTERVAL_MS}"`), "the example config has the expected bindings");
   writeFileSync(join(dir, "config.capnp"), capnp);
-  starting.push(start("workerd", workerd, ["serve", "config.capnp", "--verbose"], { cwd: dir }).then(async (c) => c));
+  const workerdProcess = await start("workerd", workerd, ["serve", "config.capnp", "--verbose"], { cwd: dir }, true);
 
   // Deno.
   gates.deno = await freePort();
@@ -191,7 +199,7 @@ before(async () => {
   starting.push(start("axum", AXUM_BIN, ["--tokens", join(dir, "tokens.json"), "--policy-url", policyUrl, "--interval-ms", String(INTERVAL_MS), "--listen", `127.0.0.1:${gates.axum}`], { cwd: dir }));
   await Promise.all(starting);
   // workerd prints nothing when it listens with a config: wait until its socket answers.
-  await waitFor(async () => (await send(gates.workerd, "GET", "/")).status > 0, "workerd answers");
+  await waitFor(async () => (await send(gates.workerd, "GET", "/")).status > 0, `workerd answers\n${workerdProcess.output}`);
 });
 
 async function waitFor(check, what, limit = 20_000) {
