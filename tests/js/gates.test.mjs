@@ -107,6 +107,7 @@ let policyFile;
 let mint; // (persona) -> token
 let api; // the package, in this process
 let presets; // [{ name, json, fingerprint, personas, routes }]
+let loaded = {}; // the Node and axum gates with a resource loader: name -> port
 
 before(async () => {
   for (const file of [CLI, AXUM_BIN]) {
@@ -197,6 +198,14 @@ before(async () => {
   // axum.
   gates.axum = await freePort();
   starting.push(start("axum", AXUM_BIN, ["--tokens", join(dir, "tokens.json"), "--policy-url", policyUrl, "--interval-ms", String(INTERVAL_MS), "--listen", `127.0.0.1:${gates.axum}`], { cwd: dir }));
+  // The Node and axum gates again, with a resource loader over the same numbers, on calilio
+  // (a member sees only the numbers assigned to them: the `origin` outcome).
+  const numbers = JSON.stringify([["n1", { assignee: "u3" }], ["n2", { assignee: "u9" }]]);
+  writeFileSync(join(dir, "calilio.json"), execFileSync(CLI, ["export", "calilio"], { encoding: "utf8" }));
+  loaded.node = await freePort();
+  starting.push(start("node-express (loader)", process.execPath, ["server.mjs"], { cwd: dir, env: { ...process.env, TOKENS: join(dir, "tokens.json"), POLICY_FILE: join(dir, "calilio.json"), NUMBERS: numbers, PORT: String(loaded.node) } }));
+  loaded.axum = await freePort();
+  starting.push(start("axum (loader)", AXUM_BIN, ["--tokens", join(dir, "tokens.json"), "--policy", "calilio", "--numbers", numbers, "--listen", `127.0.0.1:${loaded.axum}`], { cwd: dir }));
   await Promise.all(starting);
   // workerd prints nothing when it listens with a config: wait until its socket answers.
   await waitFor(async () => (await send(gates.workerd, "GET", "/")).status > 0, `workerd answers\n${workerdProcess.output}`);
@@ -385,5 +394,22 @@ test("gates: a broken policy update is refused and the last good policy stays in
   writeFileSync(policyFile, preset.json);
   for (const [name, port] of Object.entries(gates)) {
     await waitFor(async () => (await send(port, "GET", path, token)).policyError === null, `${name} clears the error once a good policy is served`);
+  }
+});
+
+test("gates: the Node and axum middlewares finish origin answers with their resource loader", { timeout: 60_000 }, async () => {
+  const calilio = presets.find((p) => p.name === "calilio");
+  const member = Object.entries(calilio.personas).find(([, p]) => p.principal.roles?.some((r) => r.role === "member"));
+  assert.ok(member, "a calilio member persona");
+  assert.equal(member[1].principal.id, "u3", "the numbers are assigned to u3");
+  const token = await mint(member[1]);
+  for (const [name, port] of Object.entries(loaded)) {
+    const mine = await send(port, "GET", "/api/numbers/n1", token);
+    assert.deepEqual([mine.status, mine.reason, mine.outcome], [200, "granted", "allow"], `${name}: an assigned number: ${mine.body}`);
+    const theirs = await send(port, "GET", "/api/numbers/n2", token);
+    assert.deepEqual([theirs.status, theirs.reason], [403, "condition_failed"], `${name}: another's number: ${theirs.body}`);
+    const missing = await send(port, "GET", "/api/numbers/n404", token);
+    assert.deepEqual([missing.status, missing.reason], [404, "not_found"], `${name}: no such number: ${missing.body}`);
+    assert.equal(mine.policy, calilio.fingerprint, `${name}: the fingerprint header`);
   }
 });

@@ -73,17 +73,19 @@ fn parse_options(args: impl Iterator<Item = String>) -> Result<Options, String> 
     Ok(options)
 }
 
-/// A static policy: a file, or a preset's name.
+/// A static policy: a file (`.toml` or JSON), or a preset's name.
 fn read_policy(source: &str) -> Result<Policy, String> {
-    let text = match std::fs::read_to_string(source) {
-        Ok(text) => text,
-        Err(error) => rolegate::presets::preset(source)
-            .map(str::to_owned)
-            .ok_or_else(|| {
+    let compiled = match std::fs::read_to_string(source) {
+        Ok(text) if source.ends_with(".toml") => Policy::from_toml(&text),
+        Ok(text) => Policy::from_json(&text),
+        Err(error) => {
+            let text = rolegate::presets::preset(source).ok_or_else(|| {
                 format!("cannot read policy `{source}`: {error} (nor is it a preset)")
-            })?,
+            })?;
+            Policy::from_toml(text)
+        }
     };
-    Policy::from_json(&text).map_err(|errors| format!("policy `{source}`: {errors}"))
+    compiled.map_err(|errors| format!("policy `{source}`: {errors}"))
 }
 
 /// The numbers and their attributes (`[["n1", {"assignee": "u1"}], ...]`).
