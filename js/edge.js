@@ -15,7 +15,7 @@
 
 import { bearer, loadTokenConfig, verifyToken } from "./token.js";
 
-/** Default seconds between policy revalidations. */
+/** Default milliseconds between policy revalidations. */
 const DEFAULT_INTERVAL_MS = 30_000;
 
 const JSON_TYPE = { "content-type": "application/json; charset=utf-8" };
@@ -26,186 +26,185 @@ function refusal(status, outcome, reason, body, extra = {}) {
 }
 
 export function createEdge(api) {
-  const { Policy } = api;
+  return { createGate, gateFetch, honoGate, createPolicyLoader: (options) => policyLoader(api.Policy, options) };
+}
 
-  /**
-   * The policy, kept current: `{ text }` (static), `{ url, fetch?, headers? }` or
-   * `{ kv, key }` (a Workers KV namespace, or `(env) => namespace`), revalidated when
-   * `interval` ms have passed since the last check.
-   */
-  function createPolicyLoader(options) {
-    const interval = options.interval ?? DEFAULT_INTERVAL_MS;
-    const log = options.log ?? ((line) => console.warn(line));
-    const state = { policy: null, etag: null, text: null, error: null, refused: null, checked: -Infinity, pending: null };
+/**
+ * The policy, kept current: `{ text }` (static), `{ url, fetch?, headers? }` or
+ * `{ kv, key }` (a Workers KV namespace, or `(env) => namespace`), revalidated when
+ * `interval` ms have passed since the last check.
+ */
+function policyLoader(Policy, options) {
+  const interval = options.interval ?? DEFAULT_INTERVAL_MS;
+  const log = options.log ?? ((line) => console.warn(line));
+  const state = { policy: null, etag: null, text: null, error: null, refused: null, checked: -Infinity, pending: null };
 
-    /** Reports a failed update once per distinct failure. */
-    function failed(code, message, key) {
-      state.error = code;
-      if (state.refused === key) return;
-      state.refused = key;
-      log(`rolegate: policy update refused (${code}): ${String(message).split("\n")[0]}; ${state.policy ? "the last good policy stays in force" : "no policy yet: requests are refused"}`);
-    }
+  /** Reports a failed update once per distinct failure. */
+  function failed(code, message, key) {
+    state.error = code;
+    if (state.refused === key) return;
+    state.refused = key;
+    log(`rolegate: policy update refused (${code}): ${String(message).split("\n")[0]}; ${state.policy ? "the last good policy stays in force" : "no policy yet: requests are refused"}`);
+  }
 
-    function adopt(text, etag) {
-      if (text !== state.text) {
-        try {
-          state.policy = Policy.fromJson(text);
-          state.text = text;
-        } catch (e) {
-          failed(e.code ?? "internal", e.message, text);
-          return;
-        }
-      }
-      Object.assign(state, { etag, error: null, refused: null });
-    }
-
-    async function fetchUrl() {
-      const headers = { ...(options.headers ?? {}) };
-      if (state.etag) headers["if-none-match"] = state.etag;
-      const response = await (options.fetch ?? globalThis.fetch)(options.url, { headers });
-      if (response.status === 304) {
-        Object.assign(state, { error: null, refused: null });
+  function adopt(text, etag) {
+    if (text !== state.text) {
+      try {
+        state.policy = Policy.fromJson(text);
+        state.text = text;
+      } catch (e) {
+        failed(e.code ?? "internal", e.message, text);
         return;
       }
-      if (!response.ok) throw Object.assign(new Error(`GET ${options.url} answered ${response.status}`), { code: "fetch_failed" });
-      adopt(await response.text(), response.headers.get("etag"));
     }
-
-    async function readKv(env) {
-      const namespace = typeof options.kv === "function" ? options.kv(env) : options.kv;
-      const text = await namespace.get(options.key ?? "policy.json", { type: "text" });
-      if (text === null) throw Object.assign(new Error(`KV key ${options.key ?? "policy.json"} is empty`), { code: "fetch_failed" });
-      adopt(text, null);
-    }
-
-    async function refresh(env) {
-      state.checked = Date.now();
-      try {
-        if (options.text !== undefined) adopt(options.text, null);
-        else if (options.url) await fetchUrl();
-        else if (options.kv) await readKv(env);
-      } catch (e) {
-        failed("fetch_failed", e.message, `fetch: ${e.message}`);
-      }
-    }
-
-    return {
-      /** The policy in force, revalidated first when due; null when none was ever loaded. */
-      async current(env) {
-        if (Date.now() - state.checked >= interval || state.policy === null) {
-          state.pending ??= refresh(env).finally(() => (state.pending = null));
-          await state.pending;
-        }
-        return state.policy;
-      },
-      /** Revalidates now. */
-      refresh: (env) => refresh(env),
-      /** The code of the last failed update, or null. */
-      get error() {
-        return state.error;
-      },
-      get policy() {
-        return state.policy;
-      },
-    };
+    Object.assign(state, { etag, error: null, refused: null });
   }
 
-  /**
-   * A gate: `{ policy }` or `{ loader }`, `tokens` (the verification config: JSON text or
-   * object, see docs/TOKENS.md), optional `loadResource(resource, request)` for the `origin`
-   * outcome, optional `now()` in seconds.
-   */
-  function createGate(options) {
-    if (!options.policy && !options.loader) throw new TypeError("createGate: give `policy` (a compiled Policy) or `loader` (createPolicyLoader)");
-    if (options.tokens === undefined) throw new TypeError("createGate: give `tokens`, the token verification config (docs/TOKENS.md)");
-    const staticPolicy = options.policy ?? null;
-    const loader = options.loader ?? null;
-    let tokens = null;
-    const now = options.now ?? (() => Math.floor(Date.now() / 1000));
-
-    async function decide(request, env) {
-      const policy = staticPolicy ?? (await loader.current(env));
-      if (policy === null) return refusal(503, "unavailable", "policy_unavailable", { message: "no policy is loaded" });
-      const fingerprint = policy.fingerprint;
-      const policyHeaders = { "rolegate-policy": fingerprint };
-      if (loader?.error) policyHeaders["rolegate-policy-error"] = loader.error;
-      tokens ??= loadTokenConfig(options.tokens);
-      let identity;
-      try {
-        identity = await verifyToken(bearer(request.headers.get("authorization")), await tokens, { now: now() });
-      } catch (e) {
-        if (typeof e.code !== "string" || !e.code.startsWith("token_")) throw e;
-        return refusal(401, "unauthenticated", e.code, { message: e.message }, { ...policyHeaders, "www-authenticate": 'Bearer error="invalid_token"' });
-      }
-      let session;
-      try {
-        session = policy.session(identity.principal, identity.tenant);
-      } catch (e) {
-        return refusal(401, "unauthenticated", "token_claims", { message: e.message }, { ...policyHeaders, "www-authenticate": 'Bearer error="invalid_token"' });
-      }
-      try {
-        let answer = session.gate(request.method, rawPath(request.url, new URL(request.url)));
-        if (answer.outcome === "origin" && options.loadResource) {
-          const attrs = await options.loadResource(answer.resource, request);
-          if (attrs === null || attrs === undefined) {
-            session.free();
-            return refusal(404, "deny", "not_found", { action: answer.action, message: "the resource does not exist" }, policyHeaders);
-          }
-          answer = session.completeGate(answer, attrs);
-        }
-        return { answer, session, identity, policy, headers: policyHeaders, ...answerShape(answer) };
-      } catch (e) {
-        session.free();
-        throw e;
-      }
+  async function fetchUrl() {
+    const headers = { ...(options.headers ?? {}) };
+    if (state.etag) headers["if-none-match"] = state.etag;
+    const response = await (options.fetch ?? globalThis.fetch)(options.url, { headers });
+    if (response.status === 304) {
+      Object.assign(state, { error: null, refused: null });
+      return;
     }
+    if (!response.ok) throw Object.assign(new Error(`GET ${options.url} answered ${response.status}`), { code: "fetch_failed" });
+    adopt(await response.text(), response.headers.get("etag"));
+  }
 
-    async function handle(request, next, env) {
-      const result = await decide(request, env);
-      try {
-        const headers = { ...result.headers, "rolegate-outcome": result.outcome, "rolegate-reason": result.reason };
-        if (result.status !== 200) {
-          return new Response(JSON.stringify(result.body), { status: result.status, headers });
-        }
-        const response = await next(forwardRequest(request, result), result);
-        const out = new Response(response.body, response);
-        for (const [k, v] of Object.entries(headers)) out.headers.set(k, v);
-        return out;
-      } finally {
-        result.session?.free();
-      }
+  async function readKv(env) {
+    const namespace = typeof options.kv === "function" ? options.kv(env) : options.kv;
+    const text = await namespace.get(options.key ?? "policy.json", { type: "text" });
+    if (text === null) throw Object.assign(new Error(`KV key ${options.key ?? "policy.json"} is empty`), { code: "fetch_failed" });
+    adopt(text, null);
+  }
+
+  async function refresh(env) {
+    state.checked = Date.now();
+    try {
+      if (options.text !== undefined) adopt(options.text, null);
+      else if (options.url) await fetchUrl();
+      else if (options.kv) await readKv(env);
+    } catch (e) {
+      failed("fetch_failed", e.message, `fetch: ${e.message}`);
     }
-
-    return { decide, handle, loader };
   }
 
-  /** A `fetch` handler that only sees the requests the gate passes. */
-  function gateFetch(handler, options) {
-    const gate = createGate(options);
-    return (request, env, ctx) => gate.handle(request, (forwarded) => handler(forwarded, env, ctx), env);
-  }
-
-  /** Hono middleware `(c, next)`; `loadResource(resource, request)` gets the fetch `Request`. */
-  function honoGate(options) {
-    const gate = createGate(options);
-    return async function rolegateGate(c, next) {
-      const result = await gate.decide(c.req.raw, c.env);
-      try {
-        const headers = { ...result.headers, "rolegate-outcome": result.outcome, "rolegate-reason": result.reason };
-        if (result.status !== 200) {
-          return new Response(JSON.stringify(result.body), { status: result.status, headers });
-        }
-        c.set("rolegate", { answer: result.answer, session: result.session, identity: result.identity, policy: result.policy });
-        await next();
-        for (const [name, value] of Object.entries(headers)) c.res.headers.set(name, value);
-      } finally {
-        result.session?.free();
+  return {
+    /** The policy in force, revalidated first when due; null when none was ever loaded. */
+    async current(env) {
+      if (Date.now() - state.checked >= interval || state.policy === null) {
+        state.pending ??= refresh(env).finally(() => (state.pending = null));
+        await state.pending;
       }
-    };
-  }
-
-  return { createGate, gateFetch, honoGate, createPolicyLoader };
+      return state.policy;
+    },
+    /** Revalidates now. */
+    refresh: (env) => refresh(env),
+    /** The code of the last failed update, or null. */
+    get error() {
+      return state.error;
+    },
+    get policy() {
+      return state.policy;
+    },
+  };
 }
+
+/**
+ * A gate: `{ policy }` or `{ loader }`, `tokens` (the verification config: JSON text or
+ * object, see docs/TOKENS.md), optional `loadResource(resource, request)` for the `origin`
+ * outcome, optional `now()` in seconds.
+ */
+export function createGate(options) {
+  if (!options.policy && !options.loader) throw new TypeError("createGate: give `policy` (a compiled Policy) or `loader` (createPolicyLoader)");
+  if (options.tokens === undefined) throw new TypeError("createGate: give `tokens`, the token verification config (docs/TOKENS.md)");
+  const staticPolicy = options.policy ?? null;
+  const loader = options.loader ?? null;
+  let tokens = null;
+  const now = options.now ?? (() => Math.floor(Date.now() / 1000));
+
+  async function decide(request, env) {
+    const policy = staticPolicy ?? (await loader.current(env));
+    if (policy === null) return refusal(503, "unavailable", "policy_unavailable", { message: "no policy is loaded" });
+    const fingerprint = policy.fingerprint;
+    const policyHeaders = { "rolegate-policy": fingerprint };
+    if (loader?.error) policyHeaders["rolegate-policy-error"] = loader.error;
+    tokens ??= loadTokenConfig(options.tokens);
+    let identity;
+    try {
+      identity = await verifyToken(bearer(request.headers.get("authorization")), await tokens, { now: now() });
+    } catch (e) {
+      if (typeof e.code !== "string" || !e.code.startsWith("token_")) throw e;
+      return refusal(401, "unauthenticated", e.code, { message: e.message }, { ...policyHeaders, "www-authenticate": 'Bearer error="invalid_token"' });
+    }
+    let session;
+    try {
+      session = policy.session(identity.principal, identity.tenant);
+    } catch (e) {
+      return refusal(401, "unauthenticated", "token_claims", { message: e.message }, { ...policyHeaders, "www-authenticate": 'Bearer error="invalid_token"' });
+    }
+    try {
+      let answer = session.gate(request.method, rawPath(request.url, new URL(request.url)));
+      if (answer.outcome === "origin" && options.loadResource) {
+        const attrs = await options.loadResource(answer.resource, request);
+        if (attrs === null || attrs === undefined) {
+          session.free();
+          return refusal(404, "deny", "not_found", { action: answer.action, message: "the resource does not exist" }, policyHeaders);
+        }
+        answer = session.completeGate(answer, attrs);
+      }
+      return { answer, session, identity, policy, headers: policyHeaders, ...answerShape(answer) };
+    } catch (e) {
+      session.free();
+      throw e;
+    }
+  }
+
+  async function handle(request, next, env) {
+    const result = await decide(request, env);
+    try {
+      const headers = { ...result.headers, "rolegate-outcome": result.outcome, "rolegate-reason": result.reason };
+      if (result.status !== 200) {
+        return new Response(JSON.stringify(result.body), { status: result.status, headers });
+      }
+      const response = await next(forwardRequest(request, result), result);
+      const out = new Response(response.body, response);
+      for (const [k, v] of Object.entries(headers)) out.headers.set(k, v);
+      return out;
+    } finally {
+      result.session?.free();
+    }
+  }
+
+  return { decide, handle, loader };
+}
+
+/** A `fetch` handler that only sees the requests the gate passes. */
+export function gateFetch(handler, options) {
+  const gate = createGate(options);
+  return (request, env, ctx) => gate.handle(request, (forwarded) => handler(forwarded, env, ctx), env);
+}
+
+/** Hono middleware `(c, next)`; `loadResource(resource, request)` gets the fetch `Request`. */
+export function honoGate(options) {
+  const gate = createGate(options);
+  return async function rolegateGate(c, next) {
+    const result = await gate.decide(c.req.raw, c.env);
+    try {
+      const headers = { ...result.headers, "rolegate-outcome": result.outcome, "rolegate-reason": result.reason };
+      if (result.status !== 200) {
+        return new Response(JSON.stringify(result.body), { status: result.status, headers });
+      }
+      c.set("rolegate", { answer: result.answer, session: result.session, identity: result.identity, policy: result.policy });
+      await next();
+      for (const [name, value] of Object.entries(headers)) c.res.headers.set(name, value);
+    } finally {
+      result.session?.free();
+    }
+  };
+}
+
 
 /** The path and query exactly as the client sent them (`new URL` would resolve `..`). */
 export function rawPath(text, url) {
