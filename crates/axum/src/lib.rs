@@ -49,6 +49,50 @@ pub enum PolicySource {
     Static(Policy),
     /// A policy kept current by a loader.
     Loader(Arc<PolicyLoader>),
+    /// A policy the application replaces itself (an admin endpoint, a file watcher).
+    Shared(SharedPolicy),
+}
+
+/// A policy that the application replaces while the gate runs: every request reads the one
+/// in force; [`SharedPolicy::replace`] swaps it for the requests that start after it.
+/// Clones share the same slot.
+#[derive(Clone)]
+pub struct SharedPolicy {
+    slot: Arc<std::sync::RwLock<Policy>>,
+}
+
+impl SharedPolicy {
+    /// A slot holding `policy`.
+    pub fn new(policy: Policy) -> SharedPolicy {
+        SharedPolicy {
+            slot: Arc::new(std::sync::RwLock::new(policy)),
+        }
+    }
+
+    /// The policy in force.
+    pub fn get(&self) -> Policy {
+        match self.slot.read() {
+            Ok(policy) => policy.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Puts `policy` in force; returns the one it replaced.
+    pub fn replace(&self, policy: Policy) -> Policy {
+        let mut slot = match self.slot.write() {
+            Ok(slot) => slot,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        std::mem::replace(&mut *slot, policy)
+    }
+}
+
+impl std::fmt::Debug for SharedPolicy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SharedPolicy")
+            .field("fingerprint", &self.get().fingerprint())
+            .finish()
+    }
 }
 
 /// What the gate needs: the policy, the token verification config, an optional resource
@@ -111,6 +155,10 @@ impl RolegateConfig {
                 error: None,
             },
             PolicySource::Loader(loader) => loader.current().await,
+            PolicySource::Shared(shared) => PolicyState {
+                policy: Some(shared.get()),
+                error: None,
+            },
         }
     }
 }

@@ -13,6 +13,7 @@
 //! | `commands/team.rs` | `team apply`, `lint` |
 //! | `commands/test.rs` | `test` (decision fixture files, see [`fixtures`]) |
 //! | `commands/token.rs` | `token keygen`, `token mint`, `token verify` (the `rolegate-token` crate) |
+//! | `commands/serve/` | `serve`: the interactive demo's server (the page, an API per preset behind the gate) |
 //!
 //! `load.rs` reads policies (files or presets) and inputs, through the same readers as the
 //! npm package; `output.rs` holds the exit codes (0 ok, 1 rejected or failed, 2 bad usage).

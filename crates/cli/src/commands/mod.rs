@@ -3,6 +3,7 @@
 mod decide;
 mod gate;
 mod policy;
+mod serve;
 mod team;
 mod test;
 mod token;
@@ -18,6 +19,7 @@ pub(crate) fn all() -> Vec<Command> {
     commands.extend(team::commands());
     commands.extend(test::commands());
     commands.extend(token::commands());
+    commands.extend(serve::commands());
     commands
 }
 
@@ -29,5 +31,6 @@ pub(crate) fn run(name: &str, m: &ArgMatches) -> Outcome {
         .or_else(|| team::run(name, m))
         .or_else(|| test::run(name, m))
         .or_else(|| token::run(name, m))
+        .or_else(|| serve::run(name, m))
         .unwrap_or_else(|| Err(Failure::usage("unknown command: see `rolegate --help`")))
 }
