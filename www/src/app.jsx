@@ -12,6 +12,12 @@ import { api } from "./server.js";
 
 let hintCounter = 0;
 
+/** The page named by the address (`#/campaigns`), so that every page has a link. */
+function pageFromHash() {
+  const id = location.hash.replace(/^#\/?/, "");
+  return PAGES.some(([p]) => p === id) ? id : "dashboard";
+}
+
 /** A control decided by the engine: a button marked `data-rolegate` with its state. */
 function Control({ ctx, action, label, record, type, method, body, member, className = "", onDone, children }) {
   const decision = decide(ctx.session, ctx.policy, action, { scope: ctx.scope, record, type, root: ctx.root });
@@ -417,22 +423,28 @@ function Explanation({ panel, onClose }) {
   );
 }
 
+function Answer({ a, ...rest }) {
+  return (
+    <li class={a.agree ? "agree" : "disagree"} {...rest}>
+      <code>
+        {a.method} {a.path}
+      </code>{" "}
+      → <b data-status={a.status}>{a.status}</b> <span data-server-reason={a.reason}>{a.reason}</span>
+      <br />
+      <span class="muted">
+        page: {a.ui} ({a.uiReason}) · {a.agree ? "server agrees" : "server disagrees"}
+        {a.effect ? ` · ${a.effect}` : ""}
+      </span>
+    </li>
+  );
+}
+
 function Answers({ answers }) {
   if (!answers.length) return <p class="muted">No request sent yet. Click a control; with “Force it”, hidden and locked ones send their request too.</p>;
   return (
     <ol class="answers">
       {answers.map((a, i) => (
-        <li key={i} class={a.agree ? "agree" : "disagree"} data-answer={i}>
-          <code>
-            {a.method} {a.path}
-          </code>{" "}
-          → <b data-status={a.status}>{a.status}</b> <span data-server-reason={a.reason}>{a.reason}</span>
-          <br />
-          <span class="muted">
-            page: {a.ui} ({a.uiReason}) · {a.agree ? "server agrees" : "server disagrees"}
-            {a.effect ? ` · ${a.effect}` : ""}
-          </span>
-        </li>
+        <Answer key={i} a={a} data-answer={i} />
       ))}
     </ol>
   );
@@ -479,7 +491,7 @@ function Workbench({ ctx, state, actions }) {
               <b>{state.errors.length} error(s): the app keeps the last good policy.</b>
               <ul class="errors">
                 {state.errors.map((e, i) => (
-                  <li key={i} data-error-code={e.code} data-error-line={e.line}>
+                  <li key={i} data-error-code={e.code} data-error-line={e.line} class="error-item" tabIndex={0} onClick={() => editor.current?.goTo(e.line, e.column)} onKeyDown={(ev) => ev.key === "Enter" && editor.current?.goTo(e.line, e.column)}>
                     line {e.line ?? "?"}:{e.column ?? "?"} <code>{e.code}</code> at <code>{e.path || "(document)"}</code>: {e.message}
                   </li>
                 ))}
@@ -601,7 +613,16 @@ export function App({ boot }) {
   const [plan, setPlan] = useState(boot.snapshot.data.tenant.plan ?? null);
   const [features, setFeatures] = useState(boot.snapshot.data.tenant.features ?? []);
   const [scope, setScope] = useState("");
-  const [page, setPage] = useState("dashboard");
+  const [page, setPageState] = useState(pageFromHash);
+  useEffect(() => {
+    const follow = () => setPageState(pageFromHash());
+    addEventListener("hashchange", follow);
+    return () => removeEventListener("hashchange", follow);
+  }, []);
+  const setPage = (id) => {
+    if (location.hash !== `#/${id}`) location.hash = `#/${id}`;
+    setPageState(id);
+  };
   const [why, setWhy] = useState(false);
   const [force, setForce] = useState(false);
   const [panel, setPanel] = useState(null);
@@ -886,6 +907,11 @@ export function App({ boot }) {
             ) : (
               <Page ctx={ctx} page={page} audit={snap.audit ?? []} onDone={refresh} />
             )}
+            {answers[0] ? (
+              <ol class="answers last">
+                <Answer a={answers[0]} data-last-answer />
+              </ol>
+            ) : null}
             {toast ? (
               <p class="toast" role="status" data-toast>
                 {toast}

@@ -114,6 +114,14 @@ export function createEditor(parent, text, { onChange, diagnostics }) {
     setText(next) {
       view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: next } });
     },
+    /** Puts the cursor at a line and column and scrolls there. */
+    goTo(line, column = 1) {
+      const doc = view.state.doc;
+      const l = doc.line(Math.min(Math.max(line ?? 1, 1), doc.lines));
+      const pos = Math.min(l.from + Math.max(column - 1, 0), l.to);
+      view.dispatch({ selection: { anchor: pos }, scrollIntoView: true });
+      view.focus();
+    },
     destroy: () => view.destroy(),
   };
 }
