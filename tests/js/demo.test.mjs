@@ -14,7 +14,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { root } from "./pack.mjs";
-import { CHROMIUM, CHROMIUM_ARGS, freePort, loadPlaywright } from "./harness.mjs";
+import { CHROMIUM, CHROMIUM_ARGS, freePort, loadPlaywright, serve } from "./harness.mjs";
 
 const nativeBin = join(root, "target", "debug", "rolegate");
 const out = join(root, "target", "demo");
@@ -391,7 +391,8 @@ test("screenshots of two people, and the timings of a first render and a person 
   await page.uncheck("#feature-outreach");
   await page.selectOption("#person", "cam");
   await page.check("#why");
-  await page.waitForTimeout(100);
+  await page.locator('[data-rolegate="campaign.run"][data-rolegate-id="c2"]').click({ force: true });
+  await page.waitForSelector(".explain .steps");
   await page.screenshot({ path: join(out, "outreach-campaigner-why.png") });
   switches.sort((a, b) => a - b);
   const median = switches[Math.floor(switches.length / 2)];
@@ -399,6 +400,29 @@ test("screenshots of two people, and the timings of a first render and a person 
   writeFileSync(join(out, "timings.json"), JSON.stringify(figures, null, 2));
   console.log(`demo timings: page load to first interactive render ${firstRender} ms (boot in page ${figures.inPageBootMs} ms); re-render after switching person ${figures.personSwitchMedianMs} ms (median of ${switches.length})`);
   await page.close();
+});
+
+test("the static build runs without the server half: the page decides alone and says so", async () => {
+  execFileSync("node", [join(root, "www", "build.mjs"), "--static"], { env: { ...process.env, ROLEGATE_BIN: nativeBin }, stdio: "inherit" });
+  const site = await serve(join(root, "www", "dist-static"));
+  try {
+    const page = await newPage();
+    await page.goto(`http://127.0.0.1:${site.address().port}/index.html?preset=calilio#/numbers`);
+    await page.waitForSelector("body[data-ready=true]");
+    await choosePerson(page, "mo");
+    const rows = await page.$$eval("tr[data-record]:not([hidden])", (trs) => trs.map((tr) => tr.dataset.record));
+    assert.deepEqual(rows.sort(), ["n1", "n4"], "a Member sees only the numbers assigned to them");
+    assert.match(await page.textContent("[data-fingerprints]"), /none \(static page\)/);
+    await page.check("#force");
+    await page.locator('[data-rolegate="number.delete"][data-rolegate-id="n1"]').click({ force: true });
+    await page.waitForSelector("[data-last-answer]");
+    assert.equal(await page.$eval("[data-last-answer] [data-status]", (el) => el.dataset.status), "403");
+    await page.click("text=Server (1)");
+    assert.match(await page.textContent(".notice"), /no server half/);
+    await page.close();
+  } finally {
+    site.close();
+  }
 });
 
 test("no console errors in any page of the run (besides the browser's network log of the three forced refusals)", () => {

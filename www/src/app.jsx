@@ -19,7 +19,7 @@ function pageFromHash() {
 }
 
 /** A control decided by the engine: a button marked `data-rolegate` with its state. */
-function Control({ ctx, action, label, record, type, method, body, member, className = "", onDone, children }) {
+function Control({ ctx, action, label, record, type, method, body, member, className = "", onDone, navigates = false, children }) {
   const decision = decide(ctx.session, ctx.policy, action, { scope: ctx.scope, record, type, root: ctx.root });
   const state = stateOf(decision);
   const hintId = useMemo(() => `hint-${++hintCounter}`, []);
@@ -37,8 +37,9 @@ function Control({ ctx, action, label, record, type, method, body, member, class
   const hint = decision.effect === "locked" ? decision.hint ?? "Locked" : decision.effect === "deny" ? `Hidden: ${decision.reason}` : undefined;
   const onClick = (event) => {
     event.preventDefault();
+    // "Why?" explains instead of acting; "Force it" sends the request whatever the state.
     if (ctx.why) ctx.explain({ label, action, where, decision });
-    if (state === "shown" || ctx.force) {
+    if ((state === "shown" && (!ctx.why || navigates)) || ctx.force) {
       Promise.resolve(ctx.send({ label, action, decision, method, record, member, body })).then(() => onDone?.());
     }
   };
@@ -97,7 +98,7 @@ function TeamControl({ ctx, gate, change, label }) {
   const onClick = (event) => {
     event.preventDefault();
     if (ctx.why) ctx.explainTeam({ label, change, state, hint, reason });
-    if (state === "shown" || ctx.force) ctx.sendTeam({ label, change, state, reason });
+    if ((state === "shown" && !ctx.why) || ctx.force) ctx.sendTeam({ label, change, state, reason });
   };
   return (
     <>
@@ -244,7 +245,7 @@ function Billing({ ctx, spec, onDone }) {
               {label}
             </button>
           ) : (
-            <Control key={id} ctx={ctx} action={action} label={label} className={`tab ${tab === id ? "on" : ""}`} onDone={() => setTab(id)}>
+            <Control key={id} ctx={{ ...ctx, send: (args) => (args.decision.allowed ? setTab(id) : ctx.send(args)) }} action={action} navigates label={label} className={`tab ${tab === id ? "on" : ""}`}>
               {label}
             </Control>
           ),
@@ -703,7 +704,8 @@ export function App({ boot }) {
       if (server) {
         answer = await api.request(preset, req, await tokenFor(), body);
       } else {
-        const gate = session.gate(req.method, req.path);
+        let gate = session.gate(req.method, req.path);
+        if (gate.outcome === "origin" && record) gate = session.completeGate(gate, record.attrs ?? {});
         answer = { status: gate.status, reason: gate.reason, effect: "static page: nothing changed", fingerprint: policy.fingerprint };
       }
       const agree = ui === "shown" ? answer.status === 200 : answer.status === 403 && answer.reason === decision.reason;
@@ -863,6 +865,7 @@ export function App({ boot }) {
                     key={s}
                     ctx={{ ...ctx, scope: s, send: (args) => (args.decision.allowed ? setScope(s) : ctx.send({ ...args, at: s })) }}
                     action={viewScope}
+                    navigates
                     label={scopeNames[s] ?? s}
                     className={`scope ${s === scope ? "on" : ""}`}
                   />
@@ -893,6 +896,7 @@ export function App({ boot }) {
                   key={id}
                   ctx={{ ...ctx, send: (args) => (args.decision.allowed ? setPage(id) : ctx.send(args)) }}
                   action={action}
+                  navigates
                   label={label}
                   className={`nav ${page === id ? "on" : ""}`}
                 />
