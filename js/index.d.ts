@@ -245,8 +245,12 @@ export interface ScopeLevelDoc {
 export interface FeatureDoc {
   /** Display name of the feature. */
   label?: string;
-  /** Text shown on actions locked because the feature is off, e.g. `Ask your Org Admin to enable Outreach`. */
+  /** Text shown on actions locked because the feature is off, to those who may not enable it, e.g. `Ask your Org Admin to enable Outreach`. */
   hint?: string;
+  /** The action that enables the feature (an action of the root level, from `actions`): whoever is allowed it gets `enable_hint` on actions locked by the feature. Given with `enable_hint`. */
+  enable?: string;
+  /** Text shown on actions locked because the feature is off, to those allowed the `enable` action, e.g. `Enable Outreach in Settings`. Given with `enable`. */
+  enable_hint?: string;
 }
 
 /** A plan a tenant may be on. */
@@ -283,7 +287,7 @@ export interface ActionDoc {
   feature?: string;
   /** Plans the action requires, any of them (names from `plans`); the action is locked on other plans. */
   plans?: string[];
-  /** Text for a locked decision on this action; overrides the feature's hint. */
+  /** Text for a locked decision on this action; overrides the feature's `hint` (those allowed the feature's `enable` action still get its `enable_hint`). */
   hint?: string;
 }
 

@@ -62,6 +62,9 @@ const CONDITIONS: &[&str] = &[
     "resource.level in [1, 3]",
 ];
 
+/// The start of every feature's `enable_hint`.
+const ENABLE_HINT: &str = "you may enable";
+
 fn level_parent(level: &str) -> Option<&'static str> {
     LEVELS
         .iter()
@@ -121,6 +124,7 @@ fn random_document(g: &mut Gen) -> Document {
                 FeatureDoc {
                     label: None,
                     hint: Some("turn f0 on".into()),
+                    ..FeatureDoc::default()
                 },
             ),
             ("f1".into(), FeatureDoc::default()),
@@ -176,6 +180,20 @@ fn random_document(g: &mut Gen) -> Document {
                 ..ActionDoc::default()
             },
         ));
+    }
+    // Features name an action of the root level that enables them, often: the hint of a
+    // decision they lock then depends on whether the principal is granted it.
+    let root_actions: Vec<String> = doc
+        .actions
+        .iter()
+        .filter(|(_, a)| a.scope == "org")
+        .map(|(n, _)| n.to_owned())
+        .collect();
+    for (name, feature) in &mut doc.features.0 {
+        if !root_actions.is_empty() && g.chance(70) {
+            feature.enable = Some(g.pick(&root_actions).clone());
+            feature.enable_hint = Some(format!("{ENABLE_HINT} {name}"));
+        }
     }
     let patterns = |g: &mut Gen, doc: &Document| -> Vec<String> {
         let mut out = Vec::new();
@@ -357,6 +375,21 @@ fn compiled_index_agrees_with_reference() {
                 prop_assert_eq!(&mapped, &compiled);
             }
             prop_assert_eq!(&session.explain(&action, &resource).decision, &compiled);
+            if compiled
+                .hint
+                .as_deref()
+                .is_some_and(|h| h.starts_with(ENABLE_HINT))
+            {
+                *tally
+                    .borrow_mut()
+                    .entry(("enable_hint".into(), "-".into()))
+                    .or_default() += 1;
+            } else if compiled.reason == rolegate::Reason::FeatureDisabled {
+                *tally
+                    .borrow_mut()
+                    .entry(("other_hint".into(), "-".into()))
+                    .or_default() += 1;
+            }
             let key = (
                 compiled.reason.to_string(),
                 if compiled.rule.is_some() { "rule" } else { "-" }.to_owned(),
@@ -375,7 +408,16 @@ fn compiled_index_agrees_with_reference() {
     for ((reason, rule), n) in &tally {
         println!("  {reason:<18} {rule:<4} {n}");
     }
+    let hints = |kind: &str| tally.get(&(kind.into(), "-".into())).copied().unwrap_or(0);
+    let total: usize = total - hints("enable_hint") - hints("other_hint");
     assert!(total >= 40_000, "only {total} requests compared");
+    // Features locked both for principals who may enable them and for those who may not.
+    assert!(
+        hints("enable_hint") >= 60 && hints("other_hint") >= 60,
+        "enable hints {}, other hints {}",
+        hints("enable_hint"),
+        hints("other_hint")
+    );
     for reason in [
         "granted",
         "not_member",

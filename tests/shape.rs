@@ -219,7 +219,9 @@ const FEATURE: Table = Table {
     doc: "A tenant feature: a product that is off until enabled for the tenant or granted by its plan.",
     keys: &[
         key("label", Ty::Scalar(&TEXT), "Display name of the feature."),
-        key("hint", Ty::Scalar(&TEXT), "Text shown on actions locked because the feature is off, e.g. `Ask your Org Admin to enable Outreach`."),
+        key("hint", Ty::Scalar(&TEXT), "Text shown on actions locked because the feature is off, to those who may not enable it, e.g. `Ask your Org Admin to enable Outreach`."),
+        key("enable", Ty::Scalar(&ACTION_NAME), "The action that enables the feature (an action of the root level, from `actions`): whoever is allowed it gets `enable_hint` on actions locked by the feature. Given with `enable_hint`."),
+        key("enable_hint", Ty::Scalar(&TEXT), "Text shown on actions locked because the feature is off, to those allowed the `enable` action, e.g. `Enable Outreach in Settings`. Given with `enable`."),
     ],
 };
 
@@ -256,7 +258,7 @@ const ACTION: Table = Table {
         key("tags", NAMES, "Tags that patterns select with `tag:<name>`."),
         key("feature", Ty::Scalar(&NAME), "A tenant feature the action requires (a name from `features`); the action is locked while the feature is off."),
         key("plans", NAMES, "Plans the action requires, any of them (names from `plans`); the action is locked on other plans."),
-        key("hint", Ty::Scalar(&TEXT), "Text for a locked decision on this action; overrides the feature's hint."),
+        key("hint", Ty::Scalar(&TEXT), "Text for a locked decision on this action; overrides the feature's `hint` (those allowed the feature's `enable` action still get its `enable_hint`)."),
     ],
 };
 
@@ -346,7 +348,12 @@ const EVERY_KEY: &str = r#"{
     "org": { "label": "Organization" },
     "workspace": { "parent": "org", "label": "Workspace" }
   },
-  "features": { "outreach": { "label": "Outreach", "hint": "Ask your Org Admin to enable Outreach" } },
+  "features": {
+    "outreach": {
+      "label": "Outreach", "hint": "Ask your Org Admin to enable Outreach",
+      "enable": "outreach.enable", "enable_hint": "Enable Outreach in Settings"
+    }
+  },
   "plans": {
     "pro": { "label": "Pro", "features": ["outreach"], "limits": { "seats": 10, "workspace": 3 } }
   },
@@ -360,7 +367,8 @@ const EVERY_KEY: &str = r#"{
       "scope": "workspace", "label": "Create campaigns", "group": "Campaigns", "tags": ["write"],
       "feature": "outreach", "plans": ["pro"], "hint": "Requires the Pro plan"
     },
-    "campaign.view": { "scope": "workspace" }
+    "campaign.view": { "scope": "workspace" },
+    "outreach.enable": { "scope": "org" }
   },
   "roles": {
     "owner": {

@@ -36,13 +36,15 @@ impl Catalog {
 pub(super) fn compile_catalog(cx: &mut Context<'_>, levels: &LevelTree) -> Catalog {
     let doc = cx.doc;
     let feature_index = cx.names(&doc.features, "features", "feature", is_name, NAME_RULE);
-    let features: Vec<Feature> = doc
+    let mut features: Vec<Feature> = doc
         .features
         .iter()
         .map(|(name, f)| Feature {
             name: Arc::from(name),
             label: f.label.clone(),
             hint: f.hint.as_deref().map(Arc::from),
+            enable: None,
+            enable_hint: f.enable_hint.as_deref().map(Arc::from),
         })
         .collect();
     let plan_index = cx.names(&doc.plans, "plans", "plan", is_name, NAME_RULE);
@@ -67,6 +69,7 @@ pub(super) fn compile_catalog(cx: &mut Context<'_>, levels: &LevelTree) -> Catal
             a,
         ));
     }
+    compile_enable(cx, levels, &action_index, &actions, &mut features);
     Catalog {
         features,
         feature_index,
@@ -213,6 +216,51 @@ fn compile_action(
         feature,
         plans: required_plans,
         reads_resource: false,
+    }
+}
+
+/// Each feature's `enable` action: declared, of the root level (a feature is the
+/// tenant's), and given with `enable_hint`.
+fn compile_enable(
+    cx: &mut Context<'_>,
+    levels: &LevelTree,
+    action_index: &BTreeMap<Arc<str>, ActionId>,
+    actions: &[Action],
+    features: &mut [Feature],
+) {
+    let doc = cx.doc;
+    for (feature, (name, f)) in features.iter_mut().zip(doc.features.iter()) {
+        let id = f.enable.as_deref().map(|e| action_index.get(e).copied());
+        let (code, key, message) = match (id, &f.enable_hint) {
+            (None, None) => continue,
+            (Some(Some(id)), Some(_)) => {
+                if actions.get(id).is_some_and(|a| a.level == levels.root) {
+                    feature.enable = Some(id);
+                    continue;
+                }
+                (
+                    ErrorCode::BadScopeLevel,
+                    "enable",
+                    "`enable` names an action below the root level: a feature is the tenant's",
+                )
+            }
+            (Some(None), _) => (
+                ErrorCode::UnknownAction,
+                "enable",
+                "`enable` names no declared action",
+            ),
+            (Some(_), None) => (
+                ErrorCode::MissingField,
+                "enable_hint",
+                "`enable_hint` is missing",
+            ),
+            (None, Some(_)) => (ErrorCode::MissingField, "enable", "`enable` is missing"),
+        };
+        cx.error(
+            code,
+            DocPath::root().key("features").key(name).key(key),
+            message.to_owned(),
+        );
     }
 }
 

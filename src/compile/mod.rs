@@ -137,6 +137,10 @@ pub struct Feature {
     pub label: Option<String>,
     /// Hint for decisions locked by it.
     pub hint: Option<Arc<str>>,
+    /// The action that enables it.
+    pub enable: Option<ActionId>,
+    /// Hint for decisions locked by it, to principals allowed `enable`.
+    pub enable_hint: Option<Arc<str>>,
 }
 
 /// A compiled plan.

@@ -122,12 +122,31 @@ pub fn decide(
     action: &str,
     resource: &Resource,
 ) -> Decision {
-    // Step 1.
     let Some(act) = doc.actions.get(action) else {
         return deny(Reason::UnknownAction);
     };
+    let granted = match roles_and_rules(doc, principal, tenant, action, resource) {
+        Ok(granted) => granted,
+        Err(denial) => return denial,
+    };
+    // Steps 5 and 6.
+    gates(doc, principal, act, tenant, granted)
+}
+
+/// Steps 1 to 4: the grant, or the denial.
+fn roles_and_rules(
+    doc: &Document,
+    principal: &Principal,
+    tenant: &Tenant,
+    action: &str,
+    resource: &Resource,
+) -> Result<Decision, Decision> {
+    // Step 1.
+    let Some(act) = doc.actions.get(action) else {
+        return Err(deny(Reason::UnknownAction));
+    };
     let Some(path) = decided_scope(doc, act, resource) else {
-        return deny(Reason::BadScope);
+        return Err(deny(Reason::BadScope));
     };
     // Step 2.
     let applicable = applicable_roles(doc, principal, &path);
@@ -147,15 +166,10 @@ pub fn decide(
     };
     // Step 3.
     if let Some(denial) = deny_by_rule(doc, action, &applicable, &attrs) {
-        return denial;
+        return Err(denial);
     }
     // Step 4.
-    let granted = match grant(doc, action, &applicable, &attrs) {
-        Ok(granted) => granted,
-        Err(denial) => return denial,
-    };
-    // Steps 5 and 6.
-    gates(doc, act, tenant, &features, granted)
+    grant(doc, action, &applicable, &attrs)
 }
 
 /// Step 1: the resource's scope, cut to the action's level when that level is above it.
@@ -296,19 +310,28 @@ fn grant(
 /// is on none of its plans; else (step 6) the grant as it is.
 fn gates(
     doc: &Document,
+    principal: &Principal,
     act: &ActionDoc,
     tenant: &Tenant,
-    features: &[String],
     mut decision: Decision,
 ) -> Decision {
+    let features = tenant_features(doc, tenant);
     if let Some(feature) = &act.feature {
         if !features.iter().any(|f| f == feature) {
             decision.effect = Effect::Locked;
             decision.reason = Reason::FeatureDisabled;
             let f = doc.features.get(feature);
-            decision.hint = act
-                .hint
-                .clone()
+            // Whoever is granted the feature's `enable` action at the tenant (steps 1 to 4,
+            // for a resource with nothing but the root scope) is told how to enable it.
+            let enable_hint = f.and_then(|f| {
+                let enable = f.enable.as_deref()?;
+                let tenant_itself = Resource::default();
+                roles_and_rules(doc, principal, tenant, enable, &tenant_itself)
+                    .ok()
+                    .and(f.enable_hint.clone())
+            });
+            decision.hint = enable_hint
+                .or_else(|| act.hint.clone())
                 .or_else(|| f.and_then(|f| f.hint.clone()))
                 .or_else(|| {
                     let label = f.and_then(|f| f.label.clone()).unwrap_or(feature.clone());

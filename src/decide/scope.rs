@@ -13,6 +13,11 @@ pub(crate) struct ScopePath {
 const MAX_SCOPE_LEN: usize = 1024;
 
 impl ScopePath {
+    /// The root: the tenant itself.
+    pub const ROOT: ScopePath = ScopePath {
+        segments: Vec::new(),
+    };
+
     /// The level of the instance (the root for the empty path).
     pub fn level(&self, policy: &Compiled) -> LevelId {
         self.segments.last().map_or(policy.root, |(l, _)| *l)

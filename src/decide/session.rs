@@ -185,6 +185,9 @@ impl Session {
                 .map(|a| a.text.clone()),
             rule: v.rule.and_then(|r| p.rules.get(r)).map(|r| r.name.clone()),
             hint: match v.reason {
+                Reason::FeatureDisabled if v.may_enable => action
+                    .and_then(|a| p.features.get(a.feature?))
+                    .and_then(|f| f.enable_hint.clone()),
                 Reason::FeatureDisabled => action.and_then(|a| a.feature_hint.clone()),
                 Reason::PlanRequired => action.and_then(|a| a.plan_hint.clone()),
                 _ => None,

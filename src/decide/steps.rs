@@ -10,20 +10,51 @@ use crate::document::condition::{self, AttrRef, AttrSource, Entity, Expr};
 use crate::value::{Attrs, Value, ValueRef};
 
 impl Session {
-    /// The heart of the engine: the steps of a decision, in the order of the contract.
-    /// With `trace`, each step also writes its finding for [`Session::explain`].
-    ///
-    /// One function of about 160 lines, on purpose: it is the hot path of every check.
-    /// Split into a function per step (applicable roles, deny rules, grant, gates), the
-    /// same logic measured 4 to 11% slower per check (`cargo bench --bench decide`, the
-    /// two binaries side by side), as the grant loop's values no longer stayed in
-    /// registers; `reference.rs` shows the same steps as separate functions.
+    /// The heart of the engine: the steps of a decision, in the order of the contract
+    /// ([`Session::decide_steps`]). With `trace`, each step also writes its finding for
+    /// [`Session::explain`].
+    #[inline]
     pub(crate) fn decide_at(
         &self,
         action: ActionId,
         resource: &Resource,
         resource_path: &ScopePath,
         assume: Assume,
+        trace: Option<&mut Vec<ExplainStep>>,
+    ) -> Verdict {
+        self.decide_steps(action, resource, resource_path, assume, true, trace)
+    }
+
+    /// Whether the principal may enable a feature: whether its `enable` action is granted
+    /// at the tenant (steps 1 to 4, for a resource with no type, id or attributes at the
+    /// root). Its own gates are not consulted, so that no gate blocks its own remedy and
+    /// no decision recurses.
+    fn may_enable(&self, enable: ActionId) -> bool {
+        self.decide_steps(
+            enable,
+            &TENANT,
+            &ScopePath::ROOT,
+            Assume::Known,
+            false,
+            None,
+        )
+        .allowed()
+    }
+
+    /// The steps of [`Session::decide_at`]; through step 4 only when `gates` is false.
+    ///
+    /// One function of about 160 lines, on purpose: it is the hot path of every check.
+    /// Split into a function per step (applicable roles, deny rules, grant, gates), the
+    /// same logic measured 4 to 11% slower per check (`cargo bench --bench decide`, the
+    /// two binaries side by side), as the grant loop's values no longer stayed in
+    /// registers; `reference.rs` shows the same steps as separate functions.
+    fn decide_steps(
+        &self,
+        action: ActionId,
+        resource: &Resource,
+        resource_path: &ScopePath,
+        assume: Assume,
+        gates: bool,
         mut trace: Option<&mut Vec<ExplainStep>>,
     ) -> Verdict {
         let p = &*self.policy.inner;
@@ -158,11 +189,21 @@ impl Session {
             t.push(explain::grant_step(p, act, &self.decision(verdict), None));
         }
 
-        // Step 5: feature and plan gates.
+        if !gates {
+            return verdict;
+        }
+
+        // Step 5: feature and plan gates; a principal who may enable the feature is told
+        // how (the feature's `enable_hint`).
         if let Some(f) = act.feature {
             if !self.features.get(f).copied().unwrap_or(false) {
                 verdict.effect = Effect::Locked;
                 verdict.reason = Reason::FeatureDisabled;
+                verdict.may_enable = p
+                    .features
+                    .get(f)
+                    .and_then(|f| f.enable)
+                    .is_some_and(|e| self.may_enable(e));
             }
         }
         if verdict.effect == Effect::Allow
@@ -180,6 +221,14 @@ impl Session {
         verdict
     }
 }
+
+/// The tenant itself as a resource: the root scope, no type, id or attributes.
+static TENANT: Resource = Resource {
+    kind: None,
+    id: None,
+    scope: String::new(),
+    attrs: Attrs::new(),
+};
 
 /// How a decision treats the resource's attributes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -140,6 +140,9 @@ pub struct Verdict {
     /// The index of the session's role assignment that made `role` apply.
     pub(super) assignment: Option<usize>,
     pub(super) rule: Option<RuleId>,
+    /// Locked by a feature the principal may enable (allowed its `enable` action): the
+    /// decision carries the feature's `enable_hint`.
+    pub(super) may_enable: bool,
 }
 
 impl Verdict {
@@ -153,6 +156,7 @@ impl Verdict {
             role: None,
             assignment: None,
             rule: None,
+            may_enable: false,
         }
     }
 
@@ -202,6 +206,7 @@ impl Verdict {
             role: Some(role),
             assignment: Some(assignment),
             rule,
+            may_enable: false,
         }
     }
 

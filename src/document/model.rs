@@ -224,9 +224,18 @@ pub struct FeatureDoc {
     /// Display name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// Text shown on actions locked because the feature is off.
+    /// Text shown on actions locked because the feature is off, to those who may not
+    /// enable it (whom to ask).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
+    /// The action that enables the feature (an action of the root level): whoever is
+    /// allowed it is shown `enable_hint` instead of `hint`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enable: Option<String>,
+    /// Text shown on actions locked because the feature is off, to those allowed the
+    /// `enable` action (how to enable it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enable_hint: Option<String>,
 }
 
 /// A plan.
@@ -327,7 +336,8 @@ pub struct ActionDoc {
     /// Plans the action requires (any of them); locked on other plans.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub plans: Vec<String>,
-    /// Text for a locked decision; overrides the feature's hint.
+    /// Text for a locked decision; overrides the feature's hint (not its `enable_hint`, for
+    /// those who may enable the feature).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
 }

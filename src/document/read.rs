@@ -64,8 +64,10 @@ fn feature(r: &mut Reader, node: &Node, path: &DocPath) -> Option<FeatureDoc> {
     let doc = FeatureDoc {
         label: r.opt_string(&mut t, "label"),
         hint: r.opt_string(&mut t, "hint"),
+        enable: r.opt_string(&mut t, "enable"),
+        enable_hint: r.opt_string(&mut t, "enable_hint"),
     };
-    r.finish(t, &["label", "hint"]);
+    r.finish(t, &["label", "hint", "enable", "enable_hint"]);
     Some(doc)
 }
 
