@@ -241,20 +241,24 @@ fn compile_enable(
                 (
                     ErrorCode::BadScopeLevel,
                     "enable",
-                    "`enable` names an action below the root level: a feature is the tenant's",
+                    "`enable` is not a root-level action",
                 )
             }
             (Some(None), _) => (
                 ErrorCode::UnknownAction,
                 "enable",
-                "`enable` names no declared action",
+                "`enable` is not a declared action",
             ),
             (Some(_), None) => (
                 ErrorCode::MissingField,
                 "enable_hint",
-                "`enable_hint` is missing",
+                "`enable` needs `enable_hint`",
             ),
-            (None, Some(_)) => (ErrorCode::MissingField, "enable", "`enable` is missing"),
+            (None, Some(_)) => (
+                ErrorCode::MissingField,
+                "enable",
+                "`enable_hint` needs `enable`",
+            ),
         };
         cx.error(
             code,

@@ -51,7 +51,7 @@ export const PRODUCTS = {
       type: "number",
       view: "number.view",
       toolbar: [["Buy number", "number.purchase", "POST"], ["Port a number", "number.port", "POST"]],
-      row: [["Call history", "call_history.view"], ["Assign", "number.assign"], ["Unassign", "number.unassign"], ["Delete", "number.delete"]],
+      row: [["Call history", "call_history.view"], ["Assign to me", "number.assign"], ["Unassign", "number.unassign"], ["Delete", "number.delete"]],
     },
     recordings: [["Auto-record calls", "auto_record.toggle"]],
     live: [["Open live monitoring", "live_monitoring.view"]],

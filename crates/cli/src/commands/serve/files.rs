@@ -83,10 +83,13 @@ mod tests {
     fn plain_paths_resolve_and_tricks_do_not() {
         let root = Path::new("/srv/www");
         assert_eq!(
-            resolve(root, "/app.js").unwrap(),
-            Path::new("/srv/www/app.js")
+            resolve(root, "/app.js"),
+            Some(Path::new("/srv/www/app.js").to_path_buf())
         );
-        assert_eq!(resolve(root, "/").unwrap(), Path::new("/srv/www"));
+        assert_eq!(
+            resolve(root, "/"),
+            Some(Path::new("/srv/www").to_path_buf())
+        );
         for bad in ["/../etc/passwd", "/a/../../b", "/./x", "/a\\b", "/a\u{1}b"] {
             assert!(resolve(root, bad).is_none(), "{bad}");
         }

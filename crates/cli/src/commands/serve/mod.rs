@@ -231,6 +231,8 @@ async fn carry_out(State(preset): State<Arc<Preset>>, request: Request) -> Respo
     let (status, answer) = preset.store().carry_out(
         &gated.decision,
         &gated.session,
+        &gated.identity.subject,
+        unix_now(),
         parts.method.as_str(),
         &body,
     );
@@ -240,13 +242,15 @@ async fn carry_out(State(preset): State<Arc<Preset>>, request: Request) -> Respo
     )
 }
 
-fn preset_of(demo: &Demo, name: &str) -> Result<Arc<Preset>, Response<Body>> {
-    demo.presets.get(name).cloned().ok_or_else(|| {
-        reply(
-            StatusCode::NOT_FOUND,
-            &json!({ "reason": "unknown_preset", "message": format!("no preset `{name}`") }),
-        )
-    })
+fn preset_of(demo: &Demo, name: &str) -> Option<Arc<Preset>> {
+    demo.presets.get(name).cloned()
+}
+
+fn unknown_preset(name: &str) -> Response<Body> {
+    reply(
+        StatusCode::NOT_FOUND,
+        &json!({ "reason": "unknown_preset", "message": format!("no preset `{name}`") }),
+    )
 }
 
 async fn info(State(demo): State<Shared>) -> Response<Body> {
@@ -263,11 +267,11 @@ async fn info(State(demo): State<Shared>) -> Response<Body> {
 
 async fn snapshot(State(demo): State<Shared>, UrlPath(name): UrlPath<String>) -> Response<Body> {
     match preset_of(&demo, &name) {
-        Ok(p) => {
+        Some(p) => {
             let fingerprint = p.policy.get().fingerprint().to_owned();
             reply(StatusCode::OK, &p.store().snapshot(&fingerprint))
         }
-        Err(response) => response,
+        None => unknown_preset(&name),
     }
 }
 
@@ -277,16 +281,16 @@ async fn token(
     UrlPath(name): UrlPath<String>,
     body: Body,
 ) -> Response<Body> {
-    let preset = match preset_of(&demo, &name) {
-        Ok(p) => p,
-        Err(response) => return response,
+    let Some(preset) = preset_of(&demo, &name) else {
+        return unknown_preset(&name);
     };
     let Some(request) = read_json(body).await.filter(Value::is_object) else {
         return bad_request("the body is not a JSON object `{member, plan?, features?}`");
     };
-    let member = request["member"].as_str().unwrap_or("");
-    let features: Vec<String> = request["features"]
-        .as_array()
+    let member = request.get("member").and_then(Value::as_str).unwrap_or("");
+    let features: Vec<String> = request
+        .get("features")
+        .and_then(Value::as_array)
         .map(|f| {
             f.iter()
                 .filter_map(|v| v.as_str().map(str::to_owned))
@@ -301,7 +305,7 @@ async fn token(
             &json!({ "reason": "unknown_member", "message": format!("`{member}` is not in the team") }),
         );
     };
-    let tenant = store.tenant(request["plan"].as_str(), &features);
+    let tenant = store.tenant(request.get("plan").and_then(Value::as_str), &features);
     drop(store);
     let now = unix_now();
     let claims = json!({
@@ -330,9 +334,8 @@ async fn push_policy(
     UrlPath(name): UrlPath<String>,
     body: Body,
 ) -> Response<Body> {
-    let preset = match preset_of(&demo, &name) {
-        Ok(p) => p,
-        Err(response) => return response,
+    let Some(preset) = preset_of(&demo, &name) else {
+        return unknown_preset(&name);
     };
     let Ok(bytes) = to_bytes(body, BODY_LIMIT).await else {
         return bad_request("the policy is larger than 1 MiB");
@@ -360,9 +363,8 @@ async fn team_change(
     UrlPath(name): UrlPath<String>,
     request: Request,
 ) -> Response<Body> {
-    let preset = match preset_of(&demo, &name) {
-        Ok(p) => p,
-        Err(response) => return response,
+    let Some(preset) = preset_of(&demo, &name) else {
+        return unknown_preset(&name);
     };
     let (parts, body) = request.into_parts();
     let authorization = parts
@@ -406,7 +408,7 @@ async fn team_change(
             store.team = team;
             let answer = json!({ "event": serde_json::from_str::<Value>(&event.to_json()).unwrap_or_default() });
             store.log(json!({ "method": "POST", "route": "/demo/team", "action": change.kind(), "effect": format!("{} {}", change.kind(), change.target()) }));
-            store.audit(event);
+            store.audit(&event);
             reply(StatusCode::OK, &answer)
         }
         Err(denial) => reply(
@@ -418,9 +420,8 @@ async fn team_change(
 
 /// Puts a preset back as it started.
 async fn reset(State(demo): State<Shared>, UrlPath(name): UrlPath<String>) -> Response<Body> {
-    let preset = match preset_of(&demo, &name) {
-        Ok(p) => p,
-        Err(response) => return response,
+    let Some(preset) = preset_of(&demo, &name) else {
+        return unknown_preset(&name);
     };
     match Store::new(preset.data, &preset.initial) {
         Ok(fresh) => {

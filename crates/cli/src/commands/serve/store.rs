@@ -1,11 +1,13 @@
-//! The demo's data: per preset, the policy in force, the team and its audit log, the
+//! The demo's data: per preset, the policy in force, the team and the audit log, the
 //! product's records (campaigns, numbers, ...), the wallet and the server's activity log.
 //! Everything lives in memory and starts from `www/data/<preset>.json`, the file the page
 //! draws too.
 
 use rolegate::team::{AuditEvent, Team};
 use rolegate::{Attrs, GateDecision, Policy, Principal, Resource, Session, Tenant};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
 
 /// The demo data of each preset, as the page reads it too.
 pub(crate) const DATA: &[(&str, &str)] = &[
@@ -34,14 +36,65 @@ pub(crate) const DATA: &[(&str, &str)] = &[
 /// How many entries the activity and audit logs keep.
 const LOG_LEN: usize = 50;
 
+/// One record of the product: a campaign, a number, a job.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Record {
+    pub id: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// The scope it lives in (`business:b1`); the tenant when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// Its attributes, for the policy's conditions (`assignee`).
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub attrs: Map<String, Value>,
+}
+
+/// The tenant of the demo data.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct TenantData {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<String>,
+    #[serde(default)]
+    pub features: Vec<String>,
+}
+
+/// The wallet of the billing page.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct Wallet {
+    pub balance: f64,
+    pub auto_recharge: bool,
+    pub low_balance_alert: bool,
+}
+
+/// A data file (`www/data/<preset>.json`), the team apart.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct DemoData {
+    pub product: String,
+    pub about: String,
+    pub tenant: TenantData,
+    #[serde(default)]
+    pub names: BTreeMap<String, String>,
+    #[serde(default)]
+    pub scopes: BTreeMap<String, String>,
+    #[serde(default)]
+    pub resources: BTreeMap<String, Vec<Record>>,
+    #[serde(default)]
+    pub wallet: Wallet,
+    #[serde(default)]
+    pub settings: BTreeMap<String, bool>,
+}
+
 /// One preset's state.
 pub(crate) struct Store {
-    /// The data file as read (`team` is kept apart, in `team`).
-    pub data: Value,
+    pub data: DemoData,
     /// The team, changed only through the team rules.
     pub team: Team,
-    /// The audit events of the applied team changes, newest last.
-    pub audit: Vec<AuditEvent>,
+    /// The audit log, newest last: the events of applied team changes, and of record
+    /// changes that concern people (a number assigned or unassigned), in the same shape.
+    pub audit: Vec<Value>,
     /// What the API did, newest last.
     pub activity: Vec<Value>,
     /// The text of the policy in force (JSON), as the page edits it.
@@ -50,15 +103,34 @@ pub(crate) struct Store {
     created: u32,
 }
 
+/// What a request did to the records.
+struct Outcome {
+    status: u16,
+    effect: String,
+    extra: Value,
+}
+
+impl Outcome {
+    fn done(effect: String) -> Outcome {
+        Outcome {
+            status: 200,
+            effect,
+            extra: Value::Null,
+        }
+    }
+}
+
 impl Store {
     /// The store of a data file; the policy text is the preset's, exported as JSON.
     pub fn new(data_text: &str, policy: &Policy) -> Result<Store, String> {
-        let mut data: Value =
+        let mut value: Value =
             serde_json::from_str(data_text).map_err(|e| format!("demo data: {e}"))?;
-        let team_value = data
+        let team_value = value
             .as_object_mut()
             .and_then(|d| d.remove("team"))
             .ok_or("demo data: no `team`")?;
+        let data: DemoData =
+            serde_json::from_value(value).map_err(|e| format!("demo data: {e}"))?;
         let team = Team::from_json(&team_value.to_string())
             .map_err(|e| format!("demo data: team: {e}"))?;
         let policy_text = serde_json::to_string_pretty(policy.document())
@@ -75,13 +147,13 @@ impl Store {
 
     /// Everything the page shows, as JSON.
     pub fn snapshot(&self, fingerprint: &str) -> Value {
-        let mut data = self.data.clone();
+        let mut data = serde_json::to_value(&self.data).unwrap_or(Value::Null);
         if let Some(d) = data.as_object_mut() {
             d.insert("team".into(), parse(&self.team.to_json()));
         }
         json!({
             "data": data,
-            "audit": self.audit.iter().map(|e| parse(&e.to_json())).collect::<Vec<_>>(),
+            "audit": self.audit,
             "activity": self.activity,
             "policy": self.policy_text,
             "fingerprint": fingerprint,
@@ -90,11 +162,12 @@ impl Store {
 
     /// The tenant of the data file with the given plan and features.
     pub fn tenant(&self, plan: Option<&str>, features: &[String]) -> Tenant {
-        let mut tenant = json!({ "id": self.data["tenant"]["id"].as_str().unwrap_or("tenant"), "features": features });
-        if let Some(plan) = plan {
-            tenant["plan"] = Value::from(plan);
+        Tenant {
+            id: self.data.tenant.id.clone(),
+            plan: plan.map(str::to_owned),
+            features: features.to_vec(),
+            ..Tenant::default()
         }
-        Tenant::from_json(&tenant.to_string()).unwrap_or_default()
     }
 
     /// The principal of a team member: their organization role at the root scope and their
@@ -114,46 +187,40 @@ impl Store {
         Principal::from_json(&json!({ "id": m.id, "roles": roles }).to_string()).ok()
     }
 
-    /// The records of a resource type.
-    fn records(&mut self, kind: &str) -> Option<&mut Vec<Value>> {
-        self.data["resources"].get_mut(kind)?.as_array_mut()
-    }
-
     /// The attributes of one record, for the gate's `origin` decisions; `None` when it does
     /// not exist.
-    pub fn attrs_of(&mut self, resource: &Resource) -> Option<Attrs> {
-        let kind = resource.kind.as_deref()?;
-        let id = resource.id.as_deref()?;
-        let record = self.records(kind)?.iter().find(|r| r["id"] == id)?;
-        let attrs = record.get("attrs").cloned().unwrap_or_else(|| json!({}));
-        Resource::attrs_from_json(&attrs.to_string()).ok()
+    pub fn attrs_of(&self, resource: &Resource) -> Option<Attrs> {
+        let record = self
+            .data
+            .resources
+            .get(resource.kind.as_deref()?)?
+            .iter()
+            .find(|r| Some(r.id.as_str()) == resource.id.as_deref())?;
+        Resource::attrs_from_json(&Value::Object(record.attrs.clone()).to_string()).ok()
     }
 
     /// Appends to the activity log.
     pub fn log(&mut self, entry: Value) {
-        self.activity.push(entry);
-        if self.activity.len() > LOG_LEN {
-            self.activity.remove(0);
-        }
+        push_bounded(&mut self.activity, entry);
     }
 
-    /// Appends to the audit log.
-    pub fn audit(&mut self, event: AuditEvent) {
-        self.audit.push(event);
-        if self.audit.len() > LOG_LEN {
-            self.audit.remove(0);
-        }
+    /// Appends a team change's event to the audit log.
+    pub fn audit(&mut self, event: &AuditEvent) {
+        push_bounded(&mut self.audit, parse(&event.to_json()));
     }
 
     /// Carries out a request the gate allowed: what it changes in the data follows from its
     /// action's verb (`campaign.run` sets the campaign running, `*.delete` removes the
-    /// record, `*.create` adds one, `wallet.load` adds to the balance, a toggle flips a
-    /// setting), a `GET` lists the records of the route's type that the caller may see.
-    /// Returns the HTTP status and the body.
+    /// record, `*.create` adds one, `*.assign` gives the number to the caller and audits it,
+    /// `wallet.load` adds to the balance, a toggle flips a setting); a `GET` lists the
+    /// records of the route's type that the caller may see. Returns the HTTP status and the
+    /// body.
     pub fn carry_out(
         &mut self,
         gate: &GateDecision,
         session: &Session,
+        actor: &str,
+        at: u64,
         method: &str,
         body: &Value,
     ) -> (u16, Value) {
@@ -164,85 +231,188 @@ impl Store {
             .resource
             .as_ref()
             .and_then(|r| Some((r.kind.clone()?, r.id.clone()?)));
-        let effect = match named {
+        let outcome = match named {
             Some((kind, id)) => {
                 let last_is_param = gate
                     .route
                     .as_deref()
                     .and_then(|r| r.rsplit('/').next())
                     .is_some_and(|s| s.starts_with('{'));
-                let Some(records) = self.records(&kind) else {
-                    return not_found(action, &kind, &id);
-                };
-                let Some(index) = records.iter().position(|r| r["id"] == id.as_str()) else {
-                    return not_found(action, &kind, &id);
-                };
-                change_record(records, index, verb, method, last_is_param, body)
+                self.change_record(
+                    gate,
+                    actor,
+                    at,
+                    (&kind, &id),
+                    verb,
+                    method,
+                    last_is_param,
+                    body,
+                )
             }
             None => match (method, verb) {
                 ("GET", _) => {
                     let visible = self.visible(noun, action, scope, session);
-                    let effect = format!("listed {} {noun} record(s)", visible.len());
-                    return self.done(gate, method, effect, json!({ "items": visible }));
+                    Outcome {
+                        status: 200,
+                        effect: format!("listed {} {noun} record(s)", visible.len()),
+                        extra: json!({ "items": visible }),
+                    }
                 }
                 (_, "load") if noun == "wallet" => {
-                    let amount = body["amount"].as_f64().unwrap_or(25.0);
-                    let balance = self.data["wallet"]["balance"].as_f64().unwrap_or(0.0) + amount;
-                    self.data["wallet"]["balance"] = json!(balance);
-                    format!("loaded {amount} into the wallet (balance {balance})")
+                    let amount = body.get("amount").and_then(Value::as_f64).unwrap_or(25.0);
+                    self.data.wallet.balance += amount;
+                    Outcome::done(format!(
+                        "loaded {amount} into the wallet (balance {})",
+                        self.data.wallet.balance
+                    ))
                 }
-                ("POST", "create" | "purchase" | "upload") => self.create(noun, scope, body),
+                ("POST", "create" | "purchase" | "upload") => {
+                    Outcome::done(self.create(noun, scope, body))
+                }
                 (_, v) if v.starts_with("toggle") => {
-                    let key = v.trim_start_matches("toggle_").to_owned();
-                    let target = if self.data["wallet"].get(&key).is_some() {
-                        &mut self.data["wallet"][&key]
-                    } else {
-                        &mut self.data["settings"][action]
+                    let on = match v.trim_start_matches("toggle_") {
+                        "auto_recharge" => flip(&mut self.data.wallet.auto_recharge),
+                        "low_balance" => flip(&mut self.data.wallet.low_balance_alert),
+                        _ => flip(self.data.settings.entry(action.to_owned()).or_default()),
                     };
-                    let on = !target.as_bool().unwrap_or(false);
-                    *target = Value::Bool(on);
-                    format!("{action}: {}", if on { "on" } else { "off" })
+                    Outcome::done(format!("{action}: {}", if on { "on" } else { "off" }))
                 }
-                _ => format!("{action}: done"),
+                _ => Outcome::done(format!("{action}: done")),
             },
         };
-        self.done(gate, method, effect, Value::Null)
-    }
-
-    fn done(
-        &mut self,
-        gate: &GateDecision,
-        method: &str,
-        effect: String,
-        extra: Value,
-    ) -> (u16, Value) {
+        if outcome.status != 200 {
+            return (outcome.status, outcome.extra);
+        }
         let entry = json!({
             "method": method,
             "route": gate.route.as_deref(),
             "action": gate.action.as_deref(),
-            "effect": effect,
+            "effect": outcome.effect,
         });
         self.log(entry.clone());
-        let mut body = entry;
-        if let (Some(b), Value::Object(extra)) = (body.as_object_mut(), extra) {
-            b.extend(extra);
+        let mut answer = entry;
+        if let (Some(a), Value::Object(extra)) = (answer.as_object_mut(), outcome.extra) {
+            a.extend(extra);
         }
-        (200, body)
+        (200, answer)
+    }
+
+    /// Changes one named record by the verb of the action; 404 when it does not exist.
+    #[allow(clippy::too_many_arguments)]
+    fn change_record(
+        &mut self,
+        gate: &GateDecision,
+        actor: &str,
+        at: u64,
+        (kind, id): (&str, &str),
+        verb: &str,
+        method: &str,
+        last_is_param: bool,
+        body: &Value,
+    ) -> Outcome {
+        let action = gate.action.as_deref().unwrap_or("");
+        let not_found = Outcome {
+            status: 404,
+            effect: String::new(),
+            extra: json!({ "reason": "not_found", "action": action, "message": format!("no {kind} `{id}`") }),
+        };
+        let Some(records) = self.data.resources.get_mut(kind) else {
+            return not_found;
+        };
+        let Some(index) = records.iter().position(|r| r.id == id) else {
+            return not_found;
+        };
+        if method == "DELETE" && last_is_param && matches!(verb, "delete" | "remove" | "manage") {
+            records.remove(index);
+            return Outcome::done(format!("deleted {id}"));
+        }
+        let Some(record) = records.get_mut(index) else {
+            return not_found;
+        };
+        let before = record.attrs.get("assignee").cloned();
+        let effect = match (method, verb) {
+            (_, "run" | "launch" | "resume") => {
+                record.status = Some("running".into());
+                format!("{id} is running")
+            }
+            (_, "stop") => {
+                record.status = Some("stopped".into());
+                format!("{id} stopped")
+            }
+            (_, "pause") => {
+                record.status = Some("paused".into());
+                format!("{id} paused")
+            }
+            ("DELETE", "unassign" | "assign") | (_, "unassign") => {
+                record.attrs.remove("assignee");
+                format!("{id} unassigned")
+            }
+            (_, "assign") => {
+                let to = body
+                    .get("assignee")
+                    .and_then(Value::as_str)
+                    .unwrap_or(actor)
+                    .to_owned();
+                record
+                    .attrs
+                    .insert("assignee".into(), Value::from(to.clone()));
+                format!("{id} assigned to {to}")
+            }
+            ("GET", _) => format!("read {id}"),
+            _ => {
+                if let Some(name) = body.get("name").and_then(Value::as_str) {
+                    record.name = name.to_owned();
+                }
+                format!("updated {id}")
+            }
+        };
+        let after = record.attrs.get("assignee").cloned();
+        if before != after {
+            // Who holds a number is a team matter: the holder's role goes with it (for the
+            // policy's conditions), and the change is audited like a team change.
+            let role = after
+                .as_ref()
+                .and_then(Value::as_str)
+                .and_then(|m| self.team.member(m))
+                .and_then(|m| m.role.clone());
+            match role {
+                Some(role) => record
+                    .attrs
+                    .insert("assignee_role".into(), Value::from(role)),
+                None => record.attrs.remove("assignee_role"),
+            };
+            let rule = gate
+                .decision
+                .as_ref()
+                .and_then(|d| d.rule.as_deref().or(d.role.as_deref()))
+                .unwrap_or("");
+            let event = json!({
+                "at": at,
+                "actor": actor,
+                "change": action,
+                "target": id,
+                "before": { "assignee": before },
+                "after": { "assignee": after },
+                "rule": rule,
+            });
+            push_bounded(&mut self.audit, event);
+        }
+        Outcome::done(effect)
     }
 
     /// The records of type `noun` in `scope` (or all scopes) on which `action` is allowed.
-    fn visible(&mut self, noun: &str, action: &str, scope: &str, session: &Session) -> Vec<Value> {
-        let Some(records) = self.records(noun) else {
+    fn visible(&self, noun: &str, action: &str, scope: &str, session: &Session) -> Vec<Record> {
+        let Some(records) = self.data.resources.get(noun) else {
             return Vec::new();
         };
         records
             .iter()
             .filter(|r| {
-                let at = r["scope"].as_str().unwrap_or("");
+                let at = r.scope.as_deref().unwrap_or("");
                 if !scope.is_empty() && at != scope {
                     return false;
                 }
-                let resource = json!({ "type": noun, "id": r["id"], "scope": at, "attrs": r.get("attrs").cloned().unwrap_or_else(|| json!({})) });
+                let resource = json!({ "type": noun, "id": r.id, "scope": at, "attrs": r.attrs });
                 Resource::from_json(&resource.to_string())
                     .is_ok_and(|res| session.check(action, &res).allowed())
             })
@@ -254,88 +424,42 @@ impl Store {
         self.created += 1;
         let n = self.created;
         let id = format!("{}{}", noun.chars().next().unwrap_or('r'), 100 + n);
-        let name = body["name"]
-            .as_str()
+        let name = body
+            .get("name")
+            .and_then(Value::as_str)
             .map_or_else(|| format!("New {noun} {n}"), str::to_owned);
-        let mut record = Map::new();
-        record.insert("id".into(), Value::from(id.clone()));
-        record.insert("name".into(), Value::from(name.clone()));
-        record.insert("status".into(), Value::from("draft"));
-        if !scope.is_empty() {
-            record.insert("scope".into(), Value::from(scope));
-        }
-        if let Some(attrs) = body.get("attrs").filter(|a| a.is_object()) {
-            record.insert("attrs".into(), attrs.clone());
-        }
-        let resources = &mut self.data["resources"];
-        if !resources.is_object() {
-            *resources = json!({});
-        }
-        match resources[noun].as_array_mut() {
-            Some(list) => list.push(Value::Object(record)),
-            None => resources[noun] = json!([Value::Object(record)]),
-        }
+        let record = Record {
+            id: id.clone(),
+            name: name.clone(),
+            status: Some("draft".into()),
+            scope: (!scope.is_empty()).then(|| scope.to_owned()),
+            attrs: body
+                .get("attrs")
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default(),
+        };
+        self.data
+            .resources
+            .entry(noun.to_owned())
+            .or_default()
+            .push(record);
         format!("created {noun} {id} ({name})")
     }
 }
 
-/// Changes one record by the verb of the action.
-fn change_record(
-    records: &mut Vec<Value>,
-    index: usize,
-    verb: &str,
-    method: &str,
-    last_is_param: bool,
-    body: &Value,
-) -> String {
-    let id = records[index]["id"].as_str().unwrap_or("").to_owned();
-    let status = |s: &str| Value::from(s);
-    match (method, verb) {
-        ("DELETE", "delete" | "remove" | "manage") if last_is_param => {
-            records.remove(index);
-            format!("deleted {id}")
-        }
-        (_, "run" | "launch" | "resume") => {
-            records[index]["status"] = status("running");
-            format!("{id} is running")
-        }
-        (_, "stop") => {
-            records[index]["status"] = status("stopped");
-            format!("{id} stopped")
-        }
-        (_, "pause") => {
-            records[index]["status"] = status("paused");
-            format!("{id} paused")
-        }
-        ("DELETE", "unassign" | "assign") => {
-            if let Some(attrs) = records[index]["attrs"].as_object_mut() {
-                attrs.remove("assignee");
-            }
-            format!("{id} unassigned")
-        }
-        (_, "assign") => {
-            let to = body["assignee"].as_str().unwrap_or("").to_owned();
-            if !records[index]["attrs"].is_object() {
-                records[index]["attrs"] = serde_json::json!({});
-            }
-            records[index]["attrs"]["assignee"] = Value::from(to.clone());
-            format!("{id} assigned to {to}")
-        }
-        ("GET", _) => format!("read {id}"),
-        _ => {
-            if let Some(name) = body["name"].as_str() {
-                records[index]["name"] = Value::from(name);
-            }
-            format!("updated {id}")
-        }
-    }
+/// Flips a switch; returns its new state.
+fn flip(switch: &mut bool) -> bool {
+    *switch = !*switch;
+    *switch
 }
 
-fn not_found(action: &str, kind: &str, id: &str) -> (u16, Value) {
-    (
-        404,
-        json!({ "reason": "not_found", "action": action, "message": format!("no {kind} `{id}`") }),
-    )
+/// Appends to a log that keeps its last [`LOG_LEN`] entries.
+fn push_bounded(log: &mut Vec<Value>, entry: Value) {
+    log.push(entry);
+    if log.len() > LOG_LEN {
+        log.remove(0);
+    }
 }
 
 fn parse(text: &str) -> Value {
