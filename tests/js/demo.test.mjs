@@ -373,24 +373,55 @@ test("forced requests get the server's 403 with the reason the UI showed; allowe
   await page.close();
 });
 
+/** The visible controls of the page (engine and team rules), and those Tab reaches. */
+async function tabReach(page) {
+  // Each control's key, computed in the page (a button of a record, a scope, a team member).
+  await page.evaluate(() => {
+    window.__controlKey = (el) =>
+      el.dataset.rolegate
+        ? `${el.dataset.rolegate}/${el.dataset.rolegateScope ?? ""}/${el.dataset.rolegateId ?? ""}/${el.textContent.trim()}`
+        : `${el.dataset.teamChange}/${el.dataset.teamTarget}`;
+  });
+  const wanted = await page.$$eval("button[data-rolegate], button[data-team-change]", (els) => els.filter((el) => !el.hidden).map((el) => window.__controlKey(el)));
+  const unique = [...new Set(wanted)].sort();
+  const reached = new Set();
+  await page.focus("#preset");
+  for (let i = 0; i < 400 && reached.size < unique.length; i++) {
+    await page.keyboard.press("Tab");
+    const key = await page.evaluate(() => {
+      const el = document.activeElement;
+      return el?.dataset?.rolegate || el?.dataset?.teamChange ? window.__controlKey(el) : null;
+    });
+    if (key) reached.add(key);
+  }
+  return { wanted: unique, reached: [...reached].sort() };
+}
+
 test("the keyboard reaches every shown and locked control, and a locked control describes its hint", async () => {
   const page = await newPage();
+  const tours = [
+    ["outreach", "cam", "campaigns", async () => page.uncheck("#feature-outreach")],
+    ["calilio", "amir", "numbers"],
+    ["calilio", "mo", "billing"],
+    ["calilio", "amir", "team"],
+    ["callscaler", "owen", "settings"],
+  ];
+  let total = 0;
+  for (const [preset, person, at, prepare] of tours) {
+    await open(page, preset);
+    await choosePerson(page, person);
+    await prepare?.();
+    await visit(page, at);
+    const { wanted, reached } = await tabReach(page);
+    assert.ok(wanted.length >= 1, `${preset}/${person}/${at}: no control`);
+    assert.deepEqual(reached, wanted, `${preset}/${person}/${at}: every visible control is reachable by Tab`);
+    total += wanted.length;
+  }
+  console.log(`demo: Tab reaches all ${total} visible controls of ${tours.length} pages`);
   await open(page, "outreach");
   await choosePerson(page, "cam");
   await page.uncheck("#feature-outreach");
   await visit(page, "campaigns");
-  const wanted = await page.$$eval("[data-rolegate]", (els) => els.filter((el) => !el.hidden).map((el) => `${el.dataset.rolegate}/${el.dataset.rolegateId ?? ""}`));
-  const reached = new Set();
-  await page.focus("#preset");
-  for (let i = 0; i < 200 && reached.size < wanted.length; i++) {
-    await page.keyboard.press("Tab");
-    const key = await page.evaluate(() => {
-      const el = document.activeElement;
-      return el?.dataset?.rolegate ? `${el.dataset.rolegate}/${el.dataset.rolegateId ?? ""}` : null;
-    });
-    if (key) reached.add(key);
-  }
-  assert.deepEqual([...reached].sort(), [...new Set(wanted)].sort(), "every visible control is reachable by Tab");
   const locked = page.locator('[data-rolegate="campaign.create"]');
   assert.equal(await locked.getAttribute("aria-disabled"), "true");
   const describedBy = await locked.getAttribute("aria-describedby");

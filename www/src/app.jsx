@@ -228,12 +228,15 @@ function Dashboard({ ctx }) {
 }
 
 function Billing({ ctx, spec, onDone }) {
-  const [tab, setTab] = useState("subscription");
+  const [chosen, setTab] = useState(null);
   const tabs = [
     ["subscription", "Subscription", spec.subscription],
     ["payment", "Payment methods", spec.payment],
     ["wallet", "Wallet", spec.wallet ? null : undefined],
   ];
+  // The tab open at first: the first one the person may see.
+  const visible = tabs.filter(([, , action]) => action === null || (action && decide(ctx.session, ctx.policy, action, { scope: ctx.scope, root: ctx.root })?.effect !== "deny"));
+  const tab = chosen && visible.some(([id]) => id === chosen) ? chosen : visible[0]?.[0] ?? "subscription";
   const wallet = ctx.data.wallet ?? {};
   return (
     <section class="card">
