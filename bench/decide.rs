@@ -115,11 +115,12 @@ fn main() {
         }),
     );
     let scope = session.scope("").unwrap();
+    let keys: Vec<_> = names.iter().filter_map(|n| outreach.action_id(n)).collect();
     row(
         "verdict by id at a pre-parsed scope",
         measure(|| {
-            i = (i + 1) % names.len();
-            session.verdict_in(i, &scope, &root).allowed() as usize
+            i = (i + 1) % keys.len();
+            session.verdict_in(keys[i], &scope, &root).allowed() as usize
         }),
     );
     row(

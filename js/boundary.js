@@ -43,10 +43,39 @@ export function toJson(value, path, what) {
     throw badInput(path, `${what} must be an object, got ${describe(value)}`);
   }
   try {
-    return JSON.stringify(value);
+    const paths = new Map([[value, path]]); // each object or list met, with its path
+    return JSON.stringify(value, function (key, v) {
+      return strict(this, key, v, paths);
+    });
   } catch (e) {
-    throw badInput(path, `${what} cannot be turned into JSON: ${e.message}`);
+    throw e instanceof RolegateError ? e : badInput(path, `${what} cannot be turned into JSON: ${e.message}`);
   }
+}
+
+// JSON.stringify's replacer: only what JSON carries as it is passes (strings, finite
+// numbers, booleans, null, lists, plain objects of data properties); anything it would
+// drop, change or call (a function, a symbol, NaN, a Map, a Date, `toJSON`, a getter) is
+// bad input (at `path` and the innermost key), so that no value silently disappears on the way in. A property
+// set to `undefined` is absent, as in JSON.
+function strict(holder, key, value, paths) {
+  const list = Array.isArray(holder);
+  const path = paths.get(holder) ?? "";
+  const at = key === "" ? paths.get(value) : list ? `${path}[${key}]` : path ? `${path}.${key}` : key;
+  if (key !== "" && value !== null && typeof value === "object") paths.set(value, at);
+  const own = key === "" || list ? undefined : Object.getOwnPropertyDescriptor(holder, key);
+  const raw = own ? own.value : key === "" ? value : holder[key];
+  const t = typeof raw;
+  const proto = t === "object" && raw !== null && !Array.isArray(raw) && Object.getPrototypeOf(raw);
+  if (
+    (own && (own.get || own.set)) ||
+    (proto !== false && ((proto !== Object.prototype && proto !== null) || typeof raw.toJSON === "function")) ||
+    t === "function" || t === "symbol" || t === "bigint" ||
+    (t === "number" && !isFinite(raw)) ||
+    (raw === undefined && list)
+  ) {
+    throw badInput(at, `${at} must be a string, a finite number, true, false, null, a list or a plain object (of data properties)`);
+  }
+  return value;
 }
 
 /** A time in whole seconds since 1970, checked. */

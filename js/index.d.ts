@@ -12,7 +12,8 @@ export type Reason =
   | "feature_disabled"
   | "plan_required"
   | "unknown_action"
-  | "bad_scope";
+  | "bad_scope"
+  | "bad_attribute";
 
 /** What the UI does: show, show disabled with the hint, or hide. */
 export type Effect = "allow" | "deny" | "locked";

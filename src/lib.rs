@@ -50,8 +50,8 @@ mod wasm;
 #[cfg(feature = "routes")]
 pub use compile::Route;
 pub use compile::{
-    Action, ActionId, Feature, FeatureId, Level, LevelId, Limited, Lint, Manage, Plan, PlanId,
-    Role, RoleId, TeamRules, Transfer,
+    Action, ActionId, ActionKey, Feature, FeatureId, Level, LevelId, Limited, Lint, Manage, Plan,
+    PlanId, Role, RoleId, TeamRules, Transfer,
 };
 pub use decide::{
     Decision, Effect, ExplainStep, Explanation, Principal, Reason, Resource, RoleAssignment, Scope,

@@ -1,6 +1,6 @@
 //! [`Policy`]: the public face of the compiled index.
 
-use crate::compile::{Action, ActionId, Compiled, Feature, Level, Plan, Role, RoleId, compile};
+use crate::compile::{Action, ActionKey, Compiled, Feature, Level, Plan, Role, RoleId, compile};
 use crate::document::Document;
 use crate::document::source::{self, Format};
 use crate::error::{Diagnostic, PolicyErrors};
@@ -105,9 +105,14 @@ impl Policy {
         &self.inner.plans
     }
 
-    /// The id of an action, to check by id in hot loops.
-    pub fn action_id(&self, name: &str) -> Option<ActionId> {
-        self.inner.action_index.get(name).copied()
+    /// An action resolved once, to check by key in hot loops
+    /// ([`Session::check_id`](crate::Session::check_id),
+    /// [`Session::verdict_in`](crate::Session::verdict_in)); tied to this policy.
+    pub fn action_id(&self, name: &str) -> Option<ActionKey> {
+        self.inner.action_index.get(name).map(|&index| ActionKey {
+            index,
+            policy: self.inner.identity,
+        })
     }
 
     /// The id of a role.

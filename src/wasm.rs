@@ -270,7 +270,7 @@ impl RawSession {
     fn decide(&self, action: u32, scope: i32, resource: &Resource) -> Verdict {
         let scope = usize::try_from(scope).ok().and_then(|s| self.scopes.get(s));
         match scope {
-            Some(Ok(scope)) => self.session.verdict_in(action as usize, scope, resource),
+            Some(Ok(scope)) => self.session.verdict_at(action as usize, scope, resource),
             // A scope that failed to parse, or an id never given out.
             Some(Err(_)) | None => self.unreadable_scope(action),
         }

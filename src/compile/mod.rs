@@ -181,6 +181,33 @@ pub(crate) struct Compiled {
     pub routes: RouteTable,
     /// The policy fingerprint, computed on first use.
     pub fingerprint: std::sync::OnceLock<String>,
+    /// Unique to this compilation in the process: what ties an [`ActionKey`] and a parsed
+    /// scope to the policy they were made by.
+    pub identity: u64,
+}
+
+/// An action of one compiled policy's catalog, resolved once by
+/// [`Policy::action_id`](crate::Policy::action_id) for checks in hot loops. It remembers
+/// the policy it came from: a session of another policy (even a recompilation of the same
+/// text) denies it as `unknown_action` rather than decide whichever action has its index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ActionKey {
+    pub(crate) index: ActionId,
+    pub(crate) policy: u64,
+}
+
+impl ActionKey {
+    /// The action's index in [`Policy::actions`](crate::Policy::actions).
+    pub fn index(self) -> ActionId {
+        self.index
+    }
+}
+
+/// A new compilation identity (see [`Compiled::identity`]).
+fn next_identity() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 impl Compiled {
@@ -258,6 +285,7 @@ pub(crate) fn compile(document: Document) -> Result<Compiled, Vec<Diagnostic>> {
         #[cfg(feature = "routes")]
         routes,
         fingerprint: std::sync::OnceLock::new(),
+        identity: next_identity(),
         document,
     })
 }

@@ -152,6 +152,22 @@ pub(crate) fn deny_step(rule: &Rule, role: Option<&Role>, matched: bool) -> Expl
     }
 }
 
+/// Step 1 for a scope in another branch of the scope tree than the action's level.
+pub(crate) fn foreign_scope_step(p: &Compiled, act: &Action, path: &ScopePath) -> ExplainStep {
+    ExplainStep::new(
+        1,
+        "action",
+        format!(
+            "`{}` is a `{}` action, and `{}` is a `{}` scope, neither within one nor above it: the action does not exist there (bad_scope)",
+            act.name,
+            level_name(p, act.level),
+            path.render(p),
+            level_name(p, path.level(p)),
+        ),
+        true,
+    )
+}
+
 pub(crate) fn grant_step(
     p: &Compiled,
     act: &Action,

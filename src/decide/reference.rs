@@ -148,6 +148,9 @@ fn roles_and_rules(
     let Some(path) = decided_scope(doc, act, resource) else {
         return Err(deny(Reason::BadScope));
     };
+    if reads_resource(doc, action) && mistyped(doc, resource) {
+        return Err(deny(Reason::BadAttribute));
+    }
     // Step 2.
     let applicable = applicable_roles(doc, principal, &path);
     let features = tenant_features(doc, tenant);
@@ -183,8 +186,40 @@ fn decided_scope(
         path.clear();
     } else if let Some(i) = path.iter().position(|(l, _)| *l == act.scope) {
         path.truncate(i + 1);
+    } else {
+        // Above the action's level is fine; another branch of the tree is not.
+        let level = path.last().map_or(root_level(doc), |(l, _)| l.as_str());
+        let mut above = Some(act.scope.as_str());
+        while let Some(l) = above {
+            if l == level {
+                return Some(path);
+            }
+            above = doc.scopes.get(l).and_then(|s| s.parent.as_deref());
+        }
+        return None;
     }
     Some(path)
+}
+
+/// Whether a rule covering the action reads the resource.
+fn reads_resource(doc: &Document, action: &str) -> bool {
+    doc.rules.iter().any(|(_, rule)| {
+        covers(doc, &rule.actions, action)
+            && rule
+                .when
+                .as_deref()
+                .is_some_and(|w| condition::parse(w).is_ok_and(|e| e.reads(Entity::Resource)))
+    })
+}
+
+/// Whether a declared resource attribute has a value of another type.
+fn mistyped(doc: &Document, resource: &Resource) -> bool {
+    resource.attrs.iter().any(|(name, value)| {
+        doc.attributes
+            .resource
+            .get(name)
+            .is_some_and(|&ty| !crate::decide::session::type_matches(ty, value))
+    })
 }
 
 /// Step 2: the applicable roles, each with the scope where it is held.

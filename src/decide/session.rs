@@ -6,16 +6,20 @@ use super::scope::ScopePath;
 use super::steps::Assume;
 use super::{Decision, Principal, Reason, Resource, Tenant, Verdict};
 use crate::Policy;
-use crate::compile::{ActionId, Compiled, PlanId, RoleId};
+use crate::compile::{ActionId, ActionKey, Compiled, PlanId, RoleId};
 use crate::document::AttrType;
 use crate::document::condition::{AttrRef, Entity};
 use crate::error::{DocPath, InputError, InputErrorCode};
 use crate::value::{Attrs, Value};
 use std::sync::Arc;
 
-/// A scope instance parsed once against a policy (see [`Session::scope`]).
+/// A scope instance parsed once against a policy (see [`Session::scope`]); it remembers
+/// the policy it was parsed for, and a session of another policy refuses it (`bad_scope`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Scope(ScopePath);
+pub struct Scope {
+    path: ScopePath,
+    policy: u64,
+}
 
 #[derive(Debug, Clone)]
 pub(super) struct Assignment {
@@ -43,7 +47,7 @@ pub struct Session {
     pub(super) plan: Option<usize>,
 }
 
-fn type_matches(ty: AttrType, value: &Value) -> bool {
+pub(crate) fn type_matches(ty: AttrType, value: &Value) -> bool {
     match (ty, value) {
         (_, Value::Null) => true,
         (AttrType::String, Value::String(_)) => true,
@@ -81,6 +85,20 @@ fn check_attrs(
         }
     }
     Ok(())
+}
+
+/// Whether the resource's attributes have their declared types (the first one that does
+/// not is the error).
+pub(super) fn check_resource_attrs(
+    policy: &Compiled,
+    resource: &Resource,
+) -> Result<(), InputError> {
+    check_attrs(
+        policy,
+        Entity::Resource,
+        &resource.attrs,
+        &DocPath::root().key("resource"),
+    )
 }
 
 impl Policy {
@@ -138,7 +156,11 @@ impl Session {
 
     /// [`check`](Session::check) by action id (see [`Policy::action_id`]); an id outside
     /// the catalog is denied with `unknown_action`.
-    pub fn check_id(&self, action: ActionId, resource: &Resource) -> Decision {
+    pub fn check_id(&self, action: ActionKey, resource: &Resource) -> Decision {
+        if action.policy != self.policy.inner.identity {
+            return self.decision(Verdict::unknown_action());
+        }
+        let action = action.index;
         let verdict = match ScopePath::parse(&self.policy.inner, &resource.scope) {
             Ok(path) => self.decide_at(action, resource, &path, Assume::Known, None),
             Err(_) => Verdict::deny(Reason::BadScope, action),
@@ -160,14 +182,36 @@ impl Session {
 
     /// Decides at a scope parsed beforehand (see [`Session::scope`]); `resource.scope` is
     /// not read. The fast path for callers that ask many questions in one scope.
-    pub fn verdict_in(&self, action: ActionId, scope: &Scope, resource: &Resource) -> Verdict {
-        self.decide_at(action, resource, &scope.0, Assume::Known, None)
+    /// An action key or a scope of another policy is refused (`unknown_action`,
+    /// `bad_scope`).
+    pub fn verdict_in(&self, action: ActionKey, scope: &Scope, resource: &Resource) -> Verdict {
+        if action.policy != self.policy.inner.identity {
+            return Verdict::unknown_action();
+        }
+        self.verdict_at(action.index, scope, resource)
+    }
+
+    /// [`Session::verdict_in`] by the action's index, for callers that resolved it against
+    /// this session's own policy (the WebAssembly boundary).
+    pub(crate) fn verdict_at(
+        &self,
+        action: ActionId,
+        scope: &Scope,
+        resource: &Resource,
+    ) -> Verdict {
+        if scope.policy != self.policy.inner.identity {
+            return Verdict::deny(Reason::BadScope, action);
+        }
+        self.decide_at(action, resource, &scope.path, Assume::Known, None)
     }
 
     /// Parses a scope instance once, for [`Session::verdict_in`].
     pub fn scope(&self, text: &str) -> Result<Scope, InputError> {
         ScopePath::parse(&self.policy.inner, text)
-            .map(Scope)
+            .map(|path| Scope {
+                path,
+                policy: self.policy.inner.identity,
+            })
             .map_err(|m| InputError::new(InputErrorCode::BadScope, DocPath::root().key("scope"), m))
     }
 

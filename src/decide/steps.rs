@@ -61,11 +61,35 @@ impl Session {
         let Some(act) = p.actions.get(action) else {
             return Verdict::deny(Reason::UnknownAction, action);
         };
-        // Step 1: the scope the action is decided at.
-        let cut;
-        let path = if resource_path.level(p) != act.level
-            && p.level_is_within(resource_path.level(p), act.level)
+        // Step 1: the scope the action is decided at. A scope in another branch of the
+        // scope tree (a `team` for a `workspace` action) has no such action: `bad_scope`.
+        let level = resource_path.level(p);
+        if level != act.level
+            && !p.level_is_within(level, act.level)
+            && !p.level_is_within(act.level, level)
         {
+            if let Some(t) = trace.as_deref_mut() {
+                t.push(explain::foreign_scope_step(p, act, resource_path));
+            }
+            return Verdict::deny(Reason::BadScope, action);
+        }
+        // The resource's attributes that the action's rules read have their declared
+        // types, or nothing is decided on them: `bad_attribute`.
+        if act.reads_resource && !resource.attrs.is_empty() {
+            if let Err(e) = super::session::check_resource_attrs(p, resource) {
+                if let Some(t) = trace.as_deref_mut() {
+                    t.push(ExplainStep::new(
+                        1,
+                        "attributes",
+                        format!("{}: nothing is decided on it (bad_attribute)", e.message),
+                        true,
+                    ));
+                }
+                return Verdict::deny(Reason::BadAttribute, action);
+            }
+        }
+        let cut;
+        let path = if level != act.level && p.level_is_within(level, act.level) {
             cut = resource_path.cut_to_level(p, act.level);
             &cut
         } else {

@@ -57,8 +57,12 @@ codes! {
         PlanRequired = "plan_required",
         /// The action is not in the catalog.
         UnknownAction = "unknown_action",
-        /// The resource's scope cannot be read.
+        /// The resource's scope cannot be read, or is in another branch of the scope tree
+        /// than the action's level.
         BadScope = "bad_scope",
+        /// An attribute of the resource that the action's rules read does not have its
+        /// declared type.
+        BadAttribute = "bad_attribute",
     }
 }
 

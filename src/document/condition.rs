@@ -701,6 +701,9 @@ pub fn eval(expr: &Expr, source: &dyn AttrSource) -> bool {
 
 fn equal(l: &Expr, r: &Expr, source: &dyn AttrSource) -> bool {
     match (value_of(l, source), value_of(r, source)) {
+        // A missing attribute equals nothing, not even another missing one: a principal
+        // without `team` is not on the team of a resource without `team`.
+        (Some(ValueRef::Null), _) | (_, Some(ValueRef::Null)) => false,
         (Some(a), Some(b)) => a == b,
         // Comparisons of boolean sub-expressions (`(a == b) == true`).
         _ => eval_as_value(l, source) == eval_as_value(r, source),

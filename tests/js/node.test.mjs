@@ -442,9 +442,13 @@ test("the TypeScript declarations type-check against a usage file", () => {
   console.log("node types: tsc --noEmit accepts the usage file and rejects a misuse; rolegate types output narrows names");
 });
 
-test("what a browser loads stays within 64 KB gzip", () => {
+// 64 KB until 2026-11-29; 65 KB since the page module checks resource attributes against
+// their declared types, refuses JS values JSON would drop, and validates features' enable
+// hints (about 0.9 KB together). The compiled artifact of issue 11 takes the reader and the
+// validator out of the page module: its target is 40 KB.
+test("what a browser loads stays within 65 KB gzip", () => {
   const size = JSON.parse(readFileSync(join(root, "pkg", "size.json"), "utf8"));
-  const budget = 64 * 1024;
+  const budget = 65 * 1024;
   console.log(`node size: page without bundler ${size.page.gzip} bytes gzip, bundled page ${size.bundled.gzip} bytes gzip (budget ${budget})`);
   assert.ok(size.page.gzip <= budget, `a page without bundler loads ${size.page.gzip} bytes gzip`);
   assert.ok(size.bundled.gzip <= budget, `a bundled page loads ${size.bundled.gzip} bytes gzip`);
@@ -553,4 +557,54 @@ test("regression: a `\\u` escape with a sign is refused, and a byte-order mark b
       plain.session(who, { id: "acme", features: ["outreach"] }).permissions("org"),
     );
   }
+});
+
+// The fail-open holes of tests/fail_open.rs, through the package: the same decisions as
+// natively, and no JS value silently dropped on the way in.
+test("fail-open holes: typed resource attributes, missing attributes, sibling scopes, values JSON would drop", () => {
+  const doc = {
+    version: 1,
+    scopes: { org: {}, workspace: { parent: "org" }, team: { parent: "org" } },
+    attributes: { principal: { team: "string" }, resource: { sensitive: "bool", team: "string" } },
+    actions: { "doc.read": { scope: "org" }, "doc.share": { scope: "org" }, "ws.delete": { scope: "workspace" } },
+    roles: {
+      member: { scope: "org", allow: ["doc.read"] },
+      lead: { scope: "team", allow: ["ws.delete"] },
+    },
+    rules: {
+      no_sensitive: { effect: "deny", roles: ["member"], actions: ["doc.read"], when: "resource.sensitive == true" },
+      own_team: { effect: "allow", roles: ["member"], actions: ["doc.share"], when: "resource.team == principal.team" },
+    },
+  };
+  const policy = esm.Policy.fromObject(doc);
+  const member = policy.session({ id: "u1", roles: [{ role: "member", scope: "org" }] }, { id: "acme" });
+  const read = (attrs) => member.check("doc.read", { type: "doc", id: "d1", attrs });
+  for (const wrong of ["true", 1, [true]]) {
+    assert.deepEqual([read({ sensitive: wrong }).effect, read({ sensitive: wrong }).reason], ["deny", "bad_attribute"], JSON.stringify(wrong));
+  }
+  assert.equal(read({ sensitive: true }).reason, "denied_by_rule");
+  assert.equal(read({ sensitive: false }).reason, "granted");
+  assert.equal(member.check("doc.share", { type: "doc", id: "d1" }).reason, "condition_failed");
+  const lead = policy.session({ id: "u2", roles: [{ role: "lead", scope: "team:t1" }] }, { id: "acme" });
+  assert.equal(lead.check("ws.delete", "team:t1").reason, "bad_scope");
+  for (const [what, attrs] of [
+    ["a Map", { sensitive: new Map() }],
+    ["a function", { sensitive() {} }],
+    ["a symbol", { sensitive: Symbol("x") }],
+    ["NaN", { sensitive: NaN }],
+    ["a Date", { sensitive: new Date(0) }],
+    ["an object with toJSON", { sensitive: { toJSON: () => true } }],
+    ["a getter", Object.defineProperty({}, "sensitive", { get: () => true, enumerable: true })],
+    ["undefined in a list", { tags: [undefined] }],
+  ]) {
+    assert.throws(
+      () => read(attrs),
+      (e) => e instanceof esm.RolegateError && e.code === "bad_input" && e.path.startsWith("resource.attrs"),
+      what,
+    );
+  }
+  assert.throws(
+    () => policy.session({ id: "u1", roles: [{ role: "member", scope: "org" }], attrs: { team: new Map() } }, { id: "acme" }),
+    (e) => e.code === "bad_input" && e.path === "principal.attrs.team",
+  );
 });

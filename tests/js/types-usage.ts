@@ -107,6 +107,7 @@ switch (reason) {
   case "plan_required":
   case "unknown_action":
   case "bad_scope":
+  case "bad_attribute":
     break;
   default: {
     const exhaustive: never = reason;
