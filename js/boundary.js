@@ -9,6 +9,11 @@ import { RolegateError } from "./errors.js";
 /** The action id the engine decides as an action the catalog does not have. */
 export const UNKNOWN_ACTION = 0xffffffff;
 
+/** A call on an object after its `free()` (`freed`): nothing crosses into wasm. */
+export function freed(what) {
+  return new RolegateError("freed", "", `this ${what} was freed: make a new one`);
+}
+
 /** A value of the wrong shape given from JavaScript (`bad_input`). */
 export function badInput(path, message) {
   return new RolegateError("bad_input", path, message);

@@ -78,7 +78,7 @@ export type TokenErrorCode =
  * holds no answer for the question, see `snapshotCheck`; the token codes and
  * `config_invalid`, a token verification configuration that cannot be used).
  */
-export type ErrorCode = PolicyErrorCode | InputErrorCode | TokenErrorCode | "unsupported" | "internal" | "not_in_snapshot" | "config_invalid";
+export type ErrorCode = PolicyErrorCode | InputErrorCode | TokenErrorCode | "unsupported" | "internal" | "not_in_snapshot" | "config_invalid" | "freed";
 
 /** An attribute value. */
 export type AttrValue = string | number | boolean | null | AttrValue[];

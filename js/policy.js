@@ -3,7 +3,7 @@
 //!
 //! Action names are interned once per policy: a session asks by id.
 
-import { badInput, describe, now, rethrow, seconds, toJson } from "./boundary.js";
+import { badInput, describe, freed, now, rethrow, seconds, toJson } from "./boundary.js";
 import { openSession } from "./session.js";
 
 const token = {};
@@ -53,7 +53,7 @@ class CompiledPolicy {
 
   /** The policy's name. */
   get name() {
-    return this.#raw.name() ?? undefined;
+    return this.#live.name() ?? undefined;
   }
 
   /** The action catalog, in order. */
@@ -68,7 +68,7 @@ class CompiledPolicy {
 
   /** Compile warnings. */
   get warnings() {
-    return JSON.parse(this.#raw.warnings());
+    return JSON.parse(this.#live.warnings());
   }
 
   /**
@@ -78,7 +78,7 @@ class CompiledPolicy {
    */
   get fingerprint() {
     this.#boundary.routesOnly("fingerprint");
-    this.#fingerprint ??= this.#raw.fingerprint();
+    this.#fingerprint ??= this.#live.fingerprint();
     return this.#fingerprint;
   }
 
@@ -90,13 +90,13 @@ class CompiledPolicy {
   /** The route table: `[{ route, method, action, params, resource? }]`, in document order. */
   routes() {
     this.#boundary.routesOnly("routes");
-    return JSON.parse(this.#raw.routes());
+    return JSON.parse(this.#live.routes());
   }
 
   /** The role x action matrix. */
   matrix() {
     this.#boundary.fullOnly("matrix");
-    return JSON.parse(this.#raw.matrix());
+    return JSON.parse(this.#live.matrix());
   }
 
   /** The id of an action (-1 when the catalog has none of that name). */
@@ -116,7 +116,7 @@ class CompiledPolicy {
     const time = seconds(at, "at");
     try {
       return JSON.parse(
-        this.#raw.applyTeam(
+        this.#live.applyTeam(
           toJson(team, "team", "team"),
           toJson(tenant ?? { id: "" }, "tenant", "tenant"),
           actor,
@@ -134,7 +134,7 @@ class CompiledPolicy {
     this.#boundary.fullOnly("lintTeam");
     const time = seconds(at, "now");
     try {
-      return JSON.parse(this.#raw.lintTeam(toJson(team, "team", "team"), time));
+      return JSON.parse(this.#live.lintTeam(toJson(team, "team", "team"), time));
     } catch (e) {
       rethrow(e);
     }
@@ -146,15 +146,23 @@ class CompiledPolicy {
     const t = toJson(tenant ?? { id: "" }, "tenant", "tenant");
     let rawSession;
     try {
-      rawSession = this.#raw.session(p, t);
+      rawSession = this.#live.session(p, t);
     } catch (e) {
       rethrow(e);
     }
     return openSession(this.#boundary, this, rawSession, principal);
   }
 
-  /** Frees the WebAssembly memory now (it is also freed when collected). */
+  /** Frees the WebAssembly memory now (it is also freed when collected); a second call does nothing. */
   free() {
+    if (this.#raw === null) return;
     this.#raw.free();
+    this.#raw = null;
+  }
+
+  // The raw policy; after free() a RolegateError `freed`, before anything crosses into wasm.
+  get #live() {
+    if (this.#raw === null) throw freed("policy");
+    return this.#raw;
   }
 }

@@ -7,7 +7,7 @@
 //! the resource, or when it has attributes other than plain values (which the engine's
 //! reader alone checks).
 
-import { UNKNOWN_ACTION, badInput, describe, optionalString, rethrow, toJson } from "./boundary.js";
+import { UNKNOWN_ACTION, badInput, describe, freed, optionalString, rethrow, toJson } from "./boundary.js";
 
 /** How many scopes a session keeps rows for. */
 const SCOPES = 1024;
@@ -104,6 +104,9 @@ export class Session {
   // Scope ids, at most SCOPES of them: a long-lived session asked about ever new scopes
   // reuses the slots and forgets the rows of the scopes it drops.
   #scopeId(scope) {
+    // A scope longer than the engine reads (1024 bytes) is unreadable whatever it says:
+    // one short unreadable stand-in keeps it out of wasm memory and out of the cache.
+    if (scope.length > 1024) scope = "/";
     let id = this.#scopeIds.get(scope);
     if (id === undefined) {
       const slot = this.#nextSlot++ % SCOPES;
@@ -136,8 +139,14 @@ export class Session {
     return this.#decision(this.#raw.check(UNKNOWN_ACTION, this.#scopeId(scope)));
   }
 
+  // Every call after free() is a RolegateError `freed`, before anything crosses into wasm.
+  #alive() {
+    if (this.#raw === null) throw freed("session");
+  }
+
   /** Decides `action` on `resource` (an object, a scope string, or nothing for the tenant). */
   check(action, resource) {
+    this.#alive();
     if (typeof action !== "string") throw badInput("action", `action must be a string, got ${describe(action)}`);
     const scope = scopeOf(resource);
     const id = this.#policy.actionId(action);
@@ -167,6 +176,7 @@ export class Session {
 
   /** Every action of the catalog with its decision: `{ [action]: Decision }`. */
   permissions(resource) {
+    this.#alive();
     let decisions;
     const scope = scopeOf(resource);
     if (resource !== undefined && resource !== null && typeof resource === "object" && hasDetails(resource)) {
@@ -188,6 +198,7 @@ export class Session {
 
   /** The resources on which the principal may perform `action`, in order. */
   filter(action, resources) {
+    this.#alive();
     if (!Array.isArray(resources)) throw badInput("resources", `resources must be a list, got ${describe(resources)}`);
     if (this.#policy.actionId(action) < 0) return [];
     return resources.filter((r, i) => {
@@ -200,6 +211,7 @@ export class Session {
 
   /** Decides like `check`, with a readable account of each step (as the engine writes it). */
   explain(action, resource) {
+    this.#alive();
     this.#boundary.fullOnly("explain");
     if (typeof action !== "string") throw badInput("action", `action must be a string, got ${describe(action)}`);
     const r = typeof resource === "string" ? { scope: resource } : resource ?? {};
@@ -218,6 +230,7 @@ export class Session {
    * server-side rendering and render loops (see `snapshotCheck`).
    */
   snapshot(scopes = [""]) {
+    this.#alive();
     if (!Array.isArray(scopes)) throw badInput("scopes", `scopes must be a list, got ${describe(scopes)}`);
     const out = {
       version: 1,
@@ -245,6 +258,7 @@ export class Session {
    * route?, params, resource?, decision? }`, as the Rust `Session::gate` answers.
    */
   gate(method, path) {
+    this.#alive();
     this.#boundary.routesOnly("gate");
     if (typeof method !== "string") throw badInput("method", `method must be a string, got ${describe(method)}`);
     if (typeof path !== "string") throw badInput("path", `path must be a string, got ${describe(path)}`);
@@ -257,6 +271,7 @@ export class Session {
    * they are.
    */
   completeGate(answer, attrs) {
+    this.#alive();
     if (answer === null || typeof answer !== "object") throw badInput("answer", `answer must be a gate answer, got ${describe(answer)}`);
     if (answer.outcome !== "origin") return answer;
     const resource = { ...answer.resource, attrs };
@@ -282,7 +297,10 @@ export class Session {
 
   /** Frees the WebAssembly memory now (it is also freed when collected). */
   free() {
+    if (this.#raw === null) return;
     this.#raw.free();
+    this.#raw = null;
+    this.#rows.clear();
   }
 }
 

@@ -247,7 +247,7 @@ impl RawPolicy {
 pub struct RawSession {
     session: Session,
     /// Scopes by id: parsed, or the text that failed to parse.
-    scopes: Vec<Result<Scope, String>>,
+    scopes: Vec<Result<Scope, ()>>,
     /// The distinct verdicts of this session, by id (few: a linear search is enough).
     verdicts: Vec<Verdict>,
     empty: Resource,
@@ -294,7 +294,8 @@ impl RawSession {
     /// Interns a scope string in `slot` (a new one when `slot` is past the end, so that
     /// the JS layer can bound how many it keeps); returns its id.
     pub fn scope(&mut self, text: &str, slot: u32) -> i32 {
-        let parsed = self.session.scope(text).map_err(|_| text.to_owned());
+        // An unreadable scope keeps nothing of its text.
+        let parsed = self.session.scope(text).map_err(|_| ());
         match self.scopes.get_mut(slot as usize) {
             Some(existing) => *existing = parsed,
             None => self.scopes.push(parsed),

@@ -608,3 +608,37 @@ test("fail-open holes: typed resource attributes, missing attributes, sibling sc
     (e) => e.code === "bad_input" && e.path === "principal.attrs.team",
   );
 });
+
+// Issue 15's crash: calls on freed objects reached wasm with a null pointer, each leaking
+// wasm stack until every call in the process failed; refused long scopes were kept.
+test("use after free is a RolegateError `freed` and leaks nothing; unreadable long scopes are not kept", () => {
+  const doc = readFileSync(join(root, "examples", "outreach.policy.json"), "utf8");
+  const admin = { id: "u1", roles: [{ role: "org_admin", scope: "org" }] };
+  const policy = esm.Policy.fromJson(doc);
+  const session = policy.session(admin, { id: "acme", features: ["outreach"] });
+  assert.equal(session.check("campaign.create").reason, "granted"); // the row is cached
+  session.free();
+  session.free(); // a second free does nothing
+  for (let i = 0; i < 20000; i++) {
+    assert.throws(() => session.check("campaign.create"), (e) => e instanceof esm.RolegateError && e.code === "freed");
+  }
+  for (const call of [() => session.permissions(), () => session.filter("campaign.create", []), () => session.snapshot(), () => session.can("campaign.create")]) {
+    assert.throws(call, (e) => e.code === "freed");
+  }
+  policy.free();
+  assert.throws(() => policy.session(admin, { id: "acme" }), (e) => e.code === "freed");
+  assert.throws(() => policy.warnings, (e) => e.code === "freed");
+  // The module still answers: a new policy decides as before.
+  const again = esm.Policy.fromJson(doc);
+  const fresh = again.session(admin, { id: "acme", features: ["outreach"] });
+  assert.equal(fresh.check("campaign.create").reason, "granted");
+  // Scopes over the engine's 1024 bytes are unreadable, answered without keeping them.
+  const long = "workspace:" + "x".repeat(50 << 20);
+  assert.equal(fresh.check("campaign.create", long).reason, "bad_scope");
+  for (let i = 0; i < 2000; i++) {
+    assert.equal(fresh.check("campaign.create", "workspace:" + "y".repeat(2000) + i).reason, "bad_scope");
+  }
+  assert.equal(fresh.check("campaign.create").reason, "granted");
+  fresh.free();
+  again.free();
+});
