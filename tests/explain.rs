@@ -108,3 +108,36 @@ fn org_level_action_asked_inside_a_project_is_decided_at_the_org() {
         "{why}"
     );
 }
+
+/// Seed 003: "Elevate project role or use an org Admin": a denial names the roles that
+/// would grant the action, each at the scope where it would have to be held.
+#[test]
+fn a_denial_says_which_roles_would_grant_the_action_and_where() {
+    let policy = policy();
+    let viewer = Principal::new("u8")
+        .with_role("agent", "org")
+        .with_role("viewer", "project:p1");
+    let session = policy.session(&viewer, &Tenant::new("acme")).unwrap();
+    let e = session.explain("settings.edit", &Resource::at("project:p1"));
+    assert_eq!(e.decision.reason, Reason::NoGrant);
+    let grants = &e
+        .steps
+        .iter()
+        .find(|s| s.title == "grants")
+        .unwrap()
+        .finding;
+    assert!(
+        grants.contains("to get it, hold `admin` at `org`, or `project_admin` at `project:p1`"),
+        "{grants}"
+    );
+    // A member of no project is told the same, at the project asked about.
+    let outsider = Principal::new("u9").with_role("agent", "org");
+    let e = policy
+        .session(&outsider, &Tenant::new("acme"))
+        .unwrap()
+        .explain("settings.edit", &Resource::at("project:p2"));
+    assert_eq!(e.decision.reason, Reason::NotMember);
+    let text = e.to_string();
+    assert!(text.contains("`project_admin` at `project:p2`"), "{text}");
+    assert_eq!(e.decision.effect, Effect::Deny);
+}

@@ -2,7 +2,7 @@
 
 use super::scope::ScopePath;
 use super::{Decision, Effect, Reason};
-use crate::compile::{Action, Compiled, Role, RoleId, Rule, RuleId};
+use crate::compile::{Action, ActionId, Compiled, Role, RoleId, Rule, RuleId};
 use serde::Serialize;
 use std::fmt;
 
@@ -168,6 +168,48 @@ pub(crate) fn foreign_scope_step(p: &Compiled, act: &Action, path: &ScopePath) -
     )
 }
 
+/// After a denial at step 4, how to get the action: the roles that grant it, each at the
+/// scope where holding it would apply here (the decided scope at the role's level, or an
+/// ancestor's for a cascading role of a level above).
+pub(crate) fn how_to_get(p: &Compiled, action: ActionId, path: &ScopePath) -> String {
+    let level = path.level(p);
+    let mut ways: Vec<String> = Vec::new();
+    for role in &p.roles {
+        let rules: Vec<&Rule> = role
+            .allow_rules
+            .iter()
+            .filter_map(|&r| p.rules.get(r))
+            .filter(|r| r.actions.contains(action))
+            .collect();
+        if !role.allow.contains(action) && rules.is_empty() {
+            continue;
+        }
+        let at = if role.level == level {
+            path.clone()
+        } else if role.cascade && p.level_is_within(level, role.level) {
+            path.cut_to_level(p, role.level)
+        } else {
+            continue;
+        };
+        let mut way = format!("`{}` at `{}`", role.name, at.render(p));
+        if !role.allow.contains(action) {
+            let conditions: Vec<&str> = rules
+                .iter()
+                .filter_map(|r| r.condition_text.as_deref())
+                .collect();
+            if !conditions.is_empty() {
+                way.push_str(&format!(" (when `{}`)", conditions.join("` or `")));
+            }
+        }
+        ways.push(way);
+    }
+    if ways.is_empty() {
+        "; no role of the policy grants it at this scope".to_owned()
+    } else {
+        format!("; to get it, hold {}", ways.join(", or "))
+    }
+}
+
 pub(crate) fn grant_step(
     p: &Compiled,
     act: &Action,
@@ -199,10 +241,7 @@ pub(crate) fn grant_step(
             "no role applies, so nothing grants `{}` (not_member)",
             act.name
         ),
-        _ => format!(
-            "no applicable role grants `{}` (no_grant): give the principal a role that allows it",
-            act.name
-        ),
+        _ => format!("no applicable role grants `{}` (no_grant)", act.name),
     };
     ExplainStep::new(4, "grants", finding, decision.effect == Effect::Deny)
 }

@@ -199,12 +199,9 @@ impl Session {
                 None => Verdict::deny(Reason::NoGrant, action),
             };
             if let Some(t) = trace.as_deref_mut() {
-                t.push(explain::grant_step(
-                    p,
-                    act,
-                    &self.decision(verdict),
-                    failed_rule,
-                ));
+                let mut step = explain::grant_step(p, act, &self.decision(verdict), failed_rule);
+                step.finding.push_str(&explain::how_to_get(p, action, path));
+                t.push(step);
             }
             return verdict;
         };
