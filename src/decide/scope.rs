@@ -92,6 +92,11 @@ impl ScopePath {
                 return Err(format!("scope segment `{part}` has an empty id"));
             }
             let level_parent = policy.levels.get(level).and_then(|l| l.parent);
+            if level == policy.root {
+                return Err(format!(
+                    "`{root_name}` is the root level, the tenant itself: write the scope as `{root_name}` or leave it empty"
+                ));
+            }
             if level_parent != Some(parent) {
                 let parent_name = policy.levels.get(parent).map_or("", |l| &l.name);
                 return Err(format!(

@@ -22,6 +22,7 @@ mod commands;
 pub mod fixtures;
 mod load;
 mod output;
+mod suggest;
 
 use output::{EXIT_USAGE, Failure};
 use std::process::ExitCode;

@@ -310,3 +310,59 @@ fn types_prints_typescript_unions_of_the_policy_names() {
         stdout(&out)
     );
 }
+
+#[test]
+fn misspelled_actions_roles_and_scope_levels_get_a_did_you_mean() {
+    let o = rolegate(&[
+        "check",
+        "outreach",
+        "campagn.create",
+        "-p",
+        r#"{"id":"u1","roles":[{"role":"org_admin"}]}"#,
+    ]);
+    assert!(stdout(&o).contains("unknown_action"));
+    assert!(
+        stderr(&o).contains("did you mean `campaign.create`?"),
+        "{}",
+        stderr(&o)
+    );
+    let o = rolegate(&[
+        "check",
+        "callscaler",
+        "number.view",
+        "-p",
+        r#"{"id":"u1","roles":[{"role":"ownr"}]}"#,
+    ]);
+    assert!(
+        stderr(&o).contains("did you mean `owner`?"),
+        "{}",
+        stderr(&o)
+    );
+    let o = rolegate(&[
+        "check",
+        "callscaler",
+        "number.view",
+        "-p",
+        r#"{"id":"u1","roles":[{"role":"owner"}]}"#,
+        "-s",
+        "bussiness:b1",
+    ]);
+    assert!(
+        stderr(&o).contains("did you mean `business`?"),
+        "{}",
+        stderr(&o)
+    );
+    // The root level written as a segment names the root, not an empty level.
+    let o = rolegate(&[
+        "check",
+        "callscaler",
+        "number.view",
+        "-p",
+        r#"{"id":"u1","roles":[{"role":"owner","scope":"org:1"}]}"#,
+    ]);
+    assert!(
+        stderr(&o).contains("`org` is the root level"),
+        "{}",
+        stderr(&o)
+    );
+}

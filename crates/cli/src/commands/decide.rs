@@ -97,10 +97,18 @@ fn decide(m: &ArgMatches, mode: Mode) -> Outcome {
         (None, Some(scope)) => Resource::at(scope.clone()),
         (None, None) => Resource::default(),
     };
-    let session = policy
-        .session(&principal, &tenant)
-        .map_err(|e| Failure::usage(e.to_string()))?;
+    let session = policy.session(&principal, &tenant).map_err(|e| {
+        let roles = policy.roles().iter().map(|r| &*r.name);
+        let hint = principal
+            .roles
+            .iter()
+            .find(|a| policy.role_id(&a.role).is_none())
+            .map(|a| crate::suggest::did_you_mean(&a.role, roles))
+            .unwrap_or_default();
+        Failure::usage(format!("{e}{hint}"))
+    })?;
     let action = arg(m, "action");
+    hint_unknown_names(&policy, action, &resource.scope);
     match mode {
         Mode::Permissions => {
             let map: serde_json::Map<String, serde_json::Value> = session
@@ -121,6 +129,23 @@ fn decide(m: &ArgMatches, mode: Mode) -> Outcome {
         }
     }
     Ok(())
+}
+
+/// On standard error, "did you mean" for an action or a scope level the policy does not
+/// have: the decision itself (`unknown_action`, `bad_scope`) stays what the engine says.
+fn hint_unknown_names(policy: &rolegate::Policy, action: &str, scope: &str) {
+    if policy.action_id(action).is_none() && !action.is_empty() {
+        let hint = crate::suggest::did_you_mean(action, policy.actions().iter().map(|a| &*a.name));
+        eprintln!("note: `{action}` is not an action of the policy{hint}");
+    }
+    for segment in scope.split('/').filter(|s| !s.is_empty()) {
+        let level = segment.split_once(':').map_or(segment, |(l, _)| l);
+        if !policy.levels().iter().any(|l| &*l.name == level) {
+            let hint =
+                crate::suggest::did_you_mean(level, policy.levels().iter().map(|l| &*l.name));
+            eprintln!("note: `{level}` is not a scope level of the policy{hint}");
+        }
+    }
 }
 
 /// One line of `batch` input. The principal, tenant and resource are read by the
