@@ -1,6 +1,6 @@
 // The npm package in the bundlers and frameworks people build pages with, each with its
 // default configuration: scratch projects made from the packed tarball, built by Vite (5, 6
-// and the latest), webpack 5, esbuild (iife and esm) and Next.js (a server component that
+// and the latest; and Vite 5's dev server), webpack 5, esbuild (iife and esm) and Next.js (a server component that
 // decides, and a client component hydrated from its snapshot; built by Turbopack and by
 // webpack, served by `next start`), then loaded in Chromium. Each page must decide as the
 // native engine does (cases of the outreach fixture), log no console error, request no
@@ -175,7 +175,12 @@ async function checkStaticSite(label, folder, pagePath = "/index.html") {
   assert.deepEqual(wasmFiles(folder), [], `${label}: the build emitted .wasm files that no page uses`);
   const server = await serve(folder);
   servers.push(server);
-  const { page, problems, requested } = await openPage(`http://127.0.0.1:${server.address().port}${pagePath}`);
+  await checkPage(label, `http://127.0.0.1:${server.address().port}${pagePath}`);
+}
+
+/** Loads `url` in Chromium and checks the decisions, the console and the requests. */
+async function checkPage(label, url) {
+  const { page, problems, requested } = await openPage(url);
   try {
     await page.waitForFunction(() => window.result !== undefined, null, { timeout: 20_000 }).catch(() => {
       fail(`${label}: the page never produced a result; problems: ${problems.join("\n") || "none"}`);
@@ -194,6 +199,30 @@ async function checkStaticSite(label, folder, pagePath = "/index.html") {
   } finally {
     await page.close();
   }
+}
+
+/** Waits until `url` answers 200 (30 s at most) while `child` runs. */
+async function waitForHttp(child, url, output) {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) fail(`the server exited (${child.exitCode}):\n${output()}`);
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+      if (res.status === 200) return;
+      if (Date.now() > deadline) fail(`${url} answers ${res.status}:\n${await res.text()}\n${output()}`);
+    } catch (e) {
+      if (Date.now() > deadline) fail(`${url} did not answer within 30 s (${e.message}):\n${output()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** Stops a server this test started, and waits for it to exit. */
+async function stop(child) {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGTERM");
+  await exited;
 }
 
 /** A Vite project with its default configuration: index.html and the page's module. */
@@ -222,6 +251,26 @@ for (const [name, bin] of [
     await checkStaticSite(`Vite ${version}`, join(folder, "dist"));
   });
 }
+
+test(`Vite ${TOOLS.vite5.replace(/^npm:vite@/, "")} dev server (default configuration): the page decides in Chromium`, { timeout: 120_000 }, async () => {
+  const folder = viteProject("vite5-dev");
+  const port = await freePort();
+  let output = "";
+  const child = spawn(process.execPath, [join(dir, "node_modules", "vite5", "bin", "vite.js"), "--port", String(port), "--strictPort", "--host", "127.0.0.1"], {
+    cwd: folder,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.push(child);
+  child.stdout.on("data", (d) => (output += d));
+  child.stderr.on("data", (d) => (output += d));
+  try {
+    await waitForHttp(child, `http://127.0.0.1:${port}/`, () => output);
+    await checkPage("Vite dev", `http://127.0.0.1:${port}/`);
+    assert.doesNotMatch(output, /error/i, `the Vite dev server logged an error:\n${output}`);
+  } finally {
+    await stop(child);
+  }
+});
 
 test(`webpack ${TOOLS.webpack} (no configuration file): the page decides in Chromium`, { timeout: 180_000 }, async () => {
   const folder = join(dir, "webpack");
@@ -319,18 +368,7 @@ for (const bundler of ["turbopack", "webpack"]) {
     child.stderr.on("data", (d) => (output += d));
     try {
       const url = `http://127.0.0.1:${port}/`;
-      const deadline = Date.now() + 30_000;
-      for (;;) {
-        if (child.exitCode !== null) fail(`next start exited (${child.exitCode}):\n${output}`);
-        try {
-          const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
-          if (res.status === 200) break;
-          if (Date.now() > deadline) fail(`next start answers ${res.status}:\n${await res.text()}\n${output}`);
-        } catch {
-          if (Date.now() > deadline) fail(`next start did not answer on ${url} within 30 s:\n${output}`);
-        }
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
+      await waitForHttp(child, url, () => output);
       const { page, problems, requested } = await openPage(url);
       try {
         await page.waitForSelector('#client[data-hydrated="yes"]', { timeout: 20_000 }).catch(() => {
@@ -349,8 +387,7 @@ for (const bundler of ["turbopack", "webpack"]) {
         await page.close();
       }
     } finally {
-      child.kill("SIGTERM");
-      await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once("exit", resolve)));
+      await stop(child);
     }
   });
 }
