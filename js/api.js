@@ -11,7 +11,11 @@ import { connect } from "./boundary.js";
 import { definePolicy } from "./policy.js";
 import { Session } from "./session.js";
 
-export function createApi(raw) {
-  const boundary = connect(raw);
-  return { Policy: definePolicy(boundary), Session, RolegateError, codes: boundary.codes, features: Object.freeze({ full: boundary.full, routes: boundary.routes }) };
+/**
+ * The API over `raw`, a module instantiated already, or still loading when `loading` (its
+ * promise) is given: `ready` resolves once policies can be compiled.
+ */
+export function createApi(raw, loading) {
+  const boundary = connect(raw, loading);
+  return { Policy: definePolicy(boundary), Session, RolegateError, codes: boundary.codes, features: Object.freeze({ full: boundary.full, routes: boundary.routes }), ready: boundary.ready };
 }

@@ -104,18 +104,29 @@ export function now() {
 }
 
 /**
- * Connects to one loaded module's raw exports. The entries for pages and edge functions
- * carry the decision engine alone; explain, the matrix, team changes and the lint come
- * with `rolegate/full` (and in Node and Deno).
+ * Connects to one module's raw exports. The entries for pages and edge functions carry the
+ * decision engine alone; explain, the matrix, team changes and the lint come with
+ * `rolegate/full` (and in Node and Deno).
+ *
+ * `loading`, when given, is the promise of a module still being instantiated (a bundled
+ * page compiles it asynchronously, without top-level await): until it settles, policies
+ * cannot be compiled (`not_ready`) and `codes` is empty; `ready` resolves once both are there.
  */
-export function connect(raw) {
+export function connect(raw, loading) {
   const full = typeof raw.RawPolicy.prototype.applyTeam === "function";
   const routes = typeof raw.RawPolicy.prototype.routes === "function";
+  const codes = {};
+  let loaded = false;
+  const load = () => {
+    Object.assign(codes, JSON.parse(raw.codes()));
+    loaded = true;
+  };
   return {
     raw,
     full,
     routes,
-    codes: JSON.parse(raw.codes()),
+    codes,
+    ready: loading ? loading.then(load) : Promise.resolve(load()),
 
     /** Refuses, in the decisions-only module, what only the full module carries. */
     fullOnly(what) {
@@ -141,6 +152,7 @@ export function connect(raw) {
 
     /** Compiles policy text (`format`: "json" or "toml") into a raw policy. */
     compile(format, text) {
+      if (!loaded) throw new RolegateError("not_ready", "", "the WebAssembly module is still loading: `await ready` (exported by rolegate) before the first policy");
       const method = format === "toml" ? "fromToml" : "fromJson";
       if (typeof raw.RawPolicy[method] !== "function") {
         throw new RolegateError("unsupported", "", "this build of rolegate reads JSON policies only; convert the TOML to JSON or use Policy.fromObject");

@@ -1,10 +1,10 @@
 // Assembles the npm package in pkg/ from the wasm-bindgen outputs and the sources in js/,
 // then prints the sizes of what each kind of page loads (raw and gzip -9).
 //
-// usage: node js/build.mjs --core DIR --full DIR --node DIR --out DIR --version X.Y.Z
+// usage: node js/build.mjs --core DIR --full DIR --out DIR --version X.Y.Z
 //   --core: wasm-bindgen web output of the decision engine alone (pages, edge functions)
-//   --full: the same with explain, the matrix, team changes and the lint (`rolegate/full`)
-//   --node: wasm-bindgen nodejs output of the full engine (CommonJS)
+//   --full: the same with explain, the matrix, team changes and the lint (`rolegate/full`,
+//           Node, Deno)
 //
 // What the package holds is written once, in the tables below: MODULES (the WebAssembly
 // modules), ENTRIES (every file the exports map names, under which path and condition, and
@@ -12,29 +12,36 @@
 // The entry files, the exports map, `main`, `module`, `types` and `sideEffects` of the
 // built package.json, and the size report are all derived from them.
 //
-// esbuild (bundling and minifying) comes from js/build-tools, installed by `scripts/setup wasm`.
+// Every module ships once: each `.wasm` file, and each inlined copy (gzip, base64) under a
+// bundler-neutral name. No entry reaches a file through `new URL(..., import.meta.url)` where
+// a bundler would see it (bundlers copy such files as assets, or rewrite them): bundled
+// pages and Node carry the module inline.
+//
+// esbuild (bundling and minifying) and zopfli (the inlined modules' compression) come from
+// js/build-tools, installed by `scripts/setup wasm`.
 
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, statSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { dirname, join, resolve } from "node:path";
+import { createRequire } from "node:module";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((pairs, arg, i, all) => (arg.startsWith("--") ? [...pairs, [arg.slice(2), all[i + 1]]] : pairs), []),
 );
-for (const key of ["core", "full", "node", "out", "version"]) {
+for (const key of ["core", "full", "out", "version"]) {
   if (!args[key]) {
     console.error(`build.mjs: missing --${key}`);
     process.exit(2);
   }
 }
 
-// The WebAssembly modules: which wasm-bindgen output, and the folder it goes to.
+// The WebAssembly modules: which wasm-bindgen output (`--target web`), the folder it goes to,
+// and the inlined copy's module format (the full one is read by Node's CommonJS too).
 const MODULES = {
-  core: { from: args.core, dir: "wasm" }, // decisions only, for the web: pages, edge functions
-  full: { from: args.full, dir: "wasm-full" }, // the full engine, for the web
-  node: { from: args.node, dir: "cjs" }, // the full engine, wasm-bindgen's Node glue (CommonJS)
+  core: { from: args.core, dir: "wasm", inline: "inline.js" }, // decisions only: pages, edge functions
+  full: { from: args.full, dir: "wasm-full", inline: "inline.cjs" }, // the full engine: Node, Deno, `rolegate/full`
 };
 
 // The exports map, row by row and in its order: the export path, the condition (`node.import`
@@ -45,10 +52,10 @@ const ENTRIES = [
   [".", "workerd", "workerd.js", "import", "core"],
   [".", "worker", "workerd.js", "import", "core"],
   [".", "deno", "full-web.js", "fetch", "full"],
-  [".", "browser", "browser.js", "inline", "core"],
-  [".", "node.import", "node.mjs", "disk", "full"],
-  [".", "node.require", "node.cjs", "require", "node"],
-  [".", "default", "web.js", "fetch", "core"],
+  [".", "browser", "browser.js", "lazy", "core"],
+  [".", "node.import", "node.mjs", "wrap", "node.cjs"],
+  [".", "node.require", "node.cjs", "node", "full"],
+  [".", "default", "browser.js", "lazy", "core"],
   ["./web", "types", "index.d.ts"],
   ["./web", "default", "web.js", "fetch", "core"],
   ["./full", "types", "index.d.ts"],
@@ -56,19 +63,22 @@ const ENTRIES = [
   ["./full", "worker", "full-workerd.js", "import", "full"],
   ["./full", "deno", "full-web.js", "fetch", "full"],
   ["./full", "browser", "full-browser.js", "inline", "full"],
-  ["./full", "node.import", "node.mjs", "disk", "full"],
-  ["./full", "node.require", "node.cjs", "require", "node"],
+  ["./full", "node.import", "node.mjs", "wrap", "node.cjs"],
+  ["./full", "node.require", "node.cjs", "node", "full"],
   ["./full", "default", "full-web.js", "fetch", "full"],
   ["./dom", "types", "dom.d.ts"],
   ["./dom", "default", "dom.js"],
   ["./edge", "types", "edge.d.ts"],
   ["./edge", "workerd", "edge-workerd.js", "import", "full", "edge"],
   ["./edge", "worker", "edge-workerd.js", "import", "full", "edge"],
-  ["./edge", "node", "edge-node.mjs", "disk", "full", "node"],
+  ["./edge", "node.import", "edge-node.mjs", "wrap", "edge-node.cjs"],
+  ["./edge", "node.require", "edge-node.cjs", "node", "full", "node"],
   ["./edge", "default", "edge-web.js", "fetch", "full", "edge"],
   ["./node", "types", "edge.d.ts"],
-  ["./node", "default", "edge-node.mjs", "disk", "full", "node"],
+  ["./node", "import", "edge-node.mjs", "wrap", "edge-node.cjs"],
+  ["./node", "default", "edge-node.cjs", "node", "full", "node"],
   ["./snapshot", "types", "snapshot.d.ts"],
+  ["./snapshot", "node.import", "snapshot.mjs", "wrap", "snapshot.cjs"],
   ["./snapshot", "import", "snapshot.js"],
   ["./snapshot", "require", "snapshot.cjs"],
   ["./rolegate.wasm", null, "wasm/rolegate_bg.wasm"],
@@ -84,13 +94,15 @@ const GATES = {
     "export const { createGate, gateFetch, honoGate, createPolicyLoader } = createEdge(api);",
     'export { bearer, loadTokenConfig, verifyToken, mintToken, generateKeyPair } from "./token.js";',
   ],
+  // CommonJS: Node's entries (see `node` below).
   node: [
-    'import { createEdge } from "./edge.js";',
-    'import { createNodeGate } from "./node-gate.js";',
+    'const { createEdge } = require("./edge.cjs");',
+    'const { createNodeGate } = require("./node-gate.cjs");',
+    'const { bearer, loadTokenConfig, verifyToken, mintToken, generateKeyPair } = require("./token.cjs");',
     "const edge = createEdge(api);",
-    "export const { createGate, gateFetch, honoGate, createPolicyLoader } = edge;",
-    "export const { expressGate } = createNodeGate(edge);",
-    'export { bearer, loadTokenConfig, verifyToken, mintToken, generateKeyPair } from "./token.js";',
+    "const { createGate, gateFetch, honoGate, createPolicyLoader } = edge;",
+    "const { expressGate } = createNodeGate(edge);",
+    "module.exports = { ...api, createGate, gateFetch, honoGate, createPolicyLoader, expressGate, bearer, loadTokenConfig, verifyToken, mintToken, generateKeyPair };",
   ],
 };
 
@@ -102,30 +114,40 @@ const LIBRARY = [
   { name: "api" },
   { name: "snapshot" },
   { name: "dom", esmOnly: true },
-  { name: "token", esmOnly: true },
-  { name: "edge", esmOnly: true },
-  { name: "node-gate", esmOnly: true },
+  { name: "token" },
+  { name: "edge" },
+  { name: "node-gate" },
 ];
 const SHARED = new Set(LIBRARY.map((m) => `./${m.name}.js`));
 
-// How an entry loads its module: a comment, imports, and what runs before the API is made.
+/** The inlined module (gzip, base64) as bytes, inflated by the platform's DecompressionStream. */
+const inflate = (encoded) =>
+  `new Response(new Blob([Uint8Array.from(atob(${encoded}), (c) => c.charCodeAt(0))]).stream().pipeThrough(new DecompressionStream("gzip"))).arrayBuffer()`;
+
+// How an entry loads its module: a comment, imports, what runs before the API is made, and
+// the promise of a module still loading (`loading`), which the API exports as `ready`.
 const LOADERS = {
   fetch: (dir) => ({
-    about: "for pages and Deno: fetches the WebAssembly module that sits next to this file.",
+    about: "for pages without a bundler and Deno: fetches the WebAssembly module that sits next to this file.",
     imports: [`import init, * as raw from "./${dir}/rolegate.js";`],
     setup: [`await init({ module_or_path: new URL("./${dir}/rolegate_bg.wasm", import.meta.url) });`],
   }),
-  // Bundlers (esbuild, Vite, webpack): the module travels inside the bundle, no asset
-  // setup. It travels gzip-compressed (base64 text of compressed bytes costs no more on the
-  // wire than the module file itself) and is inflated with the platform's DecompressionStream.
-  inline: (dir) => ({
+  // Bundled pages (esbuild in any format, Vite, webpack, Rollup, Next.js client components):
+  // the module travels inside the bundle, no asset and no plugin. It travels gzip-compressed
+  // (base64 text of compressed bytes costs no more on the wire than the module file) and is
+  // compiled asynchronously with no top-level await, which many bundler targets forbid:
+  // `ready` resolves once policies can be compiled.
+  lazy: (dir, inline) => ({
+    about: "for bundled pages: the WebAssembly module is inlined and compiles in the background (`await ready` once).",
+    imports: [`import init, * as raw from "./${dir}/rolegate.js";`, `import encoded from "./${dir}/${inline}";`],
+    setup: [],
+    loading: `${inflate("encoded")}.then((bytes) => init({ module_or_path: bytes }))`,
+  }),
+  // Bundled admin pages (`rolegate/full`): inlined too, ready on import.
+  inline: (dir, inline) => ({
     about: "for bundled pages: the WebAssembly module is inlined, so no bundler plugin is needed.",
-    imports: [`import init, * as raw from "./${dir}/rolegate.js";`, `import encoded from "./${dir}/inline.js";`],
-    setup: [
-      "const packed = Uint8Array.from(atob(encoded), (c) => c.charCodeAt(0));",
-      'const bytes = await new Response(new Blob([packed]).stream().pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();',
-      "await init({ module_or_path: bytes });",
-    ],
+    imports: [`import init, * as raw from "./${dir}/rolegate.js";`, `import encoded from "./${dir}/${inline}";`],
+    setup: [`await init({ module_or_path: await ${inflate("encoded")} });`],
   }),
   // Cloudflare Workers (workerd): the module is imported as a compiled WebAssembly.Module,
   // as Workers require (no compiling from bytes at request time).
@@ -134,45 +156,56 @@ const LOADERS = {
     imports: [`import * as raw from "./${dir}/rolegate.js";`, `import module from "./${dir}/rolegate_bg.wasm";`],
     setup: ["raw.initSync({ module });"],
   }),
-  // Node, as an ES module: the full engine, loaded synchronously from disk.
-  disk: (dir) => ({
-    about: "for Node (ES module): loads the WebAssembly module synchronously from disk.",
-    imports: ['import { readFileSync } from "node:fs";', `import * as raw from "./${dir}/rolegate.js";`],
-    setup: [`raw.initSync({ module: readFileSync(new URL("./${dir}/rolegate_bg.wasm", import.meta.url)) });`],
-  }),
-  // Node, as CommonJS: wasm-bindgen's Node glue loads the module itself.
-  require: (dir) => ({ about: "for Node (CommonJS).", commonJs: true, glue: `./${dir}/rolegate.js` }),
+  // Node (and Bun, and server bundles such as Next.js): one CommonJS implementation, read by
+  // `require` and, through the ES module wrappers (`wrap`), by `import`: one engine and one
+  // `RolegateError` in a process. The module is inlined and inflated synchronously (node:zlib):
+  // no file is read, so bundlers have no path to rewrite.
+  node: (dir, inline) => ({ about: "for Node (CommonJS; node.mjs and edge-node.mjs are its ES module face).", commonJs: true, dir, inline }),
 };
 
 // The loaders only Node runs (its entries are not minified).
-const NODE_LOADERS = new Set(["disk", "require"]);
+const NODE_LOADERS = new Set(["node", "wrap"]);
 
-const API_NAMES = "Policy, Session, RolegateError, codes, features";
+const API_NAMES = "Policy, Session, RolegateError, codes, features, ready";
 const SNAPSHOT_NAMES = "snapshotCheck, snapshotCan";
 
-/** The source of an entry file. */
+/** The source of an entry file (an ES module wrapper is written once its CommonJS is). */
 function entrySource({ load, module, gates }) {
-  const loader = LOADERS[load](MODULES[module].dir);
+  const { dir, inline } = MODULES[module];
+  const loader = LOADERS[load](dir, inline);
   if (loader.commonJs) {
-    return [
-      `// rolegate ${loader.about}`,
-      '"use strict";',
-      `const raw = require("${loader.glue}");`,
-      'const { createApi } = require("./api.cjs");',
-      `const { ${SNAPSHOT_NAMES} } = require("./snapshot.cjs");`,
-      `module.exports = { ...createApi(raw), ${SNAPSHOT_NAMES} };`,
-      "",
-    ].join("\n");
+    // The gates' entry builds on node.cjs: the same engine.
+    const body = gates
+      ? ['const api = require("./node.cjs");', ...GATES[gates]]
+      : [
+          `const raw = require("./${dir}/rolegate.cjs");`,
+          'const { gunzipSync } = require("node:zlib");',
+          `raw.initSync({ module: gunzipSync(Buffer.from(require("./${dir}/${inline}"), "base64")) });`,
+          'const { createApi } = require("./api.cjs");',
+          `const { ${SNAPSHOT_NAMES} } = require("./snapshot.cjs");`,
+          `module.exports = { ...createApi(raw), ${SNAPSHOT_NAMES} };`,
+        ];
+    return [`// rolegate ${loader.about}`, '"use strict";', ...body, ""].join("\n");
   }
   return [
     `// rolegate ${loader.about}`,
     ...loader.imports,
     'import { createApi } from "./api.js";',
     ...loader.setup,
-    "const api = createApi(raw);",
+    `const api = createApi(raw${loader.loading ? `, ${loader.loading}` : ""});`,
     `export const { ${API_NAMES} } = api;`,
     `export { ${SNAPSHOT_NAMES} } from "./snapshot.js";`,
     ...(gates ? GATES[gates] : []),
+    "",
+  ].join("\n");
+}
+
+/** An ES module that re-exports a CommonJS file of the package, name by name. */
+function wrapperSource(file, names) {
+  return [
+    `// rolegate for Node, as an ES module: ${file} under it, so that \`import\` and \`require\` meet one engine and one RolegateError.`,
+    `import cjs from "./${file}";`,
+    `export const { ${names.join(", ")} } = cjs;`,
     "",
   ].join("\n");
 }
@@ -219,26 +252,38 @@ const copy = (from, to) => copyFileSync(from, join(out, to));
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
-// The wasm-bindgen glue and modules.
-for (const { from, dir } of Object.values(MODULES)) {
-  mkdirSync(join(out, dir), { recursive: true });
-  copy(join(from, "rolegate.js"), `${dir}/rolegate.js`);
-  copy(join(from, "rolegate_bg.wasm"), `${dir}/rolegate_bg.wasm`);
-}
-// wasm-bindgen's Node glue is CommonJS; the package is `"type": "module"`.
-write(`${MODULES.node.dir}/package.json`, '{ "type": "commonjs" }\n');
-for (const module of ["core", "full"]) {
-  const dir = MODULES[module].dir;
-  const bytes = readFileSync(join(out, dir, "rolegate_bg.wasm"));
-  write(`${dir}/inline.js`, `export default "${gzipSync(bytes, { level: 9 }).toString("base64")}";\n`);
-}
+const tool = async (name, main) => {
+  const path = join(here, "build-tools", "node_modules", name, main);
+  if (!existsSync(path)) {
+    console.error(`build.mjs: ${name} is not installed (expected ${path}): run \`bash scripts/setup wasm\``);
+    process.exit(2);
+  }
+  return import(pathToFileURL(path).href);
+};
+const esbuild = await tool("esbuild", "lib/main.js");
+const { gzipAsync } = (await tool("@gfx/zopfli", "dist/index.js")).default;
 
-const esbuildMain = join(here, "build-tools", "node_modules", "esbuild", "lib", "main.js");
-if (!existsSync(esbuildMain)) {
-  console.error(`build.mjs: esbuild is not installed (expected ${esbuildMain}): run \`bash scripts/setup wasm\``);
-  process.exit(2);
+// The wasm-bindgen glue and modules. The glue's default location of the module (a
+// `new URL` next to it) goes: every entry says where its module comes from, and a bundler
+// would otherwise copy a `.wasm` asset that no page requests.
+const DEFAULT_URL = /\n\s*if \(module_or_path === undefined\) \{\n\s*module_or_path = new URL\('rolegate_bg\.wasm', import\.meta\.url\);\n\s*\}/;
+for (const { from, dir, inline } of Object.values(MODULES)) {
+  mkdirSync(join(out, dir), { recursive: true });
+  const glue = readFileSync(join(from, "rolegate.js"), "utf8");
+  if (!DEFAULT_URL.test(glue)) throw new Error(`build.mjs: the glue in ${from} has no default module URL to remove (did wasm-bindgen change?)`);
+  write(`${dir}/rolegate.js`, glue.replace(DEFAULT_URL, ""));
+  copy(join(from, "rolegate_bg.wasm"), `${dir}/rolegate_bg.wasm`);
+  // The inlined copy: gzip by zopfli (about 5% smaller than zlib's best), as base64 text.
+  const bytes = readFileSync(join(out, dir, "rolegate_bg.wasm"));
+  const packed = Buffer.from(await gzipAsync(bytes, { numiterations: 15 })).toString("base64");
+  write(`${dir}/${inline}`, inline.endsWith(".cjs") ? `module.exports = "${packed}";\n` : `export default "${packed}";\n`);
 }
-const esbuild = await import(esbuildMain);
+// The full engine's glue as CommonJS too, for Node's one implementation (node.cjs).
+{
+  const dir = MODULES.full.dir;
+  const result = await esbuild.transform(readFileSync(join(out, dir, "rolegate.js"), "utf8"), { format: "cjs", target: "es2022", logLevel: "error" });
+  write(`${dir}/rolegate.cjs`, result.code);
+}
 
 // The API: each library module bundled with what it imports, as ES module and CommonJS.
 function shared(extension) {
@@ -273,9 +318,13 @@ for (const name of new Set([...declarations, "README.md"])) {
   copy(join(here, name), name);
 }
 
-// The entries.
+// The entries; then the ES module wrappers, over the names their CommonJS file exports.
 const entries = entryFiles();
-for (const entry of entries) write(entry.file, entrySource(entry));
+for (const entry of entries.filter((e) => e.load !== "wrap")) write(entry.file, entrySource(entry));
+const requireOut = createRequire(join(resolve(out), "package.json"));
+for (const entry of entries.filter((e) => e.load === "wrap")) {
+  write(entry.file, wrapperSource(entry.module, Object.keys(requireOut(join(resolve(out), entry.module)))));
+}
 
 // What browsers load is minified (whitespace, comments, local names), as ES modules.
 const browserFiles = [

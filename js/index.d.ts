@@ -75,10 +75,11 @@ export type TokenErrorCode =
 /**
  * Every code a `RolegateError` may carry: the engine's, and those of the JavaScript layer
  * (`unsupported`: not in this entry's module; `internal`; `not_in_snapshot`: a snapshot
- * holds no answer for the question, see `snapshotCheck`; the token codes and
- * `config_invalid`, a token verification configuration that cannot be used).
+ * holds no answer for the question, see `snapshotCheck`; `not_ready`: a policy compiled
+ * before the module has loaded, see `ready`; the token codes and `config_invalid`, a token
+ * verification configuration that cannot be used).
  */
-export type ErrorCode = PolicyErrorCode | InputErrorCode | TokenErrorCode | "unsupported" | "internal" | "not_in_snapshot" | "config_invalid" | "freed";
+export type ErrorCode = PolicyErrorCode | InputErrorCode | TokenErrorCode | "unsupported" | "internal" | "not_in_snapshot" | "not_ready" | "config_invalid" | "freed";
 
 /** An attribute value. */
 export type AttrValue = string | number | boolean | null | AttrValue[];
@@ -608,7 +609,17 @@ export declare class Session {
  */
 export declare const features: { readonly full: boolean };
 
-/** The stable codes, as the engine lists them. */
+/**
+ * Resolves once this entry's WebAssembly module is loaded; decisions are synchronous from
+ * then on. Bundled pages compile the module in the background (no top-level await, which
+ * many bundler targets forbid): `await ready` once before the first `Policy.fromJson` /
+ * `fromObject` (earlier, they throw a `RolegateError` with the code `not_ready`). In Node,
+ * Deno, Workers and a page without a bundler the module is loaded on import, and `ready`
+ * is already resolved. Rejects if the module cannot be loaded.
+ */
+export declare const ready: Promise<void>;
+
+/** The stable codes, as the engine lists them (empty until `ready` resolves). */
 export declare const codes: {
   reasons: Reason[];
   errors: PolicyErrorCode[];

@@ -88,6 +88,7 @@ try {
     `import * as api from "rolegate";
 import { runCorpus } from "./corpus.mjs";
 try {
+  await api.ready; // a bundled page compiles the module in the background
   const corpus = await (await fetch("/corpus.json")).json();
   window.result = runCorpus(api, corpus);
 } catch (e) {

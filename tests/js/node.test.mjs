@@ -23,6 +23,8 @@ before(async () => {
   dir = scratchProject("node");
   // Import the package by its name from inside the scratch project, as its users do.
   writeFileSync(join(dir, "load.mjs"), 'export * from "rolegate";\n');
+  writeFileSync(join(dir, "load-snapshot.mjs"), 'export * from "rolegate/snapshot";\n');
+  writeFileSync(join(dir, "load-node.mjs"), 'export * from "rolegate/node";\n');
   esm = await import(pathToFileURL(join(dir, "load.mjs")).href);
   cjs = createRequire(join(dir, "index.cjs"))("rolegate");
 });
@@ -440,6 +442,48 @@ test("the TypeScript declarations type-check against a usage file", () => {
   writeFileSync(join(dir, "tsconfig.names-misuse.json"), JSON.stringify({ extends: "./tsconfig.json", files: ["names-misuse.ts"] }));
   assert.throws(() => execFileSync(tool("tsc"), ["-p", "tsconfig.names-misuse.json"], { cwd: dir, encoding: "utf8" }));
   console.log("node types: tsc --noEmit accepts the usage file and rejects a misuse; rolegate types output narrows names");
+});
+
+test("ES module and CommonJS in one process share one engine and one RolegateError", async () => {
+  await esm.ready;
+  await cjs.ready;
+  assert.equal(esm.RolegateError, cjs.RolegateError, "import and require give two RolegateError classes");
+  assert.equal(esm.Policy, cjs.Policy, "import and require load two engines");
+  const snapshotEsm = await import(pathToFileURL(join(dir, "load-snapshot.mjs")).href);
+  const edge = await import(pathToFileURL(join(dir, "load-node.mjs")).href);
+  const edgeCjs = createRequire(join(dir, "index.cjs"))("rolegate/node");
+  for (const [label, api] of [["rolegate/node (import)", edge], ["rolegate/node (require)", edgeCjs]]) {
+    assert.equal(api.RolegateError, cjs.RolegateError, `${label} has its own RolegateError`);
+    assert.equal(api.Policy, cjs.Policy, `${label} loads its own engine`);
+  }
+  // Thrown from each face, caught by the other's class.
+  assert.throws(() => esm.Policy.fromJson("{"), cjs.RolegateError);
+  assert.throws(() => cjs.Policy.fromJson("{"), esm.RolegateError);
+  assert.throws(() => snapshotEsm.snapshotCheck({ scopes: {} }, "x", "nowhere"), (e) => e instanceof cjs.RolegateError && e.code === "not_in_snapshot");
+  await assert.rejects(edge.loadTokenConfig({}), (e) => e instanceof cjs.RolegateError && e.code === "config_invalid");
+});
+
+test("the tarball holds no two identical WebAssembly files", async () => {
+  const { createHash } = await import("node:crypto");
+  const { readdirSync } = await import("node:fs");
+  const installed = join(dir, "node_modules", "rolegate");
+  const wasm = [];
+  const walk = (d) => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      const path = join(d, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith(".wasm")) wasm.push(path);
+    }
+  };
+  walk(installed);
+  const byHash = new Map();
+  for (const path of wasm) {
+    const hash = createHash("sha256").update(readFileSync(path)).digest("hex");
+    assert.ok(!byHash.has(hash), `${path} and ${byHash.get(hash)} are the same module`);
+    byHash.set(hash, path);
+  }
+  assert.ok(wasm.length >= 2, `the package ships ${wasm.length} .wasm files, expected the page module and the full one`);
+  console.log(`node tarball: ${wasm.length} distinct .wasm files (${wasm.map((p) => p.slice(installed.length + 1)).join(", ")})`);
 });
 
 // 64 KB until 2026-11-29; 65 KB since the page module checks resource attributes against

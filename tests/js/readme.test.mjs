@@ -149,7 +149,7 @@ test("readme (chromium): the web app shows, locks and hides the page's elements 
   writeFileSync(
     join(dir, "web", "main.js"),
     `import { render } from "./app.js";
-window.result = render(${JSON.stringify(CAMPAIGNER)}, ${JSON.stringify(ACME)});
+render(${JSON.stringify(CAMPAIGNER)}, ${JSON.stringify(ACME)}).then((r) => (window.result = r));
 `,
   );
   // As the README says: bundled with esbuild, no plugin, no loader flags.

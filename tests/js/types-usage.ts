@@ -2,6 +2,7 @@
 import {
   Policy,
   RolegateError,
+  ready,
   snapshotCan,
   snapshotCheck,
   type Decision,
@@ -116,3 +117,9 @@ switch (reason) {
 }
 
 console.log(effect, hint, allowed, map, visible, text, fromSnapshot, can, same, warnings, id, counts, findings);
+
+// The module is loaded once `ready` resolves; before, compiling throws `not_ready`.
+const loaded: Promise<void> = ready;
+void loaded;
+const notReady: ErrorCode = "not_ready";
+void notReady;
