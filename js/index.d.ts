@@ -408,6 +408,7 @@ export type DenialReason =
   | "actor_not_active"
   | "unknown_member"
   | "member_exists"
+  | "bad_member_id"
   | "unknown_role"
   | "bad_scope"
   | "cannot_assign_role"

@@ -229,6 +229,8 @@ codes! {
         UnknownMember = "unknown_member",
         /// An invitation names a member who already exists.
         MemberExists = "member_exists",
+        /// A member id that is empty, blank or made of control characters.
+        BadMemberId = "bad_member_id",
         /// A role the policy does not declare, or not of the right level.
         UnknownRole = "unknown_role",
         /// A scope that cannot be read, or does not exist in the team.
@@ -295,11 +297,67 @@ fn deny<T>(reason: DenialReason, message: impl Into<String>) -> Result<T, Denial
 /// The applied change: the new team and its audit record.
 pub type Applied = (Team, AuditEvent);
 
+/// Why a sequence of audit events does not replay over a team.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplayError {
+    /// The position of the event that does not fit, from 0.
+    pub index: usize,
+    /// What does not fit, for people.
+    pub message: String,
+}
+
+impl fmt::Display for ReplayError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "audit event {}: {}", self.index, self.message)
+    }
+}
+
+impl std::error::Error for ReplayError {}
+
 /// Rebuilds a team by replaying audit events over the state they started from: each
-/// event's `after` replaces its `before`.
-pub fn replay(initial: &Team, events: &[AuditEvent]) -> Team {
+/// event's `after` replaces its `before`. Each event must fit the team as the events before
+/// it left it, in time order: its `before` is what the team holds (the members as they are,
+/// the scopes present), what it adds is not there yet, and it is not older than the event
+/// before it. An event out of order, repeated or forged is refused, with its position.
+pub fn replay(initial: &Team, events: &[AuditEvent]) -> Result<Team, ReplayError> {
     let mut team = initial.clone();
-    for event in events {
+    let mut last_at = 0;
+    for (index, event) in events.iter().enumerate() {
+        let refuse = |message: String| Err(ReplayError { index, message });
+        if event.at < last_at {
+            return refuse(format!(
+                "it happened at {}, before the event ahead of it ({last_at})",
+                event.at
+            ));
+        }
+        last_at = event.at;
+        for old in &event.before.members {
+            if team.members.iter().all(|m| m != old) {
+                return refuse(format!(
+                    "member `{}` is not in the team as the event found them",
+                    old.id
+                ));
+            }
+        }
+        for new in &event.after.members {
+            let existed = event.before.members.iter().any(|m| m.id == new.id);
+            if !existed && team.member(&new.id).is_some() {
+                return refuse(format!(
+                    "member `{}` is added but already in the team",
+                    new.id
+                ));
+            }
+        }
+        for old in &event.before.scopes {
+            if !team.scopes.contains(old) {
+                return refuse(format!("scope `{old}` is not in the team"));
+            }
+        }
+        for new in &event.after.scopes {
+            if !event.before.scopes.contains(new) && team.scopes.contains(new) {
+                return refuse(format!("scope `{new}` is added but already in the team"));
+            }
+        }
         for old in &event.before.members {
             if !event.after.members.iter().any(|m| m.id == old.id) {
                 team.members.retain(|m| m.id != old.id);
@@ -322,5 +380,5 @@ pub fn replay(initial: &Team, events: &[AuditEvent]) -> Team {
             }
         }
     }
-    team
+    Ok(team)
 }

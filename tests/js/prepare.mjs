@@ -17,6 +17,11 @@ const presets = {};
 for (const name of run("presets").trim().split("\n")) {
   presets[name] = JSON.parse(run("export", name));
 }
+// Team fixtures may name a policy file beside them instead of a preset.
+const teamDir = join(root, "tests", "fixtures", "team");
+for (const file of readdirSync(teamDir).filter((f) => f.endsWith(".toml"))) {
+  presets[file] = JSON.parse(run("export", join(teamDir, file)));
+}
 const dir = join(root, "tests", "fixtures", "decisions");
 const names = readdirSync(dir).filter((f) => f.endsWith(".json")).sort();
 const files = {};

@@ -13,6 +13,12 @@ impl Attempt<'_> {
         role: &str,
         scope: Option<&str>,
     ) -> Result<Outcome, Denial> {
+        if member.trim().is_empty() || member.chars().any(char::is_control) {
+            return deny(
+                DenialReason::BadMemberId,
+                "a member id is not empty, nor blank, nor made of control characters",
+            );
+        }
         if self.team.member(member).is_some() {
             return deny(
                 DenialReason::MemberExists,
@@ -32,6 +38,7 @@ impl Attempt<'_> {
                 // A scope invitation does not create an organization account where the
                 // policy requires one first.
                 self.refuse_scope_only_invitation(member)?;
+                self.refuse_unique_taken_at(role_id, role, path)?;
                 self.refuse_unlisted_scope(path, || {
                     format!(
                         "scope `{}` does not exist in the team",
@@ -154,6 +161,16 @@ impl Attempt<'_> {
                     .iter()
                     .filter_map(|ms| self.policy.role(&ms.role)),
             );
+        }
+        // Removing a member takes every role they hold in scopes too: a protected one
+        // there is theirs to give up, as `remove_membership` says.
+        for ms in target.map_or(&[][..], |m| &m.memberships) {
+            self.refuse_protected(member, &ms.role, || {
+                format!(
+                    "`{member}` holds the protected role `{}` in `{}`: nobody else may remove them",
+                    ms.role, ms.scope
+                )
+            })?;
         }
         let rule = if member == self.actor {
             "self".to_owned()

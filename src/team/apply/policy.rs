@@ -154,6 +154,27 @@ impl TeamPolicy<'_> {
             .count()
     }
 
+    /// How many members hold `role` in the scope `path`.
+    pub(super) fn holders_at(&self, team: &Team, role: RoleId, path: &ScopePath) -> usize {
+        let name = self.role_name(role);
+        team.members
+            .iter()
+            .filter(|m| {
+                m.memberships
+                    .iter()
+                    .any(|ms| ms.role == name && self.names_scope(&ms.scope, path))
+            })
+            .count()
+    }
+
+    /// Whether `role` is held in scopes (below the root level).
+    pub(super) fn is_scope_role(&self, role: RoleId) -> bool {
+        self.p
+            .roles
+            .get(role)
+            .is_some_and(|r| r.level != self.p.root)
+    }
+
     pub(super) fn is_unique(&self, role: RoleId) -> bool {
         self.p.team.unique.contains(role)
     }
@@ -186,6 +207,30 @@ impl TeamPolicy<'_> {
             }
         }
         for id in self.p.team.unique.iter() {
+            if !self.is_scope_role(id) && self.holders(team, id) == 0 && !team.members.is_empty() {
+                return deny(
+                    DenialReason::InvalidTeam,
+                    format!(
+                        "role `{}` is unique and must have its one holder, but nobody holds it",
+                        self.role_name(id)
+                    ),
+                );
+            }
+            for scope in &team.scopes {
+                let Ok(path) = self.scope(scope) else {
+                    continue;
+                };
+                let n = self.holders_at(team, id, &path);
+                if n > 1 {
+                    return deny(
+                        DenialReason::InvalidTeam,
+                        format!(
+                            "role `{}` is unique, but {n} members hold it in `{scope}`",
+                            self.role_name(id)
+                        ),
+                    );
+                }
+            }
             if self.holders(team, id) > 1 {
                 return deny(
                     DenialReason::InvalidTeam,

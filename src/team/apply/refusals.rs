@@ -68,6 +68,26 @@ impl Attempt<'_> {
         Ok(())
     }
 
+    /// A unique role held in scopes has at most one holder in each: refuses to give `role`
+    /// at `path` while someone else holds it there.
+    pub(super) fn refuse_unique_taken_at(
+        &self,
+        role: RoleId,
+        name: &str,
+        path: &ScopePath,
+    ) -> Result<(), Denial> {
+        if self.policy.is_unique(role) && self.policy.holders_at(self.team, role, path) > 0 {
+            return deny(
+                DenialReason::UniqueRoleTaken,
+                format!(
+                    "role `{name}` is unique and already held in `{}`",
+                    path.render(self.policy.p)
+                ),
+            );
+        }
+        Ok(())
+    }
+
     /// The first of the `acting` roles that may give `role`; `cannot_assign_role` when
     /// none may.
     pub(super) fn permit_assign(
