@@ -515,7 +515,7 @@ test("team rule fixtures pass through applyTeamChange and lintTeam", async () =>
   };
   for (const file of files) {
     const fixture = JSON.parse(readFileSync(join(dirPath, file), "utf8"));
-    const policy = esm.Policy.fromObject(corpus.presets[fixture.policy]);
+    const policy = esm.Policy.fromObject(corpus.presets[fixture.policy] ?? corpus.teamPolicies[fixture.policy]);
     for (const [i, c] of fixture.cases.entries()) {
       cases++;
       const fail = (what) => failures.push(`${file} #${i} ${c.name}: ${what}`);

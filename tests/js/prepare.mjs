@@ -19,8 +19,9 @@ for (const name of run("presets").trim().split("\n")) {
 }
 // Team fixtures may name a policy file beside them instead of a preset.
 const teamDir = join(root, "tests", "fixtures", "team");
+const teamPolicies = {};
 for (const file of readdirSync(teamDir).filter((f) => f.endsWith(".toml"))) {
-  presets[file] = JSON.parse(run("export", join(teamDir, file)));
+  teamPolicies[file] = JSON.parse(run("export", join(teamDir, file)));
 }
 const dir = join(root, "tests", "fixtures", "decisions");
 const names = readdirSync(dir).filter((f) => f.endsWith(".json")).sort();
@@ -39,7 +40,7 @@ for (const name of readdirSync(gateDir).filter((f) => f.endsWith(".json")).sort(
 const fingerprints = {};
 for (const name of Object.keys(presets)) fingerprints[name] = run("fingerprint", name).trim();
 const out = join(root, "target", "js-corpus.json");
-writeFileSync(out, JSON.stringify({ presets, files, native, gates, fingerprints }));
+writeFileSync(out, JSON.stringify({ presets, teamPolicies, files, native, gates, fingerprints }));
 const cases = Object.values(files).reduce((n, f) => n + f.cases.length, 0);
 const gateCases = Object.values(gates).reduce((n, f) => n + f.cases.length, 0);
 console.log(`prepared ${cases} decision cases of ${names.length} files and ${gateCases} gate cases for the JavaScript runtimes: ${out}`);
