@@ -68,6 +68,10 @@ const ENTRIES = [
   ["./full", "default", "full-web.js", "fetch", "full"],
   ["./dom", "types", "dom.d.ts"],
   ["./dom", "default", "dom.js"],
+  ["./react", "types", "react.d.ts"],
+  ["./react", "default", "react.js"],
+  ["./store", "types", "react.d.ts"],
+  ["./store", "default", "store.js"],
   ["./edge", "types", "edge.d.ts"],
   ["./edge", "workerd", "edge-workerd.js", "import", "full", "edge"],
   ["./edge", "worker", "edge-workerd.js", "import", "full", "edge"],
@@ -114,6 +118,8 @@ const LIBRARY = [
   { name: "api" },
   { name: "snapshot" },
   { name: "dom", esmOnly: true },
+  { name: "store", esmOnly: true },
+  { name: "react", esmOnly: true, external: ["react"] },
   { name: "token" },
   { name: "edge" },
   { name: "node-gate" },
@@ -297,7 +303,7 @@ function shared(extension) {
     },
   };
 }
-for (const { name, esmOnly } of LIBRARY) {
+for (const { name, esmOnly, external = [] } of LIBRARY) {
   for (const [format, extension] of esmOnly ? [["esm", ".js"]] : [["esm", ".js"], ["cjs", ".cjs"]]) {
     const result = await esbuild.build({
       entryPoints: [join(here, `${name}.js`)],
@@ -307,6 +313,7 @@ for (const { name, esmOnly } of LIBRARY) {
       platform: "neutral",
       target: "es2022",
       legalComments: "none",
+      external,
       plugins: [shared(extension)],
     });
     write(`${name}${extension}`, result.outputFiles[0].text);
@@ -358,7 +365,7 @@ function reportSizes() {
     return { raw, gz };
   };
   // The API modules a page loads besides its entry and its module's glue.
-  const api = LIBRARY.filter((m) => !["dom", "token", "edge", "node-gate"].includes(m.name)).map((m) => `${m.name}.js`);
+  const api = LIBRARY.filter((m) => !["dom", "store", "react", "token", "edge", "node-gate"].includes(m.name)).map((m) => `${m.name}.js`);
   const page = (file, module, wasm) => [`${MODULES[module].dir}/rolegate.js`, ...api, file, wasm];
   const rows = [
     ["wasm/rolegate_bg.wasm", ["wasm/rolegate_bg.wasm"]],
@@ -366,6 +373,7 @@ function reportSizes() {
     ["page without bundler (web.js + wasm)", page("web.js", "core", "wasm/rolegate_bg.wasm")],
     ["bundled page (browser.js, wasm inlined)", page("browser.js", "core", "wasm/inline.js")],
     ["dom helper (dom.js)", ["dom.js"]],
+    ["react bindings (react.js + store.js)", ["react.js", "store.js"]],
     ["rolegate/full page (full-web.js + wasm)", page("full-web.js", "full", "wasm-full/rolegate_bg.wasm")],
   ];
   console.log("size of what a browser loads (budget: 65 KB gzip; rolegate/full adds explain, the matrix, team changes and lint):");
