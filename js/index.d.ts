@@ -209,6 +209,8 @@ export interface Snapshot {
 
 /** The policy document in its JSON form (see docs/POLICY.md): what `Policy.fromObject` takes. */
 export interface PolicyDocument {
+  /** The JSON Schema an editor checks the file against (`policy.schema.json`); read and ignored by the engine. */
+  $schema?: string;
   /** The policy format version: must be 1 (the engine checks it). */
   version: number;
   /** Short name of the policy, e.g. `outreach`. */

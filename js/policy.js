@@ -16,7 +16,15 @@ export function definePolicy(boundary) {
   return class Policy extends CompiledPolicy {
     /** Compiles a policy written in JSON text. */
     static fromJson(text) {
-      return new Policy(token, boundary, boundary.compile("json", text));
+      try {
+        return new Policy(token, boundary, boundary.compile("json", text));
+      } catch (e) {
+        // TOML given as JSON (`version = 1`, `[scopes]`, a comment): say so, and the fix.
+        if (e.code === "syntax" && typeof text === "string" && /^\s*(#|\[[a-z]|[\w"-]+\s*=)/i.test(text)) {
+          e.message += " (this looks like TOML: turn it into JSON with `rolegate export FILE`, or read it with Policy.fromToml where the module reads TOML)";
+        }
+        throw e;
+      }
     }
 
     /** Compiles a policy given as a plain object (the JSON form). */

@@ -20,7 +20,19 @@ const DOMAIN: &[u8] = b"rolegate-policy/1\n";
 pub(crate) fn fingerprint(document: &Document) -> String {
     let mut hasher = Sha256::new();
     hasher.update(DOMAIN);
-    hasher.update(to_json(document).as_bytes());
+    let canonical = to_json(document);
+    // Where the editor finds the schema is not part of the policy: `$schema`, the first
+    // member when present, is left out.
+    let policy = match &document.schema {
+        Some(schema) => {
+            let member = format!("{{\"$schema\":{},", to_json(schema));
+            canonical
+                .strip_prefix(member.as_str())
+                .map_or(canonical.clone(), |rest| format!("{{{rest}"))
+        }
+        None => canonical,
+    };
+    hasher.update(policy.as_bytes());
     hex(&hasher.finish())
 }
 

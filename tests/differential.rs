@@ -101,6 +101,7 @@ fn scope_at(g: &mut Gen, level: &str) -> String {
 
 fn random_document(g: &mut Gen) -> Document {
     let mut doc = Document {
+        schema: None,
         version: 1,
         name: Some("random".into()),
         description: None,

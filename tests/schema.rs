@@ -351,3 +351,21 @@ fn schema_rejects_broken_documents() {
         accepted.join("\n")
     );
 }
+
+/// `"$schema"` in a policy file (how editors find policy.schema.json) was rejected as an
+/// unknown field; it is read, and left out of the fingerprint.
+#[test]
+fn a_schema_reference_is_accepted_and_not_part_of_the_fingerprint() {
+    let plain =
+        rolegate::Policy::from_toml(rolegate::presets::preset("outreach").unwrap()).unwrap();
+    // The exported text with `$schema` first (as editors write it); the order of the rest
+    // is the document's own.
+    let text = serde_json::to_string(plain.document()).unwrap();
+    let text = text.replacen('{', r#"{"$schema":"../policy.schema.json","#, 1);
+    let with = rolegate::Policy::from_json(&text).unwrap();
+    assert_eq!(
+        with.document().schema.as_deref(),
+        Some("../policy.schema.json")
+    );
+    assert_eq!(with.fingerprint(), plain.fingerprint());
+}

@@ -188,6 +188,7 @@ const DOCUMENT: Table = Table {
     name: "PolicyDocument",
     doc: "A rolegate policy document: scope levels, features, plans, attributes, the action catalog, roles, rules and team rules. Written in TOML or JSON; both have this shape. See docs/POLICY.md.",
     keys: &[
+        key("$schema", Ty::Scalar(&TEXT), "The JSON Schema an editor checks the file against (`policy.schema.json`); read and ignored by the engine."),
         required("version", Ty::Scalar(&VERSION), "The policy format version: must be 1 (the engine checks it)."),
         key("name", Ty::Scalar(&TEXT), "Short name of the policy, e.g. `outreach`."),
         key("description", Ty::Scalar(&TEXT), "Free text for people reading the policy."),
@@ -341,6 +342,7 @@ const TEAM_LINT: Table = Table {
 
 /// A valid policy that gives every key of the table a value other than its default.
 const EVERY_KEY: &str = r#"{
+  "$schema": "../policy.schema.json",
   "version": 1,
   "name": "every-key",
   "description": "uses every key of the policy document",

@@ -62,6 +62,10 @@ impl<T: Serialize> Serialize for NamedMap<T> {
 /// A whole policy document.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Document {
+    /// The JSON Schema an editor checks the file against (`$schema`); not part of the
+    /// policy: the fingerprint leaves it out.
+    #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
     /// Format version; must be 1.
     pub version: u32,
     /// Short name of the policy (`outreach`).

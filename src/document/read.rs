@@ -329,6 +329,8 @@ pub(crate) fn document(node: &Node) -> Result<Document, (Vec<Diagnostic>, Vec<us
             0
         }
     };
+    // `$schema` names the JSON Schema an editor checks the file against: not the policy's.
+    let schema = r.opt_string(&mut t, "$schema");
     let name = r.opt_string(&mut t, "name");
     let description = r.opt_string(&mut t, "description");
     let scopes = named(&mut r, &mut t, "scopes", scope_level);
@@ -367,6 +369,7 @@ pub(crate) fn document(node: &Node) -> Result<Document, (Vec<Diagnostic>, Vec<us
         return Err((r.errors, r.offsets));
     }
     Ok(Document {
+        schema,
         version,
         name,
         description,

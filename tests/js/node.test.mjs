@@ -686,3 +686,14 @@ test("use after free is a RolegateError `freed` and leaks nothing; unreadable lo
   fresh.free();
   again.free();
 });
+
+test("TOML given to fromJson says so and names the fix; `$schema` is accepted", () => {
+  assert.throws(
+    () => esm.Policy.fromJson("version = 1\n[scopes]\norg = {}\n"),
+    (e) => e instanceof esm.RolegateError && e.code === "syntax" && /looks like TOML/.test(e.message) && /rolegate export/.test(e.message),
+  );
+  assert.throws(() => esm.Policy.fromJson("[1, "), (e) => e.code === "syntax" && !/TOML/.test(e.message));
+  const text = readFileSync(join(root, "examples", "outreach.policy.json"), "utf8").replace("{", '{ "$schema": "../policy.schema.json",');
+  const policy = esm.Policy.fromJson(text);
+  assert.equal(policy.fingerprint, esm.Policy.fromJson(readFileSync(join(root, "examples", "outreach.policy.json"), "utf8")).fingerprint);
+});
