@@ -423,7 +423,8 @@ export type DenialReason =
   | "not_invited"
   | "scope_exists"
   | "invalid_team"
-  | "unknown_plan";
+  | "unknown_plan"
+  | "bad_member";
 
 /** What a hygiene finding is about. */
 export type FindingCode =

@@ -111,7 +111,7 @@ impl Diagnostic {
             path,
             line: None,
             column: None,
-            message: message.into(),
+            message: crate::error::escape_controls(message.into()),
             help: None,
         }
     }

@@ -13,6 +13,9 @@ impl Attempt<'_> {
         role: &str,
         scope: Option<&str>,
     ) -> Result<Outcome, Denial> {
+        if member.trim().is_empty() {
+            return deny(DenialReason::BadMember, "a member id must not be empty");
+        }
         if self.team.member(member).is_some() {
             return deny(
                 DenialReason::MemberExists,
@@ -27,8 +30,9 @@ impl Attempt<'_> {
             }
         };
         match &path {
-            None => self.refuse_unique_taken(role_id, role)?,
+            None => self.refuse_unique_taken(role_id, role, None, member)?,
             Some(path) => {
+                self.refuse_unique_taken(role_id, role, Some(path), member)?;
                 // A scope invitation does not create an organization account where the
                 // policy requires one first.
                 self.refuse_scope_only_invitation(member)?;
@@ -112,7 +116,7 @@ impl Attempt<'_> {
             })?;
         }
         if old_id != Some(new_id) {
-            self.refuse_unique_taken(new_id, role)?;
+            self.refuse_unique_taken(new_id, role, None, member)?;
         }
         let acting = self.acting_roles(None);
         if let Some(old_id) = old_id {
@@ -147,8 +151,18 @@ impl Attempt<'_> {
                 format!("`{role}` must always have one holder: transfer it first")
             })?;
             held.push(id);
-        } else {
-            let memberships = target.map_or(&[][..], |m| &m.memberships);
+        }
+        // Removing a member takes their roles in scopes too: a protected one stays theirs.
+        let memberships = target.map_or(&[][..], |m| &m.memberships);
+        for ms in memberships {
+            self.refuse_protected(member, &ms.role, || {
+                format!(
+                    "`{member}` holds the protected role `{}` in `{}`: nobody else may remove them",
+                    ms.role, ms.scope
+                )
+            })?;
+        }
+        if held.is_empty() {
             held.extend(
                 memberships
                     .iter()
