@@ -45,6 +45,7 @@ export type PolicyErrorCode =
   | "bad_route"
   | "unknown_param"
   | "route_conflict"
+  | "limit_exceeded"
   | "never_applies"
   | "empty_role";
 

@@ -111,9 +111,21 @@ impl Reader {
 
     /// Ends reading a table: reports repeated and unknown fields.
     pub fn finish(&mut self, table: Table<'_>, fields: &[&str]) {
-        let mut seen: Vec<&str> = Vec::new();
-        for (entry, taken) in table.entries.iter().zip(&table.taken) {
-            if seen.contains(&entry.key.as_str()) {
+        // Repeated keys, found by sorting (a table may hold many keys): each entry whose
+        // key an earlier entry has.
+        let mut order: Vec<usize> = (0..table.entries.len()).collect();
+        order.sort_by_key(|&i| table.entries.get(i).map(|e| e.key.as_str()));
+        let mut repeated = vec![false; order.len()];
+        for pair in order.windows(2) {
+            let key = |k: Option<&usize>| k.and_then(|&i| table.entries.get(i)).map(|e| &e.key);
+            if key(pair.first()) == key(pair.last()) {
+                if let Some(r) = pair.last().and_then(|&i| repeated.get_mut(i)) {
+                    *r = true;
+                }
+            }
+        }
+        for ((entry, taken), repeated) in table.entries.iter().zip(&table.taken).zip(repeated) {
+            if repeated {
                 self.error(
                     ErrorCode::DuplicateName,
                     table.path(&entry.key),
@@ -122,7 +134,6 @@ impl Reader {
                 );
                 continue;
             }
-            seen.push(&entry.key);
             if !taken {
                 let expected = fields
                     .iter()
