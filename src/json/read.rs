@@ -9,6 +9,8 @@
 use super::error::{InputError, InputErrorCode};
 use super::tree::{self, Entry, Kind, Node};
 use crate::error::{Diagnostic, DocPath, ErrorCode};
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Collects the errors of one reading.
 #[derive(Default)]
@@ -111,21 +113,11 @@ impl Reader {
 
     /// Ends reading a table: reports repeated and unknown fields.
     pub fn finish(&mut self, table: Table<'_>, fields: &[&str]) {
-        // Repeated keys, found by sorting (a table may hold many keys): each entry whose
-        // key an earlier entry has.
-        let mut order: Vec<usize> = (0..table.entries.len()).collect();
-        order.sort_by_key(|&i| table.entries.get(i).map(|e| e.key.as_str()));
-        let mut repeated = vec![false; order.len()];
-        for pair in order.windows(2) {
-            let key = |k: Option<&usize>| k.and_then(|&i| table.entries.get(i)).map(|e| &e.key);
-            if key(pair.first()) == key(pair.last()) {
-                if let Some(r) = pair.last().and_then(|&i| repeated.get_mut(i)) {
-                    *r = true;
-                }
-            }
-        }
-        for ((entry, taken), repeated) in table.entries.iter().zip(&table.taken).zip(repeated) {
-            if repeated {
+        // Repeated keys, through an ordered map (a table may hold many keys; the map's
+        // type is the one the name checks use, so that the module carries its code once).
+        let mut seen: BTreeMap<Arc<str>, usize> = BTreeMap::new();
+        for (entry, taken) in table.entries.iter().zip(&table.taken) {
+            if seen.contains_key(entry.key.as_str()) {
                 self.error(
                     ErrorCode::DuplicateName,
                     table.path(&entry.key),
@@ -134,6 +126,7 @@ impl Reader {
                 );
                 continue;
             }
+            seen.insert(Arc::from(entry.key.as_str()), 0);
             if !taken {
                 let expected = fields
                     .iter()
