@@ -46,6 +46,7 @@ export type PolicyErrorCode =
   | "bad_route"
   | "unknown_param"
   | "route_conflict"
+  | "limit_exceeded"
   | "never_applies"
   | "empty_role";
 
@@ -410,7 +411,6 @@ export type DenialReason =
   | "actor_not_active"
   | "unknown_member"
   | "member_exists"
-  | "bad_member_id"
   | "unknown_role"
   | "bad_scope"
   | "cannot_assign_role"
@@ -428,7 +428,8 @@ export type DenialReason =
   | "not_invited"
   | "scope_exists"
   | "invalid_team"
-  | "unknown_plan";
+  | "unknown_plan"
+  | "bad_member";
 
 /** What a hygiene finding is about. */
 export type FindingCode =

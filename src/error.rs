@@ -113,6 +113,24 @@ impl DocPath {
     }
 }
 
+/// `text` with its control characters (NUL, ESC, line breaks) written as escapes
+/// (`\u{1b}`): messages quote user input, and must never carry such characters raw to a
+/// terminal or a log.
+pub(crate) fn escape_controls(text: String) -> String {
+    if !text.chars().any(char::is_control) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 fn is_bare_key(key: &str) -> bool {
     !key.is_empty()
         && key
@@ -131,7 +149,8 @@ impl fmt::Display for DocPath {
                     if is_bare_key(key) {
                         f.write_str(key)?;
                     } else {
-                        write!(f, "\"{}\"", key.replace('\\', "\\\\").replace('"', "\\\""))?;
+                        let key = key.replace('\\', "\\\\").replace('"', "\\\"");
+                        write!(f, "\"{}\"", escape_controls(key))?;
                     }
                 }
                 PathSegment::Index(index) => write!(f, "[{index}]")?,

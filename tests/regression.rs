@@ -176,3 +176,272 @@ fn allow_all_policy() -> String {
      [roles.reader]\nscope = \"org\"\nallow = [\"report.view\"]\n"
         .to_owned()
 }
+
+// ---------------------------------------------------------------------------------------
+// Issue 15: documents under the 4 MB cap that stalled compile, and smaller holes
+// ---------------------------------------------------------------------------------------
+
+/// Runs `f`, printing how long it took (for the record: the tests assert on results, and
+/// would stall, not fail, if the quadratic paths came back).
+fn timed<T>(what: &str, f: impl FnOnce() -> T) -> T {
+    let start = std::time::Instant::now();
+    let out = f();
+    println!("{what}: {:?}", start.elapsed());
+    out
+}
+
+/// Runs `f` on a thread with a 2 MiB stack, as a small server or worker thread has.
+fn on_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(f)
+        .unwrap()
+        .join()
+        .unwrap()
+}
+
+/// The codes and paths of a rejected document's errors.
+fn codes_and_paths(result: Result<Policy, rolegate::PolicyErrors>) -> Vec<(String, String)> {
+    match result {
+        Ok(_) => panic!("accepted"),
+        Err(errors) => errors
+            .iter()
+            .map(|e| (e.code.as_str().to_owned(), e.path.to_string()))
+            .collect(),
+    }
+}
+
+/// A policy whose `n` roles include the next one, the last allowing the action; with
+/// `cycle`, the last includes the first again.
+fn include_chain(n: usize, cycle: bool) -> String {
+    use std::fmt::Write as _;
+    let mut text = String::from(
+        "version = 1\n[scopes]\norg = {}\n[actions]\n\"report.view\" = { scope = \"org\" }\n",
+    );
+    for i in 0..n {
+        let next = if i + 1 < n {
+            format!("includes = [\"r{}\"]\n", i + 1)
+        } else if cycle {
+            "includes = [\"r0\"]\n".to_owned()
+        } else {
+            String::new()
+        };
+        write!(text, "[roles.r{i}]\nscope = \"org\"\n{next}").unwrap();
+    }
+    text.push_str(
+        &format!("[roles.r{}]\nallow = [\"report.view\"]\n", n).replace(
+            &format!("[roles.r{n}]\n"),
+            "[roles.granter]\nscope = \"org\"\n",
+        ),
+    );
+    text
+}
+
+#[test]
+fn include_chains_were_cubic_and_overflowed_the_stack() {
+    // 40,000 roles (2 MB): over the roles limit, refused at once, on a small stack.
+    let text = include_chain(40_000, false);
+    assert!(text.len() < 4 << 20);
+    let found = on_small_stack(move || timed("40k-role chain", || Policy::from_toml(&text)));
+    assert_eq!(
+        codes_and_paths(found),
+        [("limit_exceeded".into(), "roles".into())]
+    );
+    // 999 roles in one chain, at the limit with the role that grants: expanded without
+    // recursion, the first role reaches the last one's grant.
+    let text = include_chain(999, false).replace(
+        "[roles.r998]\nscope = \"org\"\n",
+        "[roles.r998]\nscope = \"org\"\nincludes = [\"granter\"]\n",
+    );
+    let policy = on_small_stack(move || timed("999-role chain", || Policy::from_toml(&text)))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let session = policy
+        .session(
+            &Principal::new("u").with_role("r0", "org"),
+            &Tenant::new("t"),
+        )
+        .unwrap();
+    let decision = session.check("report.view", &Resource::at("org"));
+    assert_eq!(decision.effect, Effect::Allow, "{decision:?}");
+    assert_eq!(decision.role.as_deref(), Some("granter"));
+}
+
+#[test]
+fn include_cycle_of_2000_roles_gave_2000_errors() {
+    // Within the roles limit: one cycle, one error, at its first role's edge back.
+    let text = include_chain(999, true);
+    let found = timed("999-role cycle", || Policy::from_toml(&text));
+    assert_eq!(
+        codes_and_paths(found),
+        [("include_cycle".into(), "roles.r0.includes[0]".into())]
+    );
+    // Two cycles, two errors.
+    let text = include_chain(3, true)
+        + "[roles.a]\nscope = \"org\"\nincludes = [\"b\"]\n[roles.b]\nscope = \"org\"\nincludes = [\"a\", \"r1\"]\n";
+    let found: Vec<String> = codes_and_paths(Policy::from_toml(&text))
+        .into_iter()
+        .map(|(c, p)| format!("{c} {p}"))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "include_cycle roles.r0.includes[0]",
+            "include_cycle roles.a.includes[0]"
+        ]
+    );
+    // 2,000 roles are over the limit: one error.
+    let found = Policy::from_toml(&include_chain(2_000, true));
+    assert_eq!(
+        codes_and_paths(found),
+        [("limit_exceeded".into(), "roles".into())]
+    );
+}
+
+#[test]
+fn never_applies_warning_scaled_with_roles_squared_times_actions() {
+    use std::fmt::Write as _;
+    let mut text = String::from(
+        "version = 1\n[scopes]\norg = {}\nproject = { parent = \"org\" }\n[actions]\n",
+    );
+    for i in 0..3_000 {
+        writeln!(text, "\"report.v{i}\" = {{ scope = \"org\" }}").unwrap();
+    }
+    for i in 0..1_000 {
+        writeln!(text, "[roles.r{i}]\nscope = \"project\"\nallow = [\"*\"]").unwrap();
+    }
+    let policy = timed("1,000 roles x 3,000 actions", || Policy::from_toml(&text)).unwrap();
+    // One warning per role, not one per grant.
+    assert_eq!(policy.warnings().len(), 1_000);
+    let first = &policy.warnings()[0];
+    assert_eq!(first.path.to_string(), "roles.r0.allow");
+    assert!(first.message.contains("2999 more"), "{}", first.message);
+}
+
+#[test]
+fn allow_rules_on_every_role_took_gigabytes() {
+    use std::fmt::Write as _;
+    let rules = |n: usize| {
+        let mut text = String::from(
+            "version = 1\n[scopes]\norg = {}\n[actions]\n\"report.view\" = { scope = \"org\" }\n",
+        );
+        for i in 0..1_000 {
+            writeln!(text, "[roles.r{i}]\nscope = \"org\"").unwrap();
+        }
+        for i in 0..n {
+            writeln!(
+                text,
+                "[rules.a{i}]\neffect = \"allow\"\nroles = [\"*\"]\nactions = [\"*\"]"
+            )
+            .unwrap();
+        }
+        text
+    };
+    // At the limits: 1,000 rules on each of 1,000 roles.
+    let text = rules(1_000);
+    let policy = timed("1,000 rules on 1,000 roles", || Policy::from_toml(&text)).unwrap();
+    let session = policy
+        .session(
+            &Principal::new("u").with_role("r999", "org"),
+            &Tenant::new("t"),
+        )
+        .unwrap();
+    let decision = session.check("report.view", &Resource::at("org"));
+    assert_eq!(decision.rule.as_deref(), Some("a0"), "{decision:?}");
+    // Past them (40,000 rules, under the size cap): refused at once.
+    let text = rules(40_000);
+    assert!(text.len() < 4 << 20);
+    let found = timed("40,000 rules on 1,000 roles", || Policy::from_toml(&text));
+    assert_eq!(
+        codes_and_paths(found),
+        [("limit_exceeded".into(), "rules".into())]
+    );
+}
+
+#[test]
+fn duplicate_key_check_was_quadratic() {
+    use std::fmt::Write as _;
+    let mut attrs = String::new();
+    for i in 0..80_000 {
+        write!(attrs, "\"k{i}\":{i},").unwrap();
+    }
+    let unique = format!("{{\"id\":\"u\",\"attrs\":{{{attrs}\"last\":0}}}}");
+    let read = timed("80,000 keys", || Principal::from_json(&unique)).unwrap();
+    assert_eq!(read.attrs.len(), 80_001);
+    let repeated = format!("{{\"id\":\"u\",\"attrs\":{{{attrs}\"k7\":0}}}}");
+    let err = timed("80,000 keys, one repeated", || {
+        Principal::from_json(&repeated)
+    })
+    .unwrap_err();
+    assert_eq!(err.path.to_string(), "principal.attrs.k7");
+    assert!(err.message.contains("given twice"), "{err}");
+}
+
+#[test]
+fn team_apply_with_100k_members_took_minutes() {
+    use rolegate::team::{Member, Status, Team, TeamChange};
+    let policy = Policy::from_toml(rolegate::presets::preset("calilio").unwrap()).unwrap();
+    let member = |i: usize, role: &str| Member {
+        id: format!("u{i}"),
+        email: None,
+        status: Status::Active,
+        role: Some(role.to_owned()),
+        memberships: Vec::new(),
+        last_active: None,
+    };
+    let mut team = Team::default();
+    team.members.push(member(0, "owner"));
+    team.members
+        .extend((1..100_000).map(|i| member(i, if i < 3 { "admin" } else { "member" })));
+    let change = TeamChange::Invite {
+        member: "new".into(),
+        email: None,
+        role: "member".into(),
+        scope: None,
+    };
+    let (next, _) = timed("apply to 100k members", || {
+        policy.apply(&team, &Tenant::new("t"), "u1", &change, 1)
+    })
+    .unwrap();
+    assert_eq!(next.members.len(), 100_001);
+    // The checks of the team given stay correct at that size.
+    team.members.push(member(50_000, "member"));
+    let denial = timed("apply to 100k members, one listed twice", || {
+        policy.apply(&team, &Tenant::new("t"), "u1", &change, 1)
+    })
+    .unwrap_err();
+    assert_eq!(denial.reason.as_str(), "invalid_team");
+    assert!(denial.message.contains("`u50000`"), "{denial}");
+}
+
+#[test]
+fn nul_and_esc_were_printed_raw_in_messages() {
+    let raw = |text: &str| text.contains('\u{0}') || text.contains('\u{1b}');
+    // A policy name with both.
+    let text =
+        "version = 1\n[scopes]\norg = {}\n[roles.\"a\\u0000b\\u001b[31m\"]\nscope = \"org\"\n";
+    let errors = Policy::from_toml(text).unwrap_err();
+    let shown = errors.to_string();
+    assert!(!raw(&shown), "{shown:?}");
+    assert!(shown.contains(r"a\u{0}b\u{1b}[31m"), "{shown}");
+    for e in errors.iter() {
+        assert!(!raw(&e.message) && !raw(&e.path.to_string()), "{e:?}");
+    }
+    // An input value.
+    let err =
+        Principal::from_json("{\"id\":\"u\",\"attrs\":{\"\\u001b\":1,\"\\u001b\":2}}").unwrap_err();
+    assert!(!raw(&err.to_string()), "{err:?}");
+    // A team change.
+    let policy = Policy::from_toml(rolegate::presets::preset("calilio").unwrap()).unwrap();
+    let team = rolegate::team::Team::from_json(
+        r#"{"members":[{"id":"o","status":"active","role":"owner","memberships":[]}],"scopes":[]}"#,
+    )
+    .unwrap();
+    let change = rolegate::team::TeamChange::Remove {
+        member: "x\u{1b}[2J".into(),
+    };
+    let denial = policy
+        .apply(&team, &Tenant::new("t"), "o", &change, 1)
+        .unwrap_err();
+    assert!(!raw(&denial.to_string()), "{denial:?}");
+    assert!(denial.message.contains(r"x\u{1b}[2J"), "{denial}");
+}

@@ -265,14 +265,14 @@ fn run_case(
             // Replaying the audit log over the first state rebuilds the last, also from
             // the events' JSON.
             events.push(event);
-            let rebuilt =
-                replay(&start, &events).map_or_else(|e| format!("refused: {e}"), |t| t.to_json());
-            if rebuilt != next.to_json() {
-                failures.push(format!(
+            match replay(&start, &events) {
+                Ok(rebuilt) if rebuilt.to_json() == next.to_json() => {}
+                Ok(rebuilt) => failures.push(format!(
                     "replay gives {}\n      not {}",
-                    rebuilt,
+                    rebuilt.to_json(),
                     next.to_json()
-                ));
+                )),
+                Err(e) => failures.push(format!("replay fails: {e}")),
             }
             let read: Result<Vec<AuditEvent>, _> = events
                 .iter()
@@ -282,9 +282,7 @@ fn run_case(
                 Ok(read) => {
                     if read != events {
                         failures.push("an event does not survive its JSON".into());
-                    } else if replay(&start, &read).map(|t| t.to_json()).ok()
-                        != Some(next.to_json())
-                    {
+                    } else if replay(&start, &read).map(|t| t.to_json()) != Ok(next.to_json()) {
                         failures.push("replaying the events' JSON differs".into());
                     }
                 }
@@ -443,55 +441,258 @@ fn every_preset_has_a_team_fixture_file() {
     }
 }
 
-/// `team::replay` accepted events out of order, repeated or forged, and rebuilt a team no
-/// sequence of changes could give.
-#[test]
-fn replay_refuses_events_out_of_order_repeated_or_forged() {
-    let policy = Policy::from_toml(preset("calilio").unwrap()).unwrap();
-    let team = Team::from_json(
+// ---------------------------------------------------------------------------------------
+// Regression tests (issue 15), each named after what broke
+// ---------------------------------------------------------------------------------------
+
+/// A policy with a unique, protected organization owner and a unique, protected project
+/// owner; admins manage everything.
+const SCOPED_OWNER: &str = r#"
+version = 1
+[scopes]
+org = {}
+project = { parent = "org" }
+[actions]
+"project.view" = { scope = "project" }
+[roles.owner]
+scope = "org"
+cascade = true
+allow = ["project.view"]
+[roles.admin]
+scope = "org"
+cascade = true
+allow = ["project.view"]
+[roles.member]
+scope = "org"
+[roles.project_owner]
+scope = "project"
+allow = ["project.view"]
+[roles.editor]
+scope = "project"
+allow = ["project.view"]
+[team]
+unique = ["owner", "project_owner"]
+protected = ["owner", "project_owner"]
+[team.manage.owner]
+assign = ["admin", "member", "project_owner", "editor"]
+remove = ["admin", "member", "project_owner", "editor"]
+scopes = true
+[team.manage.admin]
+assign = ["admin", "member", "project_owner", "editor"]
+remove = ["admin", "member", "project_owner", "editor"]
+scopes = true
+"#;
+
+fn scoped_owner_team() -> Team {
+    Team::from_json(
         r#"{"members":[
-            {"id":"olga","status":"active","role":"owner"},
-            {"id":"amir","status":"active","role":"admin"},
-            {"id":"mo","status":"active","role":"member"}],"scopes":[]}"#,
+          {"id":"own","status":"active","role":"owner","memberships":[]},
+          {"id":"adm","status":"active","role":"admin","memberships":[]},
+          {"id":"pat","status":"active","role":"member","memberships":[{"scope":"project:p1","role":"project_owner"}]},
+          {"id":"ed","status":"active","role":"member","memberships":[{"scope":"project:p1","role":"editor"}]}
+        ],"scopes":["project:p1","project:p2"]}"#,
+    )
+    .unwrap()
+}
+
+fn scoped_owner_policy() -> Policy {
+    Policy::from_toml(SCOPED_OWNER).unwrap()
+}
+
+fn denied(result: Result<(Team, AuditEvent), rolegate::team::Denial>) -> String {
+    match result {
+        Ok((team, _)) => panic!("applied: {}", team.to_json()),
+        Err(d) => d.reason.as_str().to_owned(),
+    }
+}
+
+#[test]
+fn removing_a_member_bypassed_their_protected_scope_role() {
+    let policy = scoped_owner_policy();
+    let team = scoped_owner_team();
+    let t = Tenant::new("t");
+    let remove = TeamChange::Remove {
+        member: "pat".into(),
+    };
+    assert_eq!(
+        denied(policy.apply(&team, &t, "adm", &remove, DEFAULT_AT)),
+        "owner_protected"
+    );
+    // The ways that were already refused stay refused.
+    let leave = TeamChange::RemoveMembership {
+        member: "pat".into(),
+        scope: "project:p1".into(),
+    };
+    assert_eq!(
+        denied(policy.apply(&team, &t, "adm", &leave, DEFAULT_AT)),
+        "owner_protected"
+    );
+    // Deleting the project would take the role too.
+    let drop_scope = TeamChange::RemoveScope {
+        scope: "project:p1".into(),
+    };
+    assert_eq!(
+        denied(policy.apply(&team, &t, "adm", &drop_scope, DEFAULT_AT)),
+        "owner_protected"
+    );
+    // The holder may still leave the organization themselves.
+    let (next, _) = policy.apply(&team, &t, "pat", &remove, DEFAULT_AT).unwrap();
+    assert!(next.member("pat").is_none());
+    // And anyone without a protected role is still removed by an admin.
+    let remove_ed = TeamChange::Remove {
+        member: "ed".into(),
+    };
+    assert!(
+        policy
+            .apply(&team, &t, "adm", &remove_ed, DEFAULT_AT)
+            .is_ok()
+    );
+}
+
+#[test]
+fn unique_scope_role_was_never_enforced() {
+    let policy = scoped_owner_policy();
+    let team = scoped_owner_team();
+    let t = Tenant::new("t");
+    let add = TeamChange::AddMembership {
+        member: "adm".into(),
+        scope: "project:p1".into(),
+        role: "project_owner".into(),
+    };
+    assert_eq!(
+        denied(policy.apply(&team, &t, "own", &add, DEFAULT_AT)),
+        "unique_role_taken"
+    );
+    let promote = TeamChange::ChangeMembership {
+        member: "ed".into(),
+        scope: "project:p1".into(),
+        role: "project_owner".into(),
+    };
+    assert_eq!(
+        denied(policy.apply(&team, &t, "own", &promote, DEFAULT_AT)),
+        "unique_role_taken"
+    );
+    // One per scope: another project may have its own owner.
+    let elsewhere = TeamChange::AddMembership {
+        member: "adm".into(),
+        scope: "project:p2".into(),
+        role: "project_owner".into(),
+    };
+    assert!(
+        policy
+            .apply(&team, &t, "own", &elsewhere, DEFAULT_AT)
+            .is_ok()
+    );
+    // A scope invitation (where the policy allows them) is held to the same rule.
+    let open = Policy::from_toml(
+        &SCOPED_OWNER.replace("[team]\n", "[team]\nrequire_org_member = false\n"),
     )
     .unwrap();
-    let tenant = rolegate::Tenant::new("acme");
-    let change = |json: &str| TeamChange::from_json(json).unwrap();
-    let (t1, e1) = policy
-        .apply(
-            &team,
-            &tenant,
-            "olga",
-            &change(r#"{"type":"change_role","member":"mo","role":"admin"}"#),
-            100,
-        )
-        .unwrap();
-    let (t2, e2) = policy
-        .apply(
-            &t1,
-            &tenant,
-            "olga",
-            &change(r#"{"type":"remove","member":"mo"}"#),
-            200,
-        )
-        .unwrap();
-    assert_eq!(replay(&team, &[e1.clone(), e2.clone()]).unwrap(), t2);
-    // Out of order: the removal found `mo` as an admin, which they were not yet.
-    let e = replay(&team, &[e2.clone(), e1.clone()]).unwrap_err();
-    assert_eq!(e.index, 0);
-    // Repeated: the second copy finds `mo` gone.
+    let invite = TeamChange::Invite {
+        member: "new".into(),
+        email: None,
+        role: "project_owner".into(),
+        scope: Some("project:p1".into()),
+    };
     assert_eq!(
-        replay(&team, &[e1.clone(), e2.clone(), e2.clone()])
-            .unwrap_err()
-            .index,
-        2
+        denied(open.apply(&team, &t, "own", &invite, DEFAULT_AT)),
+        "unique_role_taken"
     );
-    // Back in time.
-    let mut early = e2.clone();
-    early.at = 50;
-    assert_eq!(replay(&team, &[e1.clone(), early]).unwrap_err().index, 1);
-    // Forged: an event that makes `mo` owner from a state the team never had.
-    let mut forged = e1.clone();
-    forged.before.members[0].role = Some("admin".into());
-    assert_eq!(replay(&team, &[forged]).unwrap_err().index, 0);
+    // A team that already has two owners of one project is refused.
+    let mut two = team.clone();
+    two.members[1].memberships.push(rolegate::team::Membership {
+        scope: "project:p1".into(),
+        role: "project_owner".into(),
+    });
+    let leave = TeamChange::Remove {
+        member: "ed".into(),
+    };
+    assert_eq!(
+        denied(policy.apply(&two, &t, "own", &leave, DEFAULT_AT)),
+        "invalid_team"
+    );
+}
+
+#[test]
+fn team_without_a_holder_of_a_unique_role_was_accepted() {
+    let policy = scoped_owner_policy();
+    let mut team = scoped_owner_team();
+    team.members[0].role = Some("admin".into());
+    let change = TeamChange::Remove {
+        member: "ed".into(),
+    };
+    let result = policy.apply(&team, &Tenant::new("t"), "adm", &change, DEFAULT_AT);
+    assert_eq!(denied(result.clone()), "invalid_team");
+    assert!(result.unwrap_err().message.contains("exactly one"));
+    // A project without an owner is fine: unique in a scope means at most one there.
+    let mut team = scoped_owner_team();
+    team.members[2].memberships.clear();
+    assert!(
+        policy
+            .apply(&team, &Tenant::new("t"), "adm", &change, DEFAULT_AT)
+            .is_ok()
+    );
+}
+
+#[test]
+fn invite_accepted_an_empty_member_id() {
+    let policy = scoped_owner_policy();
+    let team = scoped_owner_team();
+    for id in ["", "   "] {
+        let invite = TeamChange::Invite {
+            member: id.into(),
+            email: None,
+            role: "member".into(),
+            scope: None,
+        };
+        assert_eq!(
+            denied(policy.apply(&team, &Tenant::new("t"), "adm", &invite, DEFAULT_AT)),
+            "bad_member"
+        );
+    }
+}
+
+#[test]
+fn replay_accepted_events_out_of_order_or_forged() {
+    let policy = scoped_owner_policy();
+    let start = scoped_owner_team();
+    let t = Tenant::new("t");
+    let invite = |id: &str| TeamChange::Invite {
+        member: id.into(),
+        email: None,
+        role: "member".into(),
+        scope: None,
+    };
+    let (one, e1) = policy.apply(&start, &t, "adm", &invite("n1"), 100).unwrap();
+    let (two, e2) = policy.apply(&one, &t, "adm", &invite("n2"), 200).unwrap();
+    let (_, e3) = policy
+        .apply(
+            &two,
+            &t,
+            "adm",
+            &TeamChange::Remove {
+                member: "ed".into(),
+            },
+            300,
+        )
+        .unwrap();
+    assert!(replay(&start, &[e1.clone(), e2.clone(), e3.clone()]).is_ok());
+
+    // Out of order in time.
+    let mut late = e2.clone();
+    late.at = 50;
+    let err = replay(&start, &[e1.clone(), late]).unwrap_err();
+    assert_eq!((err.code.as_str(), err.index), ("event_out_of_order", 1));
+    // An event replayed twice adds a member who is already there.
+    let err = replay(&start, &[e1.clone(), e1.clone()]).unwrap_err();
+    assert_eq!((err.code.as_str(), err.index), ("event_before_mismatch", 1));
+    // A forged `before`: the removed member was not as the event says.
+    let mut forged = e3.clone();
+    forged.before.members[0].role = Some("owner".into());
+    let err = replay(&start, &[e1.clone(), e2.clone(), forged]).unwrap_err();
+    assert_eq!((err.code.as_str(), err.index), ("event_before_mismatch", 2));
+    // Removing someone who is not in the team.
+    let err = replay(&start, &[e3.clone(), e3]).unwrap_err();
+    assert_eq!(err.code.as_str(), "event_before_mismatch");
+    assert!(err.to_string().contains("events[1]"), "{err}");
 }

@@ -1167,8 +1167,7 @@ fn run_sequence(info: &Info, seed: u64, steps: &[u64], tally: &mut Tally) -> Res
                 }
             }
             check_unique(info, &team)?;
-            let replayed = rolegate::team::replay(&initial, &events)
-                .map_err(|e| format!("the audit log does not replay: {e}"))?;
+            let replayed = rolegate::team::replay(&initial, &events).map_err(|e| e.to_string())?;
             ensure!(
                 replayed == team,
                 "replaying {} events gives {}\nbut the team is {}",

@@ -252,6 +252,9 @@ impl Compiled {
 pub(crate) fn compile(document: Document) -> Result<Compiled, Vec<Diagnostic>> {
     let mut cx = Context::new(&document);
     check_version(&mut cx);
+    if !check_limits(&mut cx) {
+        return Err(cx.errors);
+    }
     let levels = levels::compile_levels(&mut cx);
     let mut catalog = catalog::compile_catalog(&mut cx, &levels);
     let mut roles = roles::compile_roles(&mut cx, &levels, &catalog);
@@ -288,6 +291,40 @@ pub(crate) fn compile(document: Document) -> Result<Compiled, Vec<Diagnostic>> {
         identity: next_identity(),
         document,
     })
+}
+
+/// The most entries of each section the engine compiles: the sizes of the compiled index
+/// (bitsets of roles and actions per role and rule, include expansions, rule attachments)
+/// grow with their products, so each is bounded for any document under the size cap.
+const LIMITS: [(&str, usize); 4] = [
+    ("scopes", 64),
+    ("actions", 10_000),
+    ("roles", 1_000),
+    ("rules", 1_000),
+];
+
+/// Whether every section is within [`LIMITS`]; a section over its limit is an error and
+/// nothing else is compiled.
+fn check_limits(cx: &mut Context<'_>) -> bool {
+    let doc = cx.doc;
+    let counts = [
+        doc.scopes.len(),
+        doc.actions.len(),
+        doc.roles.len(),
+        doc.rules.len(),
+    ];
+    let mut within = true;
+    for ((section, max), count) in LIMITS.into_iter().zip(counts) {
+        if count > max {
+            within = false;
+            cx.error(
+                ErrorCode::LimitExceeded,
+                DocPath::root().key(section),
+                format!("`{section}` has {count} entries, over the limit of {max}"),
+            );
+        }
+    }
+    within
 }
 
 /// The document declares the version this release reads.

@@ -35,10 +35,9 @@ pub(super) fn compile_roles(
         roles.push(role);
         includes.push(direct);
     }
-    check_includes(cx, levels, &roles, &includes);
-    for (id, role) in roles.iter_mut().enumerate() {
-        let mut expansion = Vec::new();
-        expand_role(id, &includes, &mut expansion);
+    let expansions = expand_roles(&includes);
+    check_includes(cx, levels, &roles, &includes, &expansions);
+    for (role, expansion) in roles.iter_mut().zip(expansions) {
         role.expansion = expansion;
     }
     RoleTable { roles, index }
@@ -94,8 +93,17 @@ fn check_includes(
     levels: &LevelTree,
     roles: &[Role],
     includes: &[Vec<RoleId>],
+    expansions: &[Vec<RoleId>],
 ) {
     let root = levels.root;
+    let sets: Vec<BitSet> = expansions
+        .iter()
+        .map(|e| {
+            let mut set = BitSet::new(roles.len());
+            e.iter().for_each(|&r| set.insert(r));
+            set
+        })
+        .collect();
     for (id, direct) in includes.iter().enumerate() {
         let Some((name, _)) = cx.doc.roles.0.get(id) else {
             continue;
@@ -117,7 +125,12 @@ fn check_includes(
                 );
             }
         }
-        if let Some(index) = find_cycle(id, includes) {
+        // One error per cycle: at the first role of the roles that reach each other, at
+        // its first edge that leads back.
+        let reaches = |from: RoleId, to: RoleId| sets.get(from).is_some_and(|e| e.contains(to));
+        let back = direct.iter().position(|&next| reaches(next, id));
+        let first = || (0..id).all(|j| !(reaches(id, j) && reaches(j, id)));
+        if let Some(index) = back.filter(|_| first()) {
             let target = direct
                 .get(index)
                 .and_then(|&r| roles.get(r))
@@ -131,40 +144,27 @@ fn check_includes(
     }
 }
 
-/// The index in `includes[start]` of an edge that leads back to `start`, if any (a
-/// depth-first search from each edge).
-fn find_cycle(start: RoleId, includes: &[Vec<RoleId>]) -> Option<usize> {
-    let direct = includes.get(start)?;
-    for (i, &next) in direct.iter().enumerate() {
-        let mut seen = vec![false; includes.len()];
-        let mut stack = vec![next];
+/// For each role: itself and every role it includes, depth first, each once. Iterative
+/// (no recursion, whatever the depth), and linear in what it produces: a role reached
+/// again is recognized by the mark of the expansion in progress.
+fn expand_roles(includes: &[Vec<RoleId>]) -> Vec<Vec<RoleId>> {
+    let mut mark = vec![usize::MAX; includes.len()];
+    let mut stack = Vec::new();
+    let mut out = Vec::with_capacity(includes.len());
+    for id in 0..includes.len() {
+        let mut expansion = Vec::new();
+        stack.push(id);
         while let Some(r) = stack.pop() {
-            if r == start {
-                return Some(i);
+            match mark.get_mut(r) {
+                Some(m) if *m != id => *m = id,
+                _ => continue,
             }
-            if seen.get(r).copied().unwrap_or(true) {
-                continue;
-            }
-            if let Some(s) = seen.get_mut(r) {
-                *s = true;
-            }
-            if let Some(more) = includes.get(r) {
-                stack.extend(more.iter().copied());
+            expansion.push(r);
+            if let Some(next) = includes.get(r) {
+                stack.extend(next.iter().rev());
             }
         }
+        out.push(expansion);
     }
-    None
-}
-
-/// `id` and every role it includes, depth first, each once.
-fn expand_role(id: RoleId, includes: &[Vec<RoleId>], out: &mut Vec<RoleId>) {
-    if out.contains(&id) {
-        return;
-    }
-    out.push(id);
-    if let Some(direct) = includes.get(id) {
-        for &next in direct {
-            expand_role(next, includes, out);
-        }
-    }
+    out
 }

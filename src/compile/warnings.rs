@@ -21,21 +21,18 @@ pub(super) fn compile_warnings(
     if !cx.errors.is_empty() {
         return;
     }
-    let reach = Reach {
-        levels,
-        catalog,
-        roles,
-    };
+    let reach = Reach::new(levels, catalog, roles);
     for (id, role) in roles.iter().enumerate() {
         let base = DocPath::root().key("roles").key(&role.name);
         warn_unreachable_grants(cx, &reach, id, role, &base);
         warn_empty_role(cx, &reach, role, base);
     }
     for rule in &rules.rules {
-        let reachable = rule
+        let held = rule
             .roles
             .iter()
-            .any(|r| rule.actions.iter().any(|a| reach.reaches(r, a)));
+            .fold(0, |m, r| m | reach.held.get(r).copied().unwrap_or(0));
+        let reachable = rule.actions.iter().any(|a| reach.above(a) & held != 0);
         if !reachable {
             cx.warnings.push(
                 Diagnostic::warning(
@@ -52,27 +49,62 @@ pub(super) fn compile_warnings(
     }
 }
 
-/// What the reach of a grant is computed from.
+/// What the reach of a grant is computed from. Levels are at most 64 (see `LIMITS`), so
+/// sets of levels are bit masks, and each question below is answered in constant time.
 struct Reach<'a> {
     levels: &'a LevelTree,
     catalog: &'a Catalog,
     roles: &'a [Role],
+    /// By role: the levels it is held at, as itself or included by another role.
+    held: Vec<u64>,
+    /// By level: the level and its ancestors.
+    above: Vec<u64>,
 }
 
-impl Reach<'_> {
+impl<'a> Reach<'a> {
+    fn new(levels: &'a LevelTree, catalog: &'a Catalog, roles: &'a [Role]) -> Self {
+        let bit = |l: usize| 1u64.checked_shl(l as u32).unwrap_or(0);
+        let mut held = vec![0; roles.len()];
+        for x in roles {
+            for &r in &x.expansion {
+                if let Some(m) = held.get_mut(r) {
+                    *m |= bit(x.level);
+                }
+            }
+        }
+        let above = (0..levels.levels.len())
+            .map(|l| {
+                (0..levels.levels.len())
+                    .filter(|&a| levels.within(l, a))
+                    .fold(0, |m, a| m | bit(a))
+            })
+            .collect();
+        Reach {
+            levels,
+            catalog,
+            roles,
+            held,
+            above,
+        }
+    }
+
+    /// The levels at or above that of `action`.
+    fn above(&self, action: ActionId) -> u64 {
+        let level = self.catalog.actions.get(action).map(|a| a.level);
+        level.and_then(|l| self.above.get(l)).copied().unwrap_or(0)
+    }
+
     /// Whether a grant of `role` reaches `action`: some role holding it (itself, or a role
     /// that includes it) is held at the action's level or above.
     fn reaches(&self, role: RoleId, action: ActionId) -> bool {
-        let Some(a) = self.catalog.actions.get(action) else {
-            return false;
-        };
-        self.roles
-            .iter()
-            .any(|x| x.expansion.contains(&role) && self.levels.within(a.level, x.level))
+        self.held
+            .get(role)
+            .is_some_and(|h| h & self.above(action) != 0)
     }
 }
 
-/// Warns of each action the role's own `allow` list grants that no request can reach.
+/// Warns, once per role, of the actions its own `allow` list grants that no request can
+/// reach: the first of them is named, the others counted.
 fn warn_unreachable_grants(
     cx: &mut Context<'_>,
     reach: &Reach<'_>,
@@ -80,28 +112,38 @@ fn warn_unreachable_grants(
     role: &Role,
     base: &DocPath,
 ) {
-    for action in role.allow.iter() {
-        let Some(a) = reach.catalog.actions.get(action) else {
-            continue;
-        };
-        if reach.reaches(id, action) {
-            continue;
-        }
-        let levels = &reach.levels.levels;
-        let level_name = levels.get(role.level).map_or("", |l| &l.name);
-        let action_level = levels.get(a.level).map_or("", |l| &l.name);
-        cx.warnings.push(
-            Diagnostic::warning(
-                ErrorCode::NeverApplies,
-                base.key("allow"),
-                format!(
-                    "role `{}` is held at `{level_name}` scopes, so its grant of `{}` (a `{action_level}` action) never applies",
-                    role.name, a.name
-                ),
-            )
-            .with_help("grant the action to a role of its level or above"),
-        );
-    }
+    let mut unreachable = role.allow.iter().filter(|&a| !reach.reaches(id, a));
+    let Some(first) = unreachable
+        .next()
+        .and_then(|a| reach.catalog.actions.get(a))
+    else {
+        return;
+    };
+    let more = unreachable.count();
+    let levels = &reach.levels.levels;
+    let level_name = levels.get(role.level).map_or("", |l| &l.name);
+    let action_level = levels.get(first.level).map_or("", |l| &l.name);
+    let what = match more {
+        0 => format!(
+            "grant of `{}` (a `{action_level}` action) never applies",
+            first.name
+        ),
+        n => format!(
+            "grants of `{}` (a `{action_level}` action) and of {n} more actions above its level never apply",
+            first.name
+        ),
+    };
+    cx.warnings.push(
+        Diagnostic::warning(
+            ErrorCode::NeverApplies,
+            base.key("allow"),
+            format!(
+                "role `{}` is held at `{level_name}` scopes, so its {what}",
+                role.name
+            ),
+        )
+        .with_help("grant the action to a role of its level or above"),
+    );
 }
 
 /// Warns when neither the role nor any role it includes grants anything.

@@ -63,6 +63,9 @@ codes! {
         UnknownParam = "unknown_param",
         /// Two routes match the same requests.
         RouteConflict = "route_conflict",
+        /// A section holds more entries than the engine compiles (see docs/POLICY.md,
+        /// "Limits").
+        LimitExceeded = "limit_exceeded",
         /// Warning: a grant or rule that no request can ever reach.
         NeverApplies = "never_applies",
         /// Warning: a role that grants nothing.
@@ -111,7 +114,7 @@ impl Diagnostic {
             path,
             line: None,
             column: None,
-            message: message.into(),
+            message: crate::error::escape_controls(message.into()),
             help: None,
         }
     }

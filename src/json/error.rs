@@ -47,7 +47,7 @@ impl InputError {
         InputError {
             code,
             path,
-            message: message.into(),
+            message: crate::error::escape_controls(message.into()),
         }
     }
 }

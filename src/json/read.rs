@@ -9,6 +9,8 @@
 use super::error::{InputError, InputErrorCode};
 use super::tree::{self, Entry, Kind, Node};
 use crate::error::{Diagnostic, DocPath, ErrorCode};
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Collects the errors of one reading.
 #[derive(Default)]
@@ -111,9 +113,11 @@ impl Reader {
 
     /// Ends reading a table: reports repeated and unknown fields.
     pub fn finish(&mut self, table: Table<'_>, fields: &[&str]) {
-        let mut seen: Vec<&str> = Vec::new();
+        // Repeated keys, through an ordered map (a table may hold many keys; the map's
+        // type is the one the name checks use, so that the module carries its code once).
+        let mut seen: BTreeMap<Arc<str>, usize> = BTreeMap::new();
         for (entry, taken) in table.entries.iter().zip(&table.taken) {
-            if seen.contains(&entry.key.as_str()) {
+            if seen.contains_key(entry.key.as_str()) {
                 self.error(
                     ErrorCode::DuplicateName,
                     table.path(&entry.key),
@@ -122,7 +126,7 @@ impl Reader {
                 );
                 continue;
             }
-            seen.push(&entry.key);
+            seen.insert(Arc::from(entry.key.as_str()), 0);
             if !taken {
                 let expected = fields
                     .iter()

@@ -229,8 +229,6 @@ codes! {
         UnknownMember = "unknown_member",
         /// An invitation names a member who already exists.
         MemberExists = "member_exists",
-        /// A member id that is empty, blank or made of control characters.
-        BadMemberId = "bad_member_id",
         /// A role the policy does not declare, or not of the right level.
         UnknownRole = "unknown_role",
         /// A scope that cannot be read, or does not exist in the team.
@@ -267,6 +265,8 @@ codes! {
         InvalidTeam = "invalid_team",
         /// The tenant names a plan the policy does not declare.
         UnknownPlan = "unknown_plan",
+        /// A member id that is empty.
+        BadMember = "bad_member",
     }
 }
 
@@ -290,17 +290,31 @@ impl std::error::Error for Denial {}
 fn deny<T>(reason: DenialReason, message: impl Into<String>) -> Result<T, Denial> {
     Err(Denial {
         reason,
-        message: message.into(),
+        message: crate::error::escape_controls(message.into()),
     })
 }
 
 /// The applied change: the new team and its audit record.
 pub type Applied = (Team, AuditEvent);
 
-/// Why a sequence of audit events does not replay over a team.
+codes! {
+    /// Why an audit log does not replay. The codes are stable.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum ReplayErrorCode {
+        /// An event is dated before the one it follows.
+        OutOfOrder = "event_out_of_order",
+        /// An event's `before` is not the team it is replayed over (a forged or missing
+        /// event).
+        BeforeMismatch = "event_before_mismatch",
+    }
+}
+
+/// An audit log that does not replay: which event, why, and a message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReplayError {
-    /// The position of the event that does not fit, from 0.
+    /// The stable code.
+    pub code: ReplayErrorCode,
+    /// The index of the event in the log.
     pub index: usize,
     /// What does not fit, for people.
     pub message: String,
@@ -308,56 +322,39 @@ pub struct ReplayError {
 
 impl fmt::Display for ReplayError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "audit event {}: {}", self.index, self.message)
+        write!(
+            f,
+            "error[{}] at events[{}]: {}",
+            self.code, self.index, self.message
+        )
     }
 }
 
 impl std::error::Error for ReplayError {}
 
 /// Rebuilds a team by replaying audit events over the state they started from: each
-/// event's `after` replaces its `before`. Each event must fit the team as the events before
-/// it left it, in time order: its `before` is what the team holds (the members as they are,
-/// the scopes present), what it adds is not there yet, and it is not older than the event
-/// before it. An event out of order, repeated or forged is refused, with its position.
+/// event's `after` replaces its `before`. Each event must follow the one before it in time
+/// (equal times are allowed) and its `before` must be the team as replayed so far: every
+/// member it names as they are, every scope it names present, and nobody or nothing it
+/// adds already there. An event that does not fit is an error, not a team.
 pub fn replay(initial: &Team, events: &[AuditEvent]) -> Result<Team, ReplayError> {
     let mut team = initial.clone();
-    let mut last_at = 0;
+    let mut last = 0;
     for (index, event) in events.iter().enumerate() {
-        let refuse = |message: String| Err(ReplayError { index, message });
-        if event.at < last_at {
-            return refuse(format!(
-                "it happened at {}, before the event ahead of it ({last_at})",
-                event.at
+        let fail = |code, message: String| ReplayError {
+            code,
+            index,
+            message: crate::error::escape_controls(message),
+        };
+        if event.at < last {
+            return Err(fail(
+                ReplayErrorCode::OutOfOrder,
+                format!("the event is dated {}, before {last}", event.at),
             ));
         }
-        last_at = event.at;
-        for old in &event.before.members {
-            if team.members.iter().all(|m| m != old) {
-                return refuse(format!(
-                    "member `{}` is not in the team as the event found them",
-                    old.id
-                ));
-            }
-        }
-        for new in &event.after.members {
-            let existed = event.before.members.iter().any(|m| m.id == new.id);
-            if !existed && team.member(&new.id).is_some() {
-                return refuse(format!(
-                    "member `{}` is added but already in the team",
-                    new.id
-                ));
-            }
-        }
-        for old in &event.before.scopes {
-            if !team.scopes.contains(old) {
-                return refuse(format!("scope `{old}` is not in the team"));
-            }
-        }
-        for new in &event.after.scopes {
-            if !event.before.scopes.contains(new) && team.scopes.contains(new) {
-                return refuse(format!("scope `{new}` is added but already in the team"));
-            }
-        }
+        last = event.at;
+        check_before(&team, event)
+            .map_err(|message| fail(ReplayErrorCode::BeforeMismatch, message))?;
         for old in &event.before.members {
             if !event.after.members.iter().any(|m| m.id == old.id) {
                 team.members.retain(|m| m.id != old.id);
@@ -381,4 +378,40 @@ pub fn replay(initial: &Team, events: &[AuditEvent]) -> Result<Team, ReplayError
         }
     }
     Ok(team)
+}
+
+/// Whether `event.before` is the part of `team` it names, and what `event.after` adds is
+/// not in `team` yet; the message says what differs.
+fn check_before(team: &Team, event: &AuditEvent) -> Result<(), String> {
+    for old in &event.before.members {
+        if team.member(&old.id) != Some(old) {
+            return Err(format!(
+                "member `{}` is not as the event's `before` has them",
+                old.id
+            ));
+        }
+    }
+    for new in &event.after.members {
+        let named = event.before.members.iter().any(|m| m.id == new.id);
+        if !named && team.member(&new.id).is_some() {
+            return Err(format!(
+                "member `{}` exists already, but the event adds them",
+                new.id
+            ));
+        }
+    }
+    for old in &event.before.scopes {
+        if !team.scopes.contains(old) {
+            return Err(format!("scope `{}` is not in the team", old));
+        }
+    }
+    for new in &event.after.scopes {
+        if !event.before.scopes.contains(new) && team.scopes.contains(new) {
+            return Err(format!(
+                "scope `{}` exists already, but the event adds it",
+                new
+            ));
+        }
+    }
+    Ok(())
 }

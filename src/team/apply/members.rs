@@ -13,11 +13,8 @@ impl Attempt<'_> {
         role: &str,
         scope: Option<&str>,
     ) -> Result<Outcome, Denial> {
-        if member.trim().is_empty() || member.chars().any(char::is_control) {
-            return deny(
-                DenialReason::BadMemberId,
-                "a member id is not empty, nor blank, nor made of control characters",
-            );
+        if member.trim().is_empty() {
+            return deny(DenialReason::BadMember, "a member id must not be empty");
         }
         if self.team.member(member).is_some() {
             return deny(
@@ -33,12 +30,12 @@ impl Attempt<'_> {
             }
         };
         match &path {
-            None => self.refuse_unique_taken(role_id, role)?,
+            None => self.refuse_unique_taken(role_id, role, None, member)?,
             Some(path) => {
+                self.refuse_unique_taken(role_id, role, Some(path), member)?;
                 // A scope invitation does not create an organization account where the
                 // policy requires one first.
                 self.refuse_scope_only_invitation(member)?;
-                self.refuse_unique_taken_at(role_id, role, path)?;
                 self.refuse_unlisted_scope(path, || {
                     format!(
                         "scope `{}` does not exist in the team",
@@ -119,7 +116,7 @@ impl Attempt<'_> {
             })?;
         }
         if old_id != Some(new_id) {
-            self.refuse_unique_taken(new_id, role)?;
+            self.refuse_unique_taken(new_id, role, None, member)?;
         }
         let acting = self.acting_roles(None);
         if let Some(old_id) = old_id {
@@ -154,23 +151,23 @@ impl Attempt<'_> {
                 format!("`{role}` must always have one holder: transfer it first")
             })?;
             held.push(id);
-        } else {
-            let memberships = target.map_or(&[][..], |m| &m.memberships);
-            held.extend(
-                memberships
-                    .iter()
-                    .filter_map(|ms| self.policy.role(&ms.role)),
-            );
         }
-        // Removing a member takes every role they hold in scopes too: a protected one
-        // there is theirs to give up, as `remove_membership` says.
-        for ms in target.map_or(&[][..], |m| &m.memberships) {
+        // Removing a member takes their roles in scopes too: a protected one stays theirs.
+        let memberships = target.map_or(&[][..], |m| &m.memberships);
+        for ms in memberships {
             self.refuse_protected(member, &ms.role, || {
                 format!(
                     "`{member}` holds the protected role `{}` in `{}`: nobody else may remove them",
                     ms.role, ms.scope
                 )
             })?;
+        }
+        if held.is_empty() {
+            held.extend(
+                memberships
+                    .iter()
+                    .filter_map(|ms| self.policy.role(&ms.role)),
+            );
         }
         let rule = if member == self.actor {
             "self".to_owned()

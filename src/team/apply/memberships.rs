@@ -24,7 +24,7 @@ impl Attempt<'_> {
                 format!("`{member}` already has a role in `{scope}`"),
             );
         }
-        self.refuse_unique_taken_at(new_id, role, &path)?;
+        self.refuse_unique_taken(new_id, role, Some(&path), member)?;
         let acting = self.acting_roles(Some(&path));
         let by = self.permit_in_scope(&acting, new_id, &path, scope, role)?;
         Ok(self.edit_member(i, self.manage_rule(by), |m| {
@@ -49,9 +49,7 @@ impl Attempt<'_> {
             format!("`{member}` holds the protected role `{old}` in `{scope}`")
         })?;
         let old_id = self.policy.scope_role(old, &path)?;
-        if old_id != new_id {
-            self.refuse_unique_taken_at(new_id, role, &path)?;
-        }
+        self.refuse_unique_taken(new_id, role, Some(&path), member)?;
         let acting = self.acting_roles(Some(&path));
         self.permit_remove(&acting, old_id, || {
             format!(

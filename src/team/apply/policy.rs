@@ -145,34 +145,27 @@ impl TeamPolicy<'_> {
         self.first_managing(roles, |m| m.scopes)
     }
 
-    /// How many members hold `role` as their organization role.
-    pub(super) fn holders(&self, team: &Team, role: RoleId) -> usize {
+    /// How many members other than `except` hold `role`: as their organization role, or,
+    /// with `scope`, in that scope.
+    pub(super) fn holders(
+        &self,
+        team: &Team,
+        role: RoleId,
+        scope: Option<&ScopePath>,
+        except: Option<&str>,
+    ) -> usize {
         let name = self.role_name(role);
         team.members
             .iter()
-            .filter(|m| m.role.as_deref() == Some(name))
-            .count()
-    }
-
-    /// How many members hold `role` in the scope `path`.
-    pub(super) fn holders_at(&self, team: &Team, role: RoleId, path: &ScopePath) -> usize {
-        let name = self.role_name(role);
-        team.members
-            .iter()
-            .filter(|m| {
-                m.memberships
+            .filter(|m| Some(m.id.as_str()) != except)
+            .filter(|m| match scope {
+                None => m.role.as_deref() == Some(name),
+                Some(scope) => m
+                    .memberships
                     .iter()
-                    .any(|ms| ms.role == name && self.names_scope(&ms.scope, path))
+                    .any(|ms| ms.role == name && self.names_scope(&ms.scope, scope)),
             })
             .count()
-    }
-
-    /// Whether `role` is held in scopes (below the root level).
-    pub(super) fn is_scope_role(&self, role: RoleId) -> bool {
-        self.p
-            .roles
-            .get(role)
-            .is_some_and(|r| r.level != self.p.root)
     }
 
     pub(super) fn is_unique(&self, role: RoleId) -> bool {
@@ -184,60 +177,59 @@ impl TeamPolicy<'_> {
             .is_some_and(|id| self.p.team.protected.contains(id))
     }
 
-    /// Checks the team given against the policy before any change.
+    /// Checks the team given against the policy before any change: known roles of the
+    /// right levels, each member listed once, exactly one holder of each unique
+    /// organization role and at most one of each unique role per scope.
     pub(super) fn check_team(&self, team: &Team) -> Result<(), Denial> {
         let invalid = |id: &str, d: Denial| Denial {
             reason: DenialReason::InvalidTeam,
-            message: format!("member `{id}`: {}", d.message),
+            message: crate::error::escape_controls(format!("member `{id}`: {}", d.message)),
         };
-        for (i, m) in team.members.iter().enumerate() {
-            if team.members.iter().take(i).any(|o| o.id == m.id) {
-                return deny(
-                    DenialReason::InvalidTeam,
-                    format!("member `{}` is listed twice", m.id),
-                );
-            }
+        let mut ids: Vec<&str> = team.members.iter().map(|m| m.id.as_str()).collect();
+        ids.sort_unstable();
+        if let Some(w) = ids.windows(2).find(|w| w.first() == w.last()) {
+            let id = w.first().copied().unwrap_or_default();
+            return deny(
+                DenialReason::InvalidTeam,
+                format!("member `{id}` is listed twice"),
+            );
+        }
+        // Holders of unique roles in scopes, as (scope, role).
+        let mut held: Vec<(String, RoleId)> = Vec::new();
+        for m in &team.members {
             if let Some(role) = &m.role {
                 self.org_role(role).map_err(|d| invalid(&m.id, d))?;
             }
             for ms in &m.memberships {
                 let scope = self.scope(&ms.scope).map_err(|d| invalid(&m.id, d))?;
-                self.scope_role(&ms.role, &scope)
+                let id = self
+                    .scope_role(&ms.role, &scope)
                     .map_err(|d| invalid(&m.id, d))?;
-            }
-        }
-        for id in self.p.team.unique.iter() {
-            if !self.is_scope_role(id) && self.holders(team, id) == 0 && !team.members.is_empty() {
-                return deny(
-                    DenialReason::InvalidTeam,
-                    format!(
-                        "role `{}` is unique and must have its one holder, but nobody holds it",
-                        self.role_name(id)
-                    ),
-                );
-            }
-            for scope in &team.scopes {
-                let Ok(path) = self.scope(scope) else {
-                    continue;
-                };
-                let n = self.holders_at(team, id, &path);
-                if n > 1 {
-                    return deny(
-                        DenialReason::InvalidTeam,
-                        format!(
-                            "role `{}` is unique, but {n} members hold it in `{scope}`",
-                            self.role_name(id)
-                        ),
-                    );
+                if self.is_unique(id) {
+                    held.push((scope.render(self.p), id));
                 }
             }
-            if self.holders(team, id) > 1 {
+        }
+        held.sort_unstable();
+        if let Some(w) = held.windows(2).find(|w| w.first() == w.last()) {
+            let (scope, id) = w.first().cloned().unwrap_or_default();
+            return deny(
+                DenialReason::InvalidTeam,
+                format!(
+                    "role `{}` is unique, but several members hold it in `{scope}`",
+                    self.role_name(id)
+                ),
+            );
+        }
+        for id in self.p.team.unique.iter() {
+            let org = self.p.roles.get(id).is_some_and(|r| r.level == self.p.root);
+            let count = self.holders(team, id, None, None);
+            if org && count != 1 {
                 return deny(
                     DenialReason::InvalidTeam,
                     format!(
-                        "role `{}` is unique, but {} members hold it",
-                        self.role_name(id),
-                        self.holders(team, id)
+                        "role `{}` is unique: exactly one member holds it, not {count}",
+                        self.role_name(id)
                     ),
                 );
             }

@@ -56,33 +56,25 @@ impl Attempt<'_> {
         Ok(())
     }
 
-    /// A unique role has one holder: refuses to give `role` (named `name` in the change)
-    /// while someone holds it.
-    pub(super) fn refuse_unique_taken(&self, role: RoleId, name: &str) -> Result<(), Denial> {
-        if self.policy.is_unique(role) && self.policy.holders(self.team, role) > 0 {
-            return deny(
-                DenialReason::UniqueRoleTaken,
-                format!("role `{name}` is unique and already held"),
-            );
-        }
-        Ok(())
-    }
-
-    /// A unique role held in scopes has at most one holder in each: refuses to give `role`
-    /// at `path` while someone else holds it there.
-    pub(super) fn refuse_unique_taken_at(
+    /// A unique role has one holder (in the organization, or with `scope` in that scope):
+    /// refuses to give `role` (named `name` in the change) to `member` while someone
+    /// else holds it.
+    pub(super) fn refuse_unique_taken(
         &self,
         role: RoleId,
         name: &str,
-        path: &ScopePath,
+        scope: Option<&ScopePath>,
+        member: &str,
     ) -> Result<(), Denial> {
-        if self.policy.is_unique(role) && self.policy.holders_at(self.team, role, path) > 0 {
+        if self.policy.is_unique(role)
+            && self.policy.holders(self.team, role, scope, Some(member)) > 0
+        {
+            let place = scope.map_or(String::new(), |s| {
+                format!(" in `{}`", s.render(self.policy.p))
+            });
             return deny(
                 DenialReason::UniqueRoleTaken,
-                format!(
-                    "role `{name}` is unique and already held in `{}`",
-                    path.render(self.policy.p)
-                ),
+                format!("role `{name}` is unique and already held{place}"),
             );
         }
         Ok(())
@@ -182,6 +174,8 @@ impl Attempt<'_> {
 fn not_in_organization(member: &str) -> Denial {
     Denial {
         reason: DenialReason::NotInOrganization,
-        message: format!("`{member}` is not a member of the organization: invite them there first"),
+        message: crate::error::escape_controls(format!(
+            "`{member}` is not a member of the organization: invite them there first"
+        )),
     }
 }

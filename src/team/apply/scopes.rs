@@ -61,6 +61,17 @@ impl Attempt<'_> {
             );
         }
         let gone = |s: &str| ScopePath::parse(p, s).is_ok_and(|q| path.is_prefix_of(&q));
+        // Deleting a scope takes every role in it: a protected one stays its holder's.
+        for m in &self.team.members {
+            for ms in m.memberships.iter().filter(|ms| gone(&ms.scope)) {
+                self.refuse_protected(&m.id, &ms.role, || {
+                    format!(
+                        "`{}` holds the protected role `{}` in `{}`: only they may give it up",
+                        m.id, ms.role, ms.scope
+                    )
+                })?;
+            }
+        }
         let removed_scopes: Vec<String> = self
             .team
             .scopes
