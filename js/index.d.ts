@@ -524,6 +524,7 @@ export declare class Policy {
   readonly name: string | undefined;
   readonly actions: readonly ActionInfo[];
   readonly roles: readonly RoleInfo[];
+  /** Compile warnings (not in the page module: `unsupported`; use `rolegate/full`). */
   readonly warnings: Diagnostic[];
   /** The id of an action, or -1. */
   actionId(name: string): number;

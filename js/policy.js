@@ -74,8 +74,9 @@ class CompiledPolicy {
     return this.#roles;
   }
 
-  /** Compile warnings. */
+  /** Compile warnings (full module: Node, Deno, `rolegate/full`; the page module leaves the pass out). */
   get warnings() {
+    this.#boundary.fullOnly("warnings");
     return JSON.parse(this.#live.warnings());
   }
 

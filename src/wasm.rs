@@ -148,6 +148,7 @@ impl RawPolicy {
     }
 
     /// Compile warnings as JSON.
+    #[cfg(feature = "wasm-full")]
     pub fn warnings(&self) -> String {
         json::to_json(self.policy.warnings())
     }

@@ -23,6 +23,8 @@ pub(crate) mod routes;
 mod rules;
 mod strategy;
 mod team;
+// Warnings are for authoring: the page module (decisions only) leaves the pass out.
+#[cfg(not(all(feature = "wasm", not(feature = "wasm-full"))))]
 mod warnings;
 
 pub use team::{Limited, Lint, Manage, TeamRules, Transfer};
@@ -262,6 +264,7 @@ pub(crate) fn compile(document: Document) -> Result<Compiled, Vec<Diagnostic>> {
     let team = team::compile_team(&mut cx, &roles, &levels);
     #[cfg(feature = "routes")]
     let routes = routes::compile_routes(&mut cx, &levels, &catalog);
+    #[cfg(not(all(feature = "wasm", not(feature = "wasm-full"))))]
     warnings::compile_warnings(&mut cx, &levels, &catalog, &roles.roles, &rules);
     if !cx.errors.is_empty() {
         return Err(cx.errors);
