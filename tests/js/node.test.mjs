@@ -696,3 +696,11 @@ test("TOML given to fromJson says so and names the fix; `$schema` is accepted", 
   const policy = esm.Policy.fromJson(text);
   assert.equal(policy.fingerprint, esm.Policy.fromJson(readFileSync(join(root, "examples", "outreach.policy.json"), "utf8")).fingerprint);
 });
+
+test("a null scope on a role assignment is the root, as natively", () => {
+  const policy = esm.Policy.fromJson(readFileSync(join(root, "examples", "outreach.policy.json"), "utf8"));
+  const withNull = policy.session({ id: "u", roles: [{ role: "operations", scope: null }] }, { id: "acme" });
+  const absent = policy.session({ id: "u", roles: [{ role: "operations" }] }, { id: "acme" });
+  assert.equal(withNull.check("cx.view").reason, "granted");
+  assert.deepEqual(withNull.permissions(), absent.permissions());
+});

@@ -39,3 +39,42 @@ fn cli_panicked_when_its_output_pipe_closed() {
     );
     assert!(stderr.is_empty(), "stderr: {stderr}");
 }
+
+/// Issue 15: the command kept the last of two equal attribute keys where the package
+/// refused them; both now read inputs with one reader, which refuses the repetition.
+#[test]
+fn cli_kept_the_last_of_duplicate_attribute_keys() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rolegate"))
+        .args([
+            "check",
+            "outreach",
+            "cx.view",
+            "-p",
+            r#"{"id":"u","roles":[{"role":"operations"}],"attrs":{"a":1,"a":2}}"#,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("principal.attrs.a") && stderr.contains("given twice"),
+        "{stderr}"
+    );
+}
+
+/// Issue 15: `scope: null` on a role assignment meant different things in the command and
+/// the package; in both it is the root (the tenant), as an absent scope is.
+#[test]
+fn a_null_scope_on_a_role_is_the_root_in_the_command_too() {
+    let check = |principal: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_rolegate"))
+            .args(["check", "outreach", "cx.view", "-p", principal])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let null = check(r#"{"id":"u","roles":[{"role":"operations","scope":null}]}"#);
+    let absent = check(r#"{"id":"u","roles":[{"role":"operations"}]}"#);
+    assert!(null.contains(r#""reason": "granted""#), "{null}");
+    assert_eq!(null, absent);
+}
