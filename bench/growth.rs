@@ -160,7 +160,49 @@ fn table(title: &str, size_name: &str, rows: &[(usize, f64)], unit: fn(f64) -> S
     println!("| fitted exponent | {:.2} |", exponent(&points));
 }
 
+/// Bytes per session of a principal with `memberships` roles, measured in a fresh child
+/// process (so that no memory freed by earlier measurements is reused): the resident size
+/// grown by enough live sessions to span many pages, divided by their number.
+fn session_memory(memberships: usize) -> f64 {
+    let copies = (400_000 / memberships.max(1)).clamp(20, 20_000);
+    if quick() {
+        return session_memory_here(memberships, copies.min(20));
+    }
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--memory-child",
+            &memberships.to_string(),
+            &copies.to_string(),
+        ])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .unwrap_or(f64::NAN)
+}
+
+fn session_memory_here(memberships: usize, copies: usize) -> f64 {
+    let policy = Policy::from_json(&policy_text(100, 400)).unwrap();
+    let tenant = Tenant::new("acme");
+    let p = principal(100, memberships);
+    let before = resident();
+    let kept: Vec<Session> = (0..copies)
+        .map(|_| policy.session(&p, &tenant).unwrap())
+        .collect();
+    let after = resident();
+    black_box(&kept);
+    after.saturating_sub(before) as f64 / copies as f64
+}
+
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--memory-child") {
+        let memberships = args[i + 1].parse().unwrap();
+        let copies = args[i + 2].parse().unwrap();
+        println!("{}", session_memory_here(memberships, copies));
+        return;
+    }
     let q = quick();
     let round = Duration::from_millis(if q { 1 } else { 200 });
     let tenant = Tenant::new("acme");
@@ -265,14 +307,7 @@ fn main() {
             measure(round, || usize::from(session.check("a4.do", &at).allowed())),
         ));
         map_rows.push((m, measure(round, || session.permissions_for(&at).len())));
-        let copies = if q { 2 } else { 200 };
-        let before = resident();
-        let kept: Vec<Session> = (0..copies)
-            .map(|_| policy.session(&p, &tenant).unwrap())
-            .collect();
-        let after = resident();
-        black_box(&kept);
-        memory_rows.push((m, after.saturating_sub(before) as f64 / copies as f64));
+        memory_rows.push((m, session_memory(m)));
     }
     table(
         "session creation, by memberships (100 roles, 400 actions)",

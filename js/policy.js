@@ -163,6 +163,11 @@ class CompiledPolicy {
   }
 
   /** Frees the WebAssembly memory now (it is also freed when collected); a second call does nothing. */
+  /** `using policy = Policy.fromJson(...)` frees it at the end of the block. */
+  [Symbol.dispose ?? Symbol.for("Symbol.dispose")]() {
+    this.free();
+  }
+
   free() {
     if (this.#raw === null) return;
     this.#raw.free();

@@ -296,6 +296,11 @@ export class Session {
   }
 
   /** Frees the WebAssembly memory now (it is also freed when collected). */
+  /** `using session = policy.session(...)` frees it at the end of the block. */
+  [Symbol.dispose ?? Symbol.for("Symbol.dispose")]() {
+    this.free();
+  }
+
   free() {
     if (this.#raw === null) return;
     this.#raw.free();

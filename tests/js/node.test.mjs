@@ -704,3 +704,44 @@ test("a null scope on a role assignment is the root, as natively", () => {
   assert.equal(withNull.check("cx.view").reason, "granted");
   assert.deepEqual(withNull.permissions(), absent.permissions());
 });
+
+// Sessions never freed are released when collected: a million of them in one process keep
+// wasm memory bounded (a child Node with --expose-gc, the package as installed).
+test("a million sessions without free(): memory stays bounded; Symbol.dispose frees", () => {
+  const script = join(dir, "many-sessions.mjs");
+  writeFileSync(
+    script,
+    `import { Policy } from "rolegate";
+import { readFileSync } from "node:fs";
+const policy = Policy.fromJson(readFileSync(${JSON.stringify(join(root, "examples", "outreach.policy.json"))}, "utf8"));
+const tenant = { id: "acme", features: ["outreach"] };
+const samples = [];
+for (let i = 0; i < 1_000_000; i++) {
+  const session = policy.session({ id: "u" + i, roles: [{ role: "campaigner", scope: "org" }] }, tenant);
+  if (!session.can("campaign.create")) throw new Error("wrong decision");
+  if (i % 100_000 === 99_999) {
+    globalThis.gc();
+    await new Promise((r) => setTimeout(r, 10)); // finalizers run between tasks
+    globalThis.gc();
+    samples.push(process.memoryUsage().rss);
+  }
+}
+// What \`using s = policy.session(...)\` does at the end of its block.
+const disposed = policy.session({ id: "x", roles: [] }, tenant);
+disposed[Symbol.dispose ?? Symbol.for("Symbol.dispose")]();
+let freed = false;
+try { disposed.can("campaign.create"); } catch (e) { freed = e.code === "freed"; }
+console.log(JSON.stringify({ samples, freed }));
+`,
+  );
+  const started = Date.now();
+  const out = execFileSync(process.execPath, ["--expose-gc", script], { cwd: dir, encoding: "utf8", maxBuffer: 1 << 20 });
+  const { samples, freed } = JSON.parse(out.trim().split("\n").pop());
+  const mb = (b) => (b / 1048576).toFixed(1);
+  console.log(`node memory: resident size (wasm memory, which never shrinks, included) after each 100k un-freed sessions, MB: ${samples.map(mb).join(", ")} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  assert.equal(samples.length, 10);
+  // Bounded: the last sample is within 32 MB of the second (the first warms up); a million
+  // sessions kept would take well over a gigabyte.
+  assert.ok(samples[9] - samples[1] < 32 * 1048576, `memory grew from ${mb(samples[1])} to ${mb(samples[9])} MB`);
+  assert.ok(freed, "Symbol.dispose (what `using` calls) freed the session");
+});
