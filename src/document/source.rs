@@ -76,7 +76,15 @@ pub fn read(text: &str, format: Format) -> Result<(Document, Node), Vec<Diagnost
         Err((errors, offsets)) => Err(errors
             .into_iter()
             .zip(offsets)
-            .map(|(d, offset)| at(text, d, offset))
+            .enumerate()
+            .map(|(i, (d, offset))| {
+                // Positions cost a scan of the text each: the first ones get theirs.
+                if i < MAX_POSITIONED {
+                    at(text, d, offset)
+                } else {
+                    d
+                }
+            })
             .collect()),
     }
 }
@@ -100,7 +108,9 @@ pub fn position(text: &str, offset: usize) -> (u32, u32) {
 /// Fills line and column of diagnostics from the tree of the source text.
 pub fn attach_positions(text: &str, tree: &Node, diagnostics: &mut [Diagnostic]) {
     let mut seen_duplicates: Vec<DocPath> = Vec::new();
-    for d in diagnostics {
+    // Locating is linear in the document: the first diagnostics get their line and column,
+    // so that a hostile document with tens of thousands of errors is still answered at once.
+    for d in diagnostics.iter_mut().take(MAX_POSITIONED) {
         if d.line.is_some() {
             continue;
         }
@@ -126,6 +136,9 @@ pub fn attach_positions(text: &str, tree: &Node, diagnostics: &mut [Diagnostic])
         });
     }
 }
+
+/// How many diagnostics of one document get a line and column.
+const MAX_POSITIONED: usize = 200;
 
 /// Column of the opening quote of the string value whose key starts at `key_offset`.
 fn value_column(text: &str, key_offset: usize) -> Option<u32> {

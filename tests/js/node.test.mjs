@@ -745,3 +745,61 @@ console.log(JSON.stringify({ samples, freed }));
   assert.ok(samples[9] - samples[1] < 32 * 1048576, `memory grew from ${mb(samples[1])} to ${mb(samples[9])} MB`);
   assert.ok(freed, "Symbol.dispose (what `using` calls) freed the session");
 });
+
+// Issue 15's stalls, through the package (natively in tests/regression.rs): documents and
+// inputs under the 4 MB cap that took seconds to minutes, or overflowed the stack. Each
+// must end with the engine's answer; the times are printed (no timed assertions).
+test("hostile sizes through the package: limits with codes, and linear passes", () => {
+  const times = [];
+  const timed = (what, f) => {
+    const start = performance.now();
+    try {
+      return f();
+    } finally {
+      times.push(`${what} ${(performance.now() - start).toFixed(0)} ms`);
+    }
+  };
+  const policyOf = (doc) => JSON.stringify({ version: 1, scopes: { org: {}, project: { parent: "org" } }, actions: { "a.do": { scope: "org" } }, ...doc });
+  // A 40,000-role include chain: over the roles limit, refused at once (no stack overflow).
+  const chain = {};
+  for (let i = 0; i < 40000; i++) chain[`r${i}`] = { scope: "org", ...(i + 1 < 40000 ? { includes: [`r${i + 1}`] } : { allow: ["a.do"] }) };
+  assert.throws(
+    () => timed("40k-role chain", () => esm.Policy.fromJson(policyOf({ roles: chain }))),
+    (e) => e.code === "limit_exceeded" && e.errors.some((d) => d.path === "roles"),
+  );
+  // A 999-role chain at the limit: compiled, and the last role's grant reaches the first.
+  const short = {};
+  for (let i = 0; i < 999; i++) short[`r${i}`] = { scope: "org", ...(i + 1 < 999 ? { includes: [`r${i + 1}`] } : { allow: ["a.do"] }) };
+  const chained = timed("999-role chain", () => esm.Policy.fromJson(policyOf({ roles: short })));
+  assert.equal(chained.session({ id: "u", roles: [{ role: "r0", scope: "org" }] }, { id: "t" }).check("a.do").reason, "granted");
+  // 40,000 allow rules on every role: over the rules limit, refused.
+  const rules = {};
+  for (let i = 0; i < 40000; i++) rules[`a${i}`] = { effect: "allow", roles: ["*"], actions: ["*"] };
+  assert.throws(
+    () => timed("40k rules on every role", () => esm.Policy.fromJson(policyOf({ roles: { r: { scope: "org" } }, rules }))),
+    (e) => e.code === "limit_exceeded" && e.errors.some((d) => d.path === "rules"),
+  );
+  // 1,000 roles x 3,000 actions granted where they never apply: one warning per role.
+  const actions = {};
+  for (let i = 0; i < 3000; i++) actions[`a${i}.do`] = { scope: "org" };
+  const roles = {};
+  for (let i = 0; i < 1000; i++) roles[`r${i}`] = { scope: "project", allow: ["*"] };
+  const wide = timed("1,000 roles x 3,000 actions", () => esm.Policy.fromJson(JSON.stringify({ version: 1, scopes: { org: {}, project: { parent: "org" } }, actions, roles })));
+  assert.equal(wide.warnings.length, 1000);
+  // 80,000 attribute keys: read once; a repeated key is refused at its path.
+  const attrs = Array.from({ length: 80000 }, (_, i) => `"k${i}":0`).join(",");
+  const session = timed("80k attribute keys", () => chained.session(JSON.parse(`{"id":"u","roles":[],"attrs":{${attrs}}}`), { id: "t" }));
+  assert.equal(session.check("a.do").reason, "not_member");
+  assert.throws(
+    () => timed("80k keys, one repeated", () => esm.Policy.fromJson(`{"version":1,"scopes":{"org":{}},"description":"x",${attrs.replace('"k0":0', '"description":"y"')}}`)),
+    (e) => e.code === "duplicate_name" && e.errors.length === 80000 && e.errors[0].path === "description" && e.errors[0].line === 1,
+  );
+  // A team of 100,000 members: one change answered.
+  const team = { members: [{ id: "own", status: "active", role: "owner" }], scopes: [] };
+  for (let i = 0; i < 100000; i++) team.members.push({ id: `m${i}`, status: "active", role: "member" });
+  const calilio = esm.Policy.fromObject(corpus.presets.calilio);
+  const result = timed("team apply, 100k members", () => calilio.applyTeamChange(team, { id: "t" }, "own", { type: "remove", member: "m5" }));
+  assert.equal(result.allowed, true);
+  assert.equal(result.team.members.length, 100000);
+  console.log(`node hostile sizes: ${times.join("; ")}`);
+});
