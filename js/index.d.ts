@@ -47,6 +47,9 @@ export type PolicyErrorCode =
   | "unknown_param"
   | "route_conflict"
   | "limit_exceeded"
+  | "not_artifact"
+  | "artifact_version"
+  | "corrupt_artifact"
   | "never_applies"
   | "empty_role";
 

@@ -27,6 +27,7 @@
 //! - `test-util`: internals for this repository's own tests (the reference evaluator);
 //!   no stability promise.
 
+mod artifact;
 mod compile;
 mod decide;
 pub mod diff;
@@ -47,11 +48,12 @@ mod value;
 #[cfg(feature = "wasm")]
 mod wasm;
 
+pub use artifact::ARTIFACT_VERSION;
 #[cfg(feature = "routes")]
 pub use compile::Route;
 pub use compile::{
     Action, ActionId, ActionKey, Feature, FeatureId, Level, LevelId, Limited, Lint, Manage, Plan,
-    PlanId, Role, RoleId, TeamRules, Transfer,
+    PlanId, Role, RoleId, Rule, RuleId, TeamRules, Transfer,
 };
 pub use decide::{
     Decision, Effect, ExplainStep, Explanation, Principal, Reason, Resource, RoleAssignment, Scope,

@@ -4,7 +4,8 @@
 //! features and plans, roles with cascade and inclusion, allow and deny rules with
 //! conditions), a random principal, tenant and several random requests, and requires
 //! `Session::check`, the `permissions_for` map and `reference::decide` to give the same
-//! decision, field for field.
+//! decision, field for field; the policy loaded from its artifact must decide (and explain)
+//! every request the same.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -349,6 +350,13 @@ fn compiled_index_agrees_with_reference() {
         let session = policy.session(&principal, &tenant);
         prop_assert!(session.is_ok(), "session rejected: {:?}", session.err());
         let session = session.unwrap();
+        // The policy's artifact loads into an index that writes the same artifact and
+        // decides every request the same.
+        let artifact = policy.to_artifact();
+        let loaded = Policy::from_artifact(&artifact).unwrap();
+        prop_assert_eq!(loaded.to_artifact(), artifact);
+        prop_assert_eq!(loaded.fingerprint(), policy.fingerprint());
+        let loaded = loaded.session(&principal, &tenant).unwrap();
         for _ in 0..4 {
             let resource = random_resource(&mut g, &principal);
             let action = if g.chance(5) {
@@ -376,6 +384,11 @@ fn compiled_index_agrees_with_reference() {
                 prop_assert_eq!(&mapped, &compiled);
             }
             prop_assert_eq!(&session.explain(&action, &resource).decision, &compiled);
+            prop_assert_eq!(&loaded.check(&action, &resource), &compiled);
+            prop_assert_eq!(
+                session.explain(&action, &resource).to_string(),
+                loaded.explain(&action, &resource).to_string()
+            );
             if compiled
                 .hint
                 .as_deref()

@@ -55,7 +55,7 @@ fn documents() -> Vec<String> {
     let mut docs: Vec<String> = PRESETS.iter().map(|(_, t)| (*t).to_owned()).collect();
     for (_, text) in PRESETS {
         let policy = Policy::from_toml(text).unwrap();
-        docs.push(serde_json::to_string(policy.document()).unwrap());
+        docs.push(serde_json::to_string(policy.document().unwrap()).unwrap());
     }
     docs.push(r#"{"id":"u1","roles":[{"role":"admin","scope":"workspace:w1/project:p7"}],"attrs":{"a":[1,2.5e3,"x",true,null]}}"#.into());
     docs.push(r#"{"members":[{"id":"u1","status":"active","role":"owner","memberships":[{"scope":"project:p1","role":"editor"}],"last_active":1790000000}],"scopes":["project:p1"]}"#.into());

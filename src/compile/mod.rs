@@ -20,7 +20,7 @@ mod pattern;
 mod roles;
 #[cfg(feature = "routes")]
 pub(crate) mod routes;
-mod rules;
+pub(crate) mod rules;
 mod strategy;
 mod team;
 // Warnings are for authoring: the page module (decisions only) leaves the pass out.
@@ -159,7 +159,10 @@ pub struct Plan {
 /// The compiled index. Immutable; shared by every session of the policy.
 #[derive(Debug)]
 pub(crate) struct Compiled {
-    pub document: Document,
+    /// The document compiled; none for a policy loaded from its artifact.
+    pub document: Option<Document>,
+    /// The policy's name.
+    pub name: Option<String>,
     pub levels: Vec<Level>,
     pub root: LevelId,
     pub level_index: BTreeMap<Arc<str>, LevelId>,
@@ -206,7 +209,7 @@ impl ActionKey {
 }
 
 /// A new compilation identity (see [`Compiled::identity`]).
-fn next_identity() -> u64 {
+pub(crate) fn next_identity() -> u64 {
     use std::sync::atomic::{AtomicU64, Ordering};
     static NEXT: AtomicU64 = AtomicU64::new(1);
     NEXT.fetch_add(1, Ordering::Relaxed)
@@ -292,14 +295,15 @@ pub(crate) fn compile(document: Document) -> Result<Compiled, Vec<Diagnostic>> {
         routes,
         fingerprint: std::sync::OnceLock::new(),
         identity: next_identity(),
-        document,
+        name: document.name.clone(),
+        document: Some(document),
     })
 }
 
 /// The most entries of each section the engine compiles: the sizes of the compiled index
 /// (bitsets of roles and actions per role and rule, include expansions, rule attachments)
 /// grow with their products, so each is bounded for any document under the size cap.
-const LIMITS: [(&str, usize); 4] = [
+pub(crate) const LIMITS: [(&str, usize); 4] = [
     ("scopes", 64),
     ("actions", 10_000),
     ("roles", 1_000),

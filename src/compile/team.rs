@@ -41,7 +41,7 @@ pub enum Limited {
 }
 
 /// The hygiene thresholds.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Lint {
     /// Roles that count as admin access.
     pub admin_roles: BitSet,
@@ -58,7 +58,7 @@ pub struct Lint {
 }
 
 /// The compiled team rules.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct TeamRules {
     /// Roles exactly one member holds.
     pub unique: BitSet,

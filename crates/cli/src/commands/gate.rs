@@ -116,12 +116,13 @@ fn routes(m: &ArgMatches) -> Outcome {
     let (_, policy) = load_policy(arg(m, "policy"), None)?;
     let matrix = Matrix::of(&policy);
     let root = policy.root_level().to_owned();
+    let docs = policy.document().map(|d| &d.routes);
     let rows: Vec<RouteRow> = policy
-        .document()
-        .routes
+        .routes()
         .iter()
-        .map(|(pattern, doc)| {
-            let cells = matrix.rows.iter().find(|r| r.action == doc.action);
+        .map(|route| {
+            let action = policy.actions().get(route.action).map_or("", |a| &*a.name);
+            let cells = matrix.rows.iter().find(|r| r.action == action);
             let with = |want: Cell| -> Vec<String> {
                 cells.map_or_else(Vec::new, |row| {
                     matrix
@@ -133,12 +134,21 @@ fn routes(m: &ArgMatches) -> Outcome {
                         .collect()
                 })
             };
+            // Templates as written where the document is at hand, else as compiled.
+            let doc = docs.and_then(|d| d.get(&route.pattern));
             RouteRow {
-                route: pattern.to_owned(),
-                action: doc.action.clone(),
-                scope: doc.scope.clone().unwrap_or_else(|| root.clone()),
-                resource: doc.resource.clone(),
-                id: doc.id.clone(),
+                route: route.pattern.to_string(),
+                action: action.to_owned(),
+                scope: match doc {
+                    Some(doc) => doc.scope.clone(),
+                    None => route.scope_template(policy.levels()),
+                }
+                .unwrap_or_else(|| root.clone()),
+                resource: route.resource.as_deref().map(str::to_owned),
+                id: match doc {
+                    Some(doc) => doc.id.clone(),
+                    None => route.id_template(),
+                },
                 roles: with(Cell::Yes),
                 conditional: with(Cell::Conditional),
             }
