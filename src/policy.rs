@@ -163,12 +163,18 @@ impl Policy {
     /// Computed on first use.
     pub fn fingerprint(&self) -> &str {
         self.inner.fingerprint.get_or_init(|| {
-            let artifact = crate::artifact::build(&self.inner);
-            crate::fingerprint::hex(
-                artifact
-                    .get(10..crate::artifact::HEADER)
-                    .unwrap_or_default(),
-            )
+            // The page module makes policies only from artifacts, which set it on load.
+            #[cfg(all(feature = "wasm", not(feature = "wasm-full")))]
+            return String::new();
+            #[cfg(not(all(feature = "wasm", not(feature = "wasm-full"))))]
+            {
+                let artifact = crate::artifact::build(&self.inner);
+                crate::fingerprint::hex(
+                    artifact
+                        .get(10..crate::artifact::HEADER)
+                        .unwrap_or_default(),
+                )
+            }
         })
     }
 

@@ -4,9 +4,10 @@
 use super::{ARTIFACT_VERSION, HEADER, MAGIC, MAX_NESTING, digest, tag};
 use crate::compile::rules::place_rules;
 use crate::compile::{
-    Action, BitSet, Compiled, Feature, LIMITS, Level, Limited, Lint, Manage, Plan, Role, Rule,
-    TeamRules, Transfer, next_identity,
+    Action, BitSet, Compiled, Feature, LIMITS, Level, Plan, Role, Rule, TeamRules, next_identity,
 };
+#[cfg(feature = "team")]
+use crate::compile::{Limited, Lint, Manage, Transfer};
 use crate::document::condition::{AttrRef, Entity, Expr};
 use crate::document::{AttrType, RuleEffect};
 use crate::error::{Diagnostic, DocPath, ErrorCode};
@@ -54,7 +55,12 @@ pub(crate) fn load(bytes: &[u8]) -> Result<Compiled, Diagnostic> {
         section: "name",
         item: None,
     };
-    match body(&mut input) {
+    let mut parts = Parts::default();
+    let read = body(&mut input, &mut parts);
+    if read.is_ok() {
+        input.enter("names");
+    }
+    match read.and_then(|()| assemble(parts)) {
         Ok(compiled) => {
             let _ = compiled.fingerprint.set(crate::fingerprint::hex(&digest));
             Ok(compiled)
@@ -92,61 +98,74 @@ fn limit(section: &str) -> usize {
         .map_or(0, |(_, max)| *max)
 }
 
-fn body(input: &mut In<'_>) -> R<Compiled> {
-    let name = input.opt_str()?.map(str::to_owned);
+/// What has been read so far. Every value goes in here as soon as it is read, so that a
+/// refusal anywhere has nothing of its own to drop (which keeps the loader small).
+#[derive(Default)]
+struct Parts {
+    name: Option<String>,
+    levels: Vec<Level>,
+    root: usize,
+    features: Vec<Feature>,
+    plans: Vec<Plan>,
+    attributes: BTreeMap<(Entity, String), AttrType>,
+    actions: Vec<Action>,
+    roles: Vec<Role>,
+    rules: Vec<Rule>,
+    team: TeamRules,
+    #[cfg(feature = "routes")]
+    routes: crate::compile::RouteTable,
+}
+
+/// A new default item at the end of `list`.
+fn push<T: Default>(list: &mut Vec<T>) -> R<&mut T> {
+    list.push(T::default());
+    list.last_mut().ok_or(Bad("no room"))
+}
+
+fn body(input: &mut In<'_>, p: &mut Parts) -> R<()> {
+    p.name = input.opt_string()?;
 
     input.enter("scopes");
     let count = input.count(limit("scopes"))?;
-    let mut levels = Vec::with_capacity(count);
     for i in 0..count {
         input.item = Some(i);
-        levels.push(Level {
-            name: input.name()?,
-            label: input.opt_string()?,
-            parent: input.opt_id(count)?,
-            depth: 0,
-        });
+        let l = push(&mut p.levels)?;
+        l.name = input.name()?;
+        l.label = input.opt_string()?;
+        l.parent = input.opt_id(count)?;
     }
     input.item = None;
-    let root = input.id(count)?;
-    set_depths(&mut levels, root)?;
-    let level_index = index(levels.iter().map(|l| &l.name))?;
+    p.root = input.id(count)?;
+    set_depths(&mut p.levels, p.root)?;
 
     input.enter("features");
     let count = input.count(usize::MAX)?;
-    let mut features = Vec::with_capacity(count);
     for i in 0..count {
         input.item = Some(i);
-        features.push(Feature {
-            name: input.name()?,
-            label: input.opt_string()?,
-            hint: input.opt_arc()?,
-            enable: input.opt_id(limit("actions"))?,
-            enable_hint: input.opt_arc()?,
-        });
+        let f = push(&mut p.features)?;
+        f.name = input.name()?;
+        f.label = input.opt_string()?;
+        f.hint = input.opt_arc()?;
+        f.enable = input.opt_id(limit("actions"))?;
+        f.enable_hint = input.opt_arc()?;
     }
-    let feature_index = index(features.iter().map(|f| &f.name))?;
 
     input.enter("plans");
     let count = input.count(usize::MAX)?;
-    let mut plans = Vec::with_capacity(count);
     for i in 0..count {
         input.item = Some(i);
-        plans.push(Plan {
-            name: input.name()?,
-            label: input.opt_string()?,
-            features: input.ids(features.len())?,
-        });
+        let plan = push(&mut p.plans)?;
+        plan.name = input.name()?;
+        plan.label = input.opt_string()?;
+        input.ids(p.features.len(), &mut plan.features)?;
     }
-    let plan_index = index(plans.iter().map(|p| &p.name))?;
 
     input.enter("attributes");
     let count = input.count(usize::MAX)?;
-    let mut attributes = BTreeMap::new();
     for i in 0..count {
         input.item = Some(i);
         let entity = input.entity()?;
-        let name = input.str()?.to_owned();
+        let name = input.str()?;
         let ty = match input.byte()? {
             0 => AttrType::String,
             1 => AttrType::Number,
@@ -155,104 +174,122 @@ fn body(input: &mut In<'_>) -> R<Compiled> {
             4 => AttrType::NumberList,
             _ => return Err(Bad("an attribute type that does not exist")),
         };
-        if attributes.insert((entity, name), ty).is_some() {
+        if p.attributes.insert((entity, name.to_owned()), ty).is_some() {
             return Err(Bad("an attribute declared twice"));
         }
     }
 
     input.enter("actions");
     let count = input.count(limit("actions"))?;
-    let mut actions = Vec::with_capacity(count);
     for i in 0..count {
         input.item = Some(i);
-        actions.push(Action {
-            name: input.name()?,
-            label: input.opt_string()?,
-            group: input.opt_string()?,
-            level: input.id(levels.len())?,
-            tags: {
-                let n = input.count(usize::MAX)?;
-                (0..n)
-                    .map(|_| input.str().map(str::to_owned))
-                    .collect::<R<_>>()?
-            },
-            feature: input.opt_id(features.len())?,
-            plans: input.ids(plans.len())?,
-            feature_hint: input.opt_arc()?,
-            plan_hint: input.opt_arc()?,
-            reads_resource: false,
-        });
+        let a = push(&mut p.actions)?;
+        a.name = input.name()?;
+        a.label = input.opt_string()?;
+        a.group = input.opt_string()?;
+        a.level = input.id(p.levels.len())?;
+        let tags = input.count(usize::MAX)?;
+        for _ in 0..tags {
+            a.tags.push(input.str()?.to_owned());
+        }
+        a.feature = input.opt_id(p.features.len())?;
+        input.ids(p.plans.len(), &mut a.plans)?;
+        a.feature_hint = input.opt_arc()?;
+        a.plan_hint = input.opt_arc()?;
     }
-    let action_index = index(actions.iter().map(|a| &a.name))?;
     input.section = "features";
-    for (i, f) in features.iter().enumerate() {
+    for (i, f) in p.features.iter().enumerate() {
         input.item = Some(i);
-        if f.enable.is_some_and(|a| a >= actions.len()) {
+        if f.enable.is_some_and(|a| a >= p.actions.len()) {
             return Err(Bad("an enabling action that does not exist"));
         }
     }
 
     input.enter("roles");
     let count = input.count(limit("roles"))?;
-    let mut roles = Vec::with_capacity(count);
     for i in 0..count {
         input.item = Some(i);
-        roles.push(Role {
-            name: input.name()?,
-            label: input.opt_string()?,
-            level: input.id(levels.len())?,
-            cascade: input.flag()?,
-            expansion: input.ids(count)?,
-            allow: input.bits(actions.len())?,
-            allow_rules: Vec::new(),
-        });
+        let r = push(&mut p.roles)?;
+        r.name = input.name()?;
+        r.label = input.opt_string()?;
+        r.level = input.id(p.levels.len())?;
+        r.cascade = input.flag()?;
+        input.ids(count, &mut r.expansion)?;
+        r.allow = input.bits(p.actions.len())?;
     }
-    let role_index = index(roles.iter().map(|r| &r.name))?;
 
     input.enter("rules");
     let count = input.count(limit("rules"))?;
-    let mut rules = Vec::with_capacity(count);
     for i in 0..count {
         input.item = Some(i);
-        rules.push(Rule {
-            name: input.name()?,
-            effect: if input.flag()? {
-                RuleEffect::Deny
-            } else {
-                RuleEffect::Allow
-            },
-            roles: input.bits(roles.len())?,
-            actions: input.bits(actions.len())?,
-            condition: match input.flag()? {
-                true => Some(input.expr(0)?),
-                false => None,
-            },
-            condition_text: input.opt_string()?,
+        p.rules.push(Rule {
+            name: Arc::from(""),
+            effect: RuleEffect::Allow,
+            roles: BitSet::default(),
+            actions: BitSet::default(),
+            condition: None,
+            condition_text: None,
         });
+        let r = p.rules.last_mut().ok_or(Bad("no room"))?;
+        r.name = input.name()?;
+        if input.flag()? {
+            r.effect = RuleEffect::Deny;
+        }
+        r.roles = input.bits(p.roles.len())?;
+        r.actions = input.bits(p.actions.len())?;
+        if input.flag()? {
+            r.condition = Some(input.expr(0)?);
+        }
+        r.condition_text = input.opt_string()?;
     }
-    index(rules.iter().map(|r| &r.name))?;
 
     input.enter("team");
     let len = input.count(usize::MAX)?;
     let end = input.pos + len;
     #[cfg(feature = "team")]
-    let team = team(input, roles.len(), levels.len(), plans.len())?;
-    #[cfg(not(feature = "team"))]
-    let team = TeamRules::default();
+    {
+        p.team = team(input, p.roles.len(), p.levels.len(), p.plans.len())?;
+    }
     input.end_section(end, cfg!(feature = "team"))?;
 
     input.enter("routes");
     let len = input.count(usize::MAX)?;
     let end = input.pos + len;
     #[cfg(feature = "routes")]
-    let routes = routes(input, actions.len(), levels.len())?;
+    {
+        p.routes = routes(input, p.actions.len(), p.levels.len())?;
+    }
     input.end_section(end, cfg!(feature = "routes"))?;
 
     input.enter("end");
     if input.pos != input.bytes.len() {
         return Err(Bad("bytes after the last section"));
     }
+    Ok(())
+}
 
+/// The compiled index of what was read: names indexed (each unique), rules placed.
+fn assemble(p: Parts) -> R<Compiled> {
+    let Parts {
+        name,
+        levels,
+        root,
+        features,
+        plans,
+        attributes,
+        mut actions,
+        mut roles,
+        rules,
+        team,
+        #[cfg(feature = "routes")]
+        routes,
+    } = p;
+    let level_index = index(levels.iter().map(|l| &l.name))?;
+    let feature_index = index(features.iter().map(|f| &f.name))?;
+    let plan_index = index(plans.iter().map(|p| &p.name))?;
+    let action_index = index(actions.iter().map(|a| &a.name))?;
+    let role_index = index(roles.iter().map(|r| &r.name))?;
+    index(rules.iter().map(|r| &r.name))?;
     let set = place_rules(rules, &mut roles, &mut actions);
     Ok(Compiled {
         document: None,
@@ -483,12 +520,14 @@ impl<'a> In<'a> {
         self.item = None;
     }
 
+    #[inline(never)]
     fn byte(&mut self) -> R<u8> {
         let b = *self.bytes.get(self.pos).ok_or(Bad("the body ends early"))?;
         self.pos += 1;
         Ok(b)
     }
 
+    #[inline(never)]
     fn flag(&mut self) -> R<bool> {
         match self.byte()? {
             0 => Ok(false),
@@ -497,6 +536,7 @@ impl<'a> In<'a> {
         }
     }
 
+    #[inline(never)]
     fn u64(&mut self) -> R<u64> {
         let mut value = 0u64;
         for shift in (0..64).step_by(7) {
@@ -513,11 +553,13 @@ impl<'a> In<'a> {
         Err(Bad("a number over 64 bits"))
     }
 
+    #[inline(never)]
     fn uint(&mut self) -> R<usize> {
         usize::try_from(self.u64()?).map_err(|_| Bad("a number too large for this machine"))
     }
 
     /// An id below `bound`.
+    #[inline(never)]
     fn id(&mut self, bound: usize) -> R<usize> {
         let id = self.uint()?;
         if id < bound {
@@ -528,6 +570,7 @@ impl<'a> In<'a> {
     }
 
     /// An optional id below `bound` (`0` for none, else `id + 1`).
+    #[inline(never)]
     fn opt_id(&mut self, bound: usize) -> R<Option<usize>> {
         match self.uint()? {
             0 => Ok(None),
@@ -536,6 +579,8 @@ impl<'a> In<'a> {
         }
     }
 
+    #[cfg(feature = "team")]
+    #[inline(never)]
     fn opt_u32(&mut self) -> R<Option<u32>> {
         match self.uint()? {
             0 => Ok(None),
@@ -546,6 +591,7 @@ impl<'a> In<'a> {
     }
 
     /// A count of items of at least one byte each, at most `max`.
+    #[inline(never)]
     fn count(&mut self, max: usize) -> R<usize> {
         let n = self.uint()?;
         if n > max {
@@ -557,6 +603,7 @@ impl<'a> In<'a> {
         Ok(n)
     }
 
+    #[inline(never)]
     fn take(&mut self, len: usize) -> R<&'a [u8]> {
         let end = self
             .pos
@@ -572,6 +619,7 @@ impl<'a> In<'a> {
 
     /// Ends a section at `end`: where its contents ended when they were read (`read`),
     /// else by stepping over them.
+    #[inline(never)]
     fn end_section(&mut self, end: usize, read: bool) -> R<()> {
         if end < self.pos || end > self.bytes.len() || (read && end != self.pos) {
             return Err(Bad("a section whose length does not match its contents"));
@@ -580,19 +628,23 @@ impl<'a> In<'a> {
         Ok(())
     }
 
+    #[inline(never)]
     fn text(&mut self, len: usize) -> R<&'a str> {
         std::str::from_utf8(self.take(len)?).map_err(|_| Bad("text that is not UTF-8"))
     }
 
+    #[inline(never)]
     fn str(&mut self) -> R<&'a str> {
         let len = self.uint()?;
         self.text(len)
     }
 
+    #[inline(never)]
     fn name(&mut self) -> R<Arc<str>> {
         self.str().map(Arc::from)
     }
 
+    #[inline(never)]
     fn opt_str(&mut self) -> R<Option<&'a str>> {
         match self.uint()? {
             0 => Ok(None),
@@ -600,21 +652,28 @@ impl<'a> In<'a> {
         }
     }
 
+    #[inline(never)]
     fn opt_string(&mut self) -> R<Option<String>> {
         Ok(self.opt_str()?.map(str::to_owned))
     }
 
+    #[inline(never)]
     fn opt_arc(&mut self) -> R<Option<Arc<str>>> {
         Ok(self.opt_str()?.map(Arc::from))
     }
 
-    /// Ids below `bound`.
-    fn ids(&mut self, bound: usize) -> R<Vec<usize>> {
+    /// Ids below `bound`, into `list`.
+    #[inline(never)]
+    fn ids(&mut self, bound: usize, list: &mut Vec<usize>) -> R<()> {
         let n = self.count(usize::MAX)?;
-        (0..n).map(|_| self.id(bound)).collect()
+        for _ in 0..n {
+            list.push(self.id(bound)?);
+        }
+        Ok(())
     }
 
     /// A set of ids below `len`.
+    #[inline(never)]
     fn bits(&mut self, len: usize) -> R<BitSet> {
         let words = (0..len.div_ceil(64))
             .map(|_| self.u64())
@@ -622,6 +681,7 @@ impl<'a> In<'a> {
         BitSet::from_words(len, words).ok_or(Bad("a set holding an id past its table"))
     }
 
+    #[inline(never)]
     fn entity(&mut self) -> R<Entity> {
         match self.byte()? {
             0 => Ok(Entity::Principal),

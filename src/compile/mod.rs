@@ -56,7 +56,7 @@ pub type FeatureId = usize;
 pub type PlanId = usize;
 
 /// A compiled scope level.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Level {
     /// Its name.
     pub name: Arc<str>,
@@ -69,7 +69,7 @@ pub struct Level {
 }
 
 /// A compiled action.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Action {
     /// `campaign.create`.
     pub name: Arc<str>,
@@ -95,7 +95,7 @@ pub struct Action {
 }
 
 /// A compiled role.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Role {
     /// Its name.
     pub name: Arc<str>,
@@ -131,7 +131,7 @@ pub struct Rule {
 }
 
 /// A compiled feature.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Feature {
     /// Its name.
     pub name: Arc<str>,
@@ -146,7 +146,7 @@ pub struct Feature {
 }
 
 /// A compiled plan.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Plan {
     /// Its name.
     pub name: Arc<str>,
