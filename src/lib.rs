@@ -40,6 +40,8 @@ pub mod matrix;
 mod number;
 mod policy;
 pub mod presets;
+#[cfg(not(all(feature = "wasm", not(feature = "wasm-full"))))]
+pub mod query;
 #[cfg(feature = "team")]
 pub mod team;
 pub mod typescript;
@@ -64,6 +66,8 @@ pub use error::{
 #[cfg(feature = "routes")]
 pub use gate::{GateDecision, GateOutcome};
 pub use policy::Policy;
+#[cfg(not(all(feature = "wasm", not(feature = "wasm-full"))))]
+pub use query::QueryPlan;
 pub use value::{Attrs, Value};
 
 /// Internals for this repository's own tests (feature `test-util`): not part of the API,
