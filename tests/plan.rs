@@ -350,3 +350,232 @@ fn plans_allow_exactly_what_decisions_allow() {
         assert!(seen(&format!("op {op}")) >= 50, "op `{op}`: {tally:?}");
     }
 }
+
+const SMALL: &str = r#"
+version = 1
+[scopes]
+org = {}
+workspace = { parent = "org" }
+team = { parent = "org" }
+[attributes]
+resource = { assignee = "string", tags = "string[]" }
+[actions]
+"number.view" = { scope = "workspace" }
+"number.tag" = { scope = "workspace" }
+[roles.admin]
+scope = "org"
+cascade = true
+allow = ["*"]
+[roles.member]
+scope = "workspace"
+[rules.own]
+effect = "allow"
+roles = ["member"]
+actions = ["number.view"]
+when = "resource.assignee == principal.id"
+[rules.tagged]
+effect = "allow"
+roles = ["member"]
+actions = ["number.tag"]
+when = "resource.tags == [\"a\"]"
+"#;
+
+fn small_session(principal: &str) -> rolegate::Session {
+    let policy = Policy::from_toml(SMALL).unwrap();
+    let principal = rolegate::Principal::from_json(principal).unwrap();
+    policy
+        .session(&principal, &rolegate::Tenant::new("acme"))
+        .unwrap()
+}
+
+#[test]
+fn translation_errors_name_their_code_and_path_in_the_plan() {
+    let member = small_session(r#"{"id":"u2","roles":[{"role":"member","scope":"workspace:w1"}]}"#);
+    let plan = member.plan("number.view", "number", None).unwrap();
+    let json = serde_json::to_value(&plan).unwrap();
+    assert_eq!(json["condition"]["op"], "and", "{json}");
+    // An attribute without a column is an error, never a silent `true`.
+    let no_assignee =
+        Columns::from_json(r#"{"scope":"scope","scope_level":"level","attributes":{}}"#).unwrap();
+    let e = plan.to_sql(&no_assignee, Dialect::Postgres).unwrap_err();
+    assert_eq!(e.code, TranslateErrorCode::UnmappedAttribute);
+    let path = e.path.to_string();
+    let segments: Vec<&str> = path.split('.').collect();
+    assert_eq!(segments.first(), Some(&"condition"), "{e}");
+    assert_eq!(segments.last(), Some(&"attr"), "{e}");
+    // The path leads to the attribute in the plan's JSON.
+    let mut at = &json;
+    for part in &segments {
+        let (key, index) = match part.split_once('[') {
+            Some((k, i)) => (k, Some(i.trim_end_matches(']').parse::<usize>().unwrap())),
+            None => (*part, None),
+        };
+        at = &at[key];
+        if let Some(i) = index {
+            at = &at[i];
+        }
+    }
+    assert_eq!(at, "assignee", "{e}");
+    // The scope, and the level of the scope in a branching tree, need their columns.
+    let no_scope = Columns::from_json(r#"{"attributes":{"assignee":"a"}}"#).unwrap();
+    let e = plan.to_sql(&no_scope, Dialect::Sqlite).unwrap_err();
+    assert_eq!(e.code, TranslateErrorCode::UnmappedScope);
+    assert!(e.path.to_string().ends_with(".levels"), "{e}");
+    let all = Columns::from_json(
+        r#"{"scope":"scope","scope_level":"level","attributes":{"assignee":"a"}}"#,
+    )
+    .unwrap();
+    let fragment = plan.to_sql(&all, Dialect::Postgres).unwrap();
+    assert_eq!(
+        fragment.sql,
+        "(level IN ($1, $2) AND (scope = $3 OR starts_with(scope, $4)) AND (a IS NOT NULL AND a = $5))"
+    );
+    let in_w1 = member
+        .plan("number.view", "number", Some("workspace:w1"))
+        .unwrap();
+    let e = in_w1.to_sql(&no_scope, Dialect::Sqlite).unwrap_err();
+    assert_eq!(
+        (e.code, e.path.to_string()),
+        (TranslateErrorCode::UnmappedScope, "scope".to_owned())
+    );
+    // A whole list compared with a list column has no SQL: an error at the value.
+    let tagged = member
+        .plan("number.tag", "number", Some("workspace:w1"))
+        .unwrap();
+    let tags = Columns::from_json(r#"{"scope":"scope","attributes":{"tags":"tags"}}"#).unwrap();
+    let e = tagged.to_sql(&tags, Dialect::Sqlite).unwrap_err();
+    assert_eq!(
+        (e.code, e.path.to_string()),
+        (
+            TranslateErrorCode::Unsupported,
+            "condition.value".to_owned()
+        )
+    );
+}
+
+#[test]
+fn bad_inputs_are_errors_with_a_code_and_a_path() {
+    let member = small_session(r#"{"id":"u2","roles":[{"role":"member","scope":"workspace:w1"}]}"#);
+    let e = member
+        .plan("number.view", "number", Some("nowhere:x"))
+        .unwrap_err();
+    assert_eq!(
+        (e.code.as_str(), e.path.to_string()),
+        ("bad_scope", "scope".into())
+    );
+    let plan = member.plan("number.fly", "number", None).unwrap();
+    assert!(
+        matches!(
+            plan.outcome,
+            Outcome::DenyAll {
+                reason: rolegate::Reason::UnknownAction,
+                ..
+            }
+        ),
+        "{plan:?}"
+    );
+    let plan = member
+        .plan("number.view", "number", Some("team:t1"))
+        .unwrap();
+    assert!(
+        matches!(
+            plan.outcome,
+            Outcome::DenyAll {
+                reason: rolegate::Reason::BadScope,
+                ..
+            }
+        ),
+        "{plan:?}"
+    );
+    for (text, path) in [
+        (
+            r#"{"attributes":{"assignee":"a; DROP TABLE t"}}"#,
+            "columns.attributes.assignee",
+        ),
+        (r#"{"scope":"\"scope\""}"#, "columns.scope"),
+        (r#"{"scope":"t.c.d"}"#, "columns.scope"),
+        (r#"{"scopes":"scope"}"#, "columns.scopes"),
+        (
+            r#"{"attributes":{"a":"x","a":"y"}}"#,
+            "columns.attributes.a",
+        ),
+        (r#"{"attributes":{"a":1}}"#, "columns.attributes.a"),
+        (r#"[]"#, "columns"),
+    ] {
+        let e = Columns::from_json(text).unwrap_err();
+        assert_eq!(
+            (e.code.as_str(), e.path.to_string()),
+            ("bad_input", path.to_owned()),
+            "{text}: {e}"
+        );
+    }
+    assert!(Columns::from_json(r#"{"scope":"t.scope_1","attributes":{"id":"_id"}}"#).is_ok());
+}
+
+#[test]
+fn scope_ids_that_look_like_sql_or_patterns_stay_parameters() {
+    let policy = Policy::from_toml(rolegate::presets::preset("project-members").unwrap()).unwrap();
+    let odd = "a%_'--";
+    let principal = rolegate::Principal::from_json(&format!(
+        r#"{{"id":"u5","roles":[{{"role":"agent","scope":"org"}},{{"role":"viewer","scope":"project:{odd}"}}]}}"#
+    ))
+    .unwrap();
+    let session = policy
+        .session(&principal, &rolegate::Tenant::new("acme"))
+        .unwrap();
+    let plan = session.plan("project.view", "project", None).unwrap();
+    let columns = Columns::from_json(r#"{"scope":"scope","attributes":{"id":"id"}}"#).unwrap();
+    let db = Connection::open_in_memory().unwrap();
+    db.execute_batch("CREATE TABLE p (id TEXT, scope TEXT NOT NULL)")
+        .unwrap();
+    let rows = [
+        format!("project:{odd}"),
+        "project:aXY'--".to_owned(),
+        "project:a%_'--x".to_owned(),
+        format!("PROJECT:{}", odd.to_uppercase()),
+        "project:A%_'--".to_owned(),
+    ];
+    for (i, scope) in rows.iter().enumerate() {
+        db.execute(
+            "INSERT INTO p VALUES (?, ?)",
+            rusqlite::params![format!("p{i}"), scope],
+        )
+        .unwrap();
+    }
+    let fragment = plan.to_sql(&columns, Dialect::Sqlite).unwrap();
+    assert!(!fragment.sql.contains(odd), "{}", fragment.sql);
+    assert!(
+        fragment
+            .params
+            .contains(&Value::from(format!("project:{odd}")))
+    );
+    let mut statement = db
+        .prepare(&format!(
+            "SELECT id FROM p WHERE {} ORDER BY id",
+            fragment.sql
+        ))
+        .unwrap();
+    let ids: Vec<String> = statement
+        .query_map(
+            rusqlite::params_from_iter(fragment.params.iter().map(to_sql)),
+            |row| row.get(0),
+        )
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    // Not LIKE: neither `%` nor `_` matches anything else, and case counts.
+    assert_eq!(ids, ["p0"]);
+    // And the same rows, decided one by one, agree.
+    let resources: Vec<Resource> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, s)| Resource::new("project", format!("p{i}"), s.clone()))
+        .filter(|r| session.scope(&r.scope).is_ok())
+        .collect();
+    let allowed: Vec<String> = session
+        .filter("project.view", &resources)
+        .iter()
+        .filter_map(|r| r.id.clone())
+        .collect();
+    assert_eq!(allowed, ["p0"]);
+}
