@@ -39,6 +39,21 @@ impl Session {
     /// An action the catalog does not declare gives a plan that denies every resource
     /// (`unknown_action`), as [`Session::check`] denies it; a scope that cannot be read is
     /// an error (`bad_scope`, at `scope`).
+    ///
+    /// ```
+    /// use rolegate::query::{Columns, Dialect};
+    /// use rolegate::{Policy, Principal, Tenant};
+    ///
+    /// let policy = Policy::from_toml(rolegate::presets::preset("calilio").unwrap())?;
+    /// let member = Principal::new("u2").with_role("member", "org");
+    /// let session = policy.session(&member, &Tenant::new("acme"))?;
+    /// let plan = session.plan("number.view", "number", None)?;
+    /// let columns = Columns::from_json(r#"{ "attributes": { "assignee": "assignee_id" } }"#)?;
+    /// let fragment = plan.to_sql(&columns, Dialect::Postgres)?;
+    /// assert_eq!(fragment.sql, "(assignee_id IS NOT NULL AND assignee_id = $1)");
+    /// assert_eq!(fragment.params, ["u2".into()]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn plan(
         &self,
         action: &str,
