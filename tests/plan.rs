@@ -579,3 +579,34 @@ fn scope_ids_that_look_like_sql_or_patterns_stay_parameters() {
         .collect();
     assert_eq!(allowed, ["p0"]);
 }
+
+#[test]
+fn a_principal_with_ten_thousand_memberships_is_planned_in_linear_time() {
+    let policy = Policy::from_toml(rolegate::presets::preset("callscaler").unwrap()).unwrap();
+    let mut principal = rolegate::Principal::new("u3");
+    for i in 0..10_000 {
+        principal = principal.with_role("member", format!("business:b{i}"));
+    }
+    let session = policy
+        .session(&principal, &rolegate::Tenant::new("acme").with_plan("pro"))
+        .unwrap();
+    let started = std::time::Instant::now();
+    let plan = session.plan("number.view", "number", None).unwrap();
+    let elapsed = started.elapsed();
+    let Outcome::Conditional(Residual::Or { args }) = &plan.outcome else {
+        panic!("{plan:?}");
+    };
+    assert_eq!(args.len(), 10_000);
+    let columns = Columns::from_json(r#"{"scope":"scope"}"#).unwrap();
+    let fragment = plan.to_sql(&columns, Dialect::Postgres).unwrap();
+    assert_eq!(fragment.params.len(), 20_000);
+    assert!(
+        fragment.sql.ends_with("starts_with(scope, $20000)))"),
+        "{}",
+        &fragment.sql[fragment.sql.len() - 60..]
+    );
+    // A generous bound for a debug build on a busy machine: quadratic work would take minutes.
+    assert!(elapsed.as_secs() < 5, "{elapsed:?}");
+    assert!(plan.allows(&Resource::new("number", "n1", "business:b9999")));
+    assert!(!plan.allows(&Resource::new("number", "n1", "business:b10000")));
+}

@@ -276,7 +276,9 @@ impl Part {
                 Part::Cond(Residual::And { args: inner }) if conjunction => args.extend(inner),
                 Part::Cond(Residual::Or { args: inner }) if !conjunction => args.extend(inner),
                 Part::Cond(c) => {
-                    if !args.contains(&c) {
+                    // Repeated terms (two roles held at one scope) are dropped while the
+                    // list is short; a long one keeps them, so that the work stays linear.
+                    if args.len() > 64 || !args.contains(&c) {
                         args.push(c);
                     }
                 }
