@@ -11,6 +11,7 @@
 //! | document to index | `compile` | compilation passes (levels, catalog, roles, rules, team, warnings) into the decision index: interned names, bitsets, expanded patterns |
 //! | index | [`Policy`] | the validated, compiled, immutable policy |
 //! | decisions | `decide` | [`Session`], [`Verdict`], [`Decision`], [`Explanation`], the input types |
+//! | query plans | [`query`] | [`Session::plan`]: which resources a principal may act on, as a condition ([`QueryPlan`]) and as SQL (docs/PLANS.md) |
 //! | team changes | [`team`] | `Policy::apply`, `Policy::lint`, [`team::replay`] |
 //! | views | [`matrix`], [`diff`], [`typescript`] | the role x action matrix, who gains and loses what, TypeScript unions |
 //! | presets | [`presets`] | the seed products' policies |
@@ -41,6 +42,8 @@ pub mod matrix;
 mod number;
 mod policy;
 pub mod presets;
+#[cfg(not(all(feature = "wasm", not(feature = "wasm-full"))))]
+pub mod query;
 #[cfg(feature = "team")]
 pub mod team;
 pub mod typescript;
@@ -66,6 +69,8 @@ pub use error::{
 #[cfg(feature = "routes")]
 pub use gate::{GateDecision, GateOutcome};
 pub use policy::Policy;
+#[cfg(not(all(feature = "wasm", not(feature = "wasm-full"))))]
+pub use query::QueryPlan;
 pub use value::{Attrs, Value};
 
 /// Internals for this repository's own tests (feature `test-util`): not part of the API,

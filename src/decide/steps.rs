@@ -29,7 +29,7 @@ impl Session {
     /// at the tenant (steps 1 to 4, for a resource with no type, id or attributes at the
     /// root). Its own gates are not consulted, so that no gate blocks its own remedy and
     /// no decision recurses.
-    fn may_enable(&self, enable: ActionId) -> bool {
+    pub(super) fn may_enable(&self, enable: ActionId) -> bool {
         self.decide_steps(
             enable,
             &TENANT,

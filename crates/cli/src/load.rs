@@ -83,6 +83,15 @@ pub(crate) fn inline_or_file(what: &str, raw: &str) -> Result<String, Failure> {
     }
 }
 
+/// A JSON input given as a file path, `@file`, or inline text.
+pub(crate) fn file_or_inline(what: &str, raw: &str) -> Result<String, Failure> {
+    if !raw.starts_with('@') && std::path::Path::new(raw).is_file() {
+        return std::fs::read_to_string(raw)
+            .map_err(|e| Failure::usage(format!("cannot read {what} file `{raw}`: {e}")));
+    }
+    inline_or_file(what, raw)
+}
+
 /// A principal argument (JSON, or `@file.json`).
 pub(crate) fn principal(raw: &str) -> Result<Principal, Failure> {
     let text = inline_or_file("principal", raw)?;

@@ -1,7 +1,7 @@
 //! Requests through the route table: `gate` (decide one request), `routes` (the table with
 //! the roles that reach each route) and `fingerprint` (the policy's hash).
 
-use crate::load::{arg, inline_or_file, load_policy, principal, tenant};
+use crate::load::{arg, file_or_inline, load_policy, principal, tenant};
 use crate::output::{Failure, Outcome, out};
 use clap::{Arg, ArgMatches, Command};
 use rolegate::matrix::{Cell, Matrix};
@@ -67,15 +67,6 @@ pub(crate) fn run(name: &str, m: &ArgMatches) -> Option<Outcome> {
         "fingerprint" => fingerprint(m),
         _ => return None,
     })
-}
-
-/// A JSON input given as a file path, `@file`, or inline text.
-fn file_or_inline(what: &str, raw: &str) -> Result<String, Failure> {
-    if !raw.starts_with('@') && std::path::Path::new(raw).is_file() {
-        return std::fs::read_to_string(raw)
-            .map_err(|e| Failure::usage(format!("cannot read {what} file `{raw}`: {e}")));
-    }
-    inline_or_file(what, raw)
 }
 
 fn gate(m: &ArgMatches) -> Outcome {
