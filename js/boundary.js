@@ -160,17 +160,6 @@ export function connect(raw, loading) {
       }
     },
 
-    /** Refuses, in the page module, the route table and the gate. */
-    routesOnly(what) {
-      if (!routes) {
-        throw new RolegateError(
-          "unsupported",
-          "",
-          `${what} needs the route table, which the page module leaves out to stay small: import from \`rolegate/full\`, \`rolegate/edge\` or \`rolegate/node\``,
-        );
-      }
-    },
-
     /** Compiles policy text (`format`: "json" or "toml") into a raw policy. */
     compile(format, text) {
       this.ready_();

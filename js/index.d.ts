@@ -558,7 +558,7 @@ export declare class Policy {
   readonly fingerprint: string;
   /** Whether a server's fingerprint names this very policy. */
   matchesFingerprint(fingerprint: string | null | undefined): boolean;
-  /** The route table, in document order (not in the page module). */
+  /** The route table, in document order. */
   routes(): RouteInfo[];
   free(): void;
 }
@@ -596,7 +596,7 @@ export interface GateAnswer {
 export declare class Session {
   private constructor();
   readonly policy: Policy;
-  /** Decides a request by method and path through the route table (not in the page module). */
+  /** Decides a request by method and path through the route table. */
   gate(method: string, path: string): GateAnswer;
   /** Finishes an `origin` answer with the loaded resource's attributes; other answers come back as they are. */
   completeGate(answer: GateAnswer, attrs: Record<string, unknown>): GateAnswer;

@@ -115,7 +115,6 @@ class CompiledPolicy {
 
   /** The route table: `[{ route, method, action, params, resource? }]`, in document order. */
   routes() {
-    this.#boundary.routesOnly("routes");
     return JSON.parse(this.#live.routes());
   }
 

@@ -48,10 +48,10 @@ before(async () => {
 <body>
 <script type="module">
 import * as api from "/node_modules/rolegate/web.js";
-import { runCorpus } from "/corpus.mjs";
+import { runCorpus, runGateCorpus } from "/corpus.mjs";
 try {
   const corpus = await (await fetch("/corpus.json")).json();
-  window.result = runCorpus(api, corpus);
+  window.result = { ...runCorpus(api, corpus), gates: runGateCorpus(api, corpus) };
 } catch (e) {
   window.result = { error: String(e && e.stack || e) };
 }
@@ -208,6 +208,10 @@ async function runCorpusPage(path, label) {
 test("the package without a bundler (web.js) agrees with the native engine on the whole corpus", async () => {
   const { fetched, result } = await runCorpusPage("/plain.html", "chromium (no bundler)");
   assert.equal(result.from, "artifact", "the page module decides from the presets' artifacts");
+  const gateTotal = Object.values(corpus.gates).reduce((n, f) => n + f.cases.length, 0);
+  assert.equal(result.gates.from, "artifact");
+  assert.equal(result.gates.cases, gateTotal, `the page module ran ${result.gates.cases} gate cases of ${gateTotal}`);
+  assert.deepEqual(result.gates.failures.slice(0, 20), [], "the gate corpus from artifacts in the page module");
   assert.ok(
     fetched.includes("/node_modules/rolegate/wasm/rolegate_bg.wasm"),
     `web.js should fetch the module next to itself; fetched: ${fetched.join(", ")}`,

@@ -102,13 +102,14 @@ export function runCorpus(api, corpus, { from = api.features.text ? "text" : "ar
  * Runs every gate fixture (tests/fixtures/gates) through `session.gate` (and `completeGate`
  * for cases with the loaded resource's `attrs`), compared with each case's expectation
  * (which tests/gate.rs holds natively), and every preset's fingerprint with the native one.
- * Needs a module with the route table (`api.features.routes`). Returns { cases, failures }.
+ * The policies are compiled from text or loaded from their artifacts (`from`, as in
+ * `runCorpus`). Returns { cases, failures, from }.
  */
-export function runGateCorpus(api, corpus) {
+export function runGateCorpus(api, corpus, { from = api.features.text ? "text" : "artifact" } = {}) {
   const failures = [];
   let cases = 0;
   for (const [preset, fingerprint] of Object.entries(corpus.fingerprints)) {
-    for (const from of ["text", "artifact"]) {
+    for (const from of api.features.text ? ["text", "artifact"] : ["artifact"]) {
       const policy = presetPolicy(api, corpus, preset, from);
       if (policy.fingerprint !== fingerprint) failures.push(`fingerprint of ${preset} (${from}): ${policy.fingerprint}, native ${fingerprint}`);
       if (api.features.full) {
@@ -121,7 +122,11 @@ export function runGateCorpus(api, corpus) {
     }
   }
   for (const [file, fixture] of Object.entries(corpus.gates)) {
-    const policy = api.Policy.fromObject(fixture.policy ?? corpus.presets[fixture.preset]);
+    const policy = !fixture.policy
+      ? presetPolicy(api, corpus, fixture.preset, from)
+      : from === "artifact"
+        ? api.Policy.load(fromBase64(corpus.gateArtifacts[file]))
+        : api.Policy.fromObject(fixture.policy);
     for (const c of fixture.cases) {
       cases++;
       const fail = (what) => failures.push(`${file} ${c.name}: ${what}`);
@@ -145,5 +150,5 @@ export function runGateCorpus(api, corpus) {
     }
     policy.free();
   }
-  return { cases, failures };
+  return { cases, failures, from };
 }

@@ -60,9 +60,9 @@ const gateTotal = () => Object.values(corpus.gates).reduce((n, f) => n + f.cases
 
 test("the gate corpus and the presets' fingerprints agree with the native engine (ES module and CommonJS)", () => {
   assert.ok(gateTotal() >= 300, `the gate corpus holds ${gateTotal()} cases`);
-  for (const [label, api] of [["ESM", esm], ["CommonJS", cjs]]) {
+  for (const [label, api, from] of [["ESM", esm, "text"], ["CommonJS", cjs, "text"], ["ESM, artifacts", esm, "artifact"]]) {
     assert.equal(api.features.routes, true, `${label}: Node loads the module with the route table`);
-    const result = runGateCorpus(api, corpus);
+    const result = runGateCorpus(api, corpus, { from });
     assert.equal(result.cases, gateTotal());
     assert.deepEqual(result.failures.slice(0, 10), [], label);
     console.log(`node (${label}): ${result.cases} gate cases, ${Object.keys(corpus.fingerprints).length} fingerprints, ${result.failures.length} disagreements`);
@@ -89,15 +89,16 @@ test("a page compares its policy's fingerprint with a server's", () => {
   assert.equal(policy.matchesFingerprint(undefined), false);
 });
 
-test("the page module loads artifacts only, leaves the route table out, and says so", async () => {
+test("the page module loads artifacts only, and gates requests from them like the full module", async () => {
   // The page module as the page entries load it: its glue, its .wasm, the shared API.
   const pkg = join(dir, "node_modules", "rolegate");
   const raw = await import(pathToFileURL(join(pkg, "wasm", "rolegate.js")).href);
   raw.initSync({ module: readFileSync(join(pkg, "wasm", "rolegate_bg.wasm")) });
   const { createApi } = await import(pathToFileURL(join(pkg, "api.js")).href);
   const page = createApi(raw);
-  assert.equal(page.features.routes, false);
+  assert.equal(page.features.routes, true);
   assert.equal(page.features.text, false);
+  assert.equal(page.features.full, false);
   for (const call of [() => page.Policy.fromObject(corpus.presets.outreach), () => page.Policy.fromJson("{}")]) {
     assert.throws(call, (e) => e.code === "unsupported" && /Policy\.load/.test(e.message) && /rolegate build/.test(e.message));
   }
@@ -107,10 +108,17 @@ test("the page module loads artifacts only, leaves the route table out, and says
   assert.equal(page.Policy.load(artifact.buffer.slice(artifact.byteOffset, artifact.byteOffset + artifact.length)).fingerprint, corpus.fingerprints.outreach, "an ArrayBuffer loads too");
   const session = policy.session({ id: "u1", roles: [] }, { id: "acme" });
   assert.equal(session.check("outreach.view").reason, "not_member", "the page module decides");
-  for (const call of [() => policy.routes(), () => session.gate("GET", "/api/billing")]) {
-    assert.throws(call, (e) => e.code === "unsupported" && /rolegate\/edge/.test(e.message));
-  }
   assert.throws(() => policy.build(), (e) => e.code === "unsupported" && /rolegate\/full/.test(e.message));
+  // The whole decision and gate corpora, from artifacts, in the page module.
+  const decisions = runCorpus(page, corpus);
+  assert.equal(decisions.from, "artifact");
+  assert.equal(decisions.cases, total());
+  assert.deepEqual(decisions.failures.slice(0, 10), []);
+  const gates = runGateCorpus(page, corpus);
+  assert.equal(gates.from, "artifact");
+  assert.equal(gates.cases, gateTotal());
+  assert.deepEqual(gates.failures.slice(0, 10), []);
+  console.log(`node (page module, artifacts): ${decisions.cases} cases, ${gates.cases} gate cases, ${decisions.failures.length + gates.failures.length} disagreements`);
 });
 
 test("an artifact that is not one, of another version, or altered is refused with its code in both modules", () => {
@@ -531,12 +539,13 @@ test("the tarball holds no two identical WebAssembly files", async () => {
   console.log(`node tarball: ${wasm.length} distinct .wasm files (${wasm.map((p) => p.slice(installed.length + 1)).join(", ")})`);
 });
 
-// The page module decides from artifacts: it leaves out the policy reader, the validator
-// and their messages, explain, the matrix, team changes, the lint and the compile warnings
-// (in the full module). 52 KB holds what it is today; the target is 40 KB.
-test("what a browser loads stays within 52 KB gzip", () => {
+// The page module decides and gates from artifacts: it leaves out the policy reader, the
+// validator and their messages, explain, the matrix, team changes, the lint and the
+// compile warnings (in the full module). 56 KB holds what it is today (the route gate is
+// about 4.6 KB of it); the target is 40 KB without the gate.
+test("what a browser loads stays within 56 KB gzip", () => {
   const size = JSON.parse(readFileSync(join(root, "pkg", "size.json"), "utf8"));
-  const budget = 52 * 1024;
+  const budget = 56 * 1024;
   console.log(`node size: page without bundler ${size.page.gzip} bytes gzip, bundled page ${size.bundled.gzip} bytes gzip (budget ${budget})`);
   assert.ok(size.page.gzip <= budget, `a page without bundler loads ${size.page.gzip} bytes gzip`);
   assert.ok(size.bundled.gzip <= budget, `a bundled page loads ${size.bundled.gzip} bytes gzip`);

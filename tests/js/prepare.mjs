@@ -47,8 +47,18 @@ for (const name of Object.keys(presets)) {
   run("build", name, "-o", file);
   artifacts[name] = readFileSync(file).toString("base64");
 }
+// The gate fixtures that carry their own policy: its artifact too.
+const gateArtifacts = {};
+for (const [name, fixture] of Object.entries(gates)) {
+  if (!fixture.policy) continue;
+  const source = join(root, "target", `gate-${name}`);
+  const file = join(root, "target", `gate-${name}.rolegate`);
+  writeFileSync(source, JSON.stringify(fixture.policy));
+  run("build", source, "-o", file);
+  gateArtifacts[name] = readFileSync(file).toString("base64");
+}
 const out = join(root, "target", "js-corpus.json");
-writeFileSync(out, JSON.stringify({ presets, teamPolicies, files, native, gates, fingerprints, artifacts }));
+writeFileSync(out, JSON.stringify({ presets, teamPolicies, files, native, gates, fingerprints, artifacts, gateArtifacts }));
 const cases = Object.values(files).reduce((n, f) => n + f.cases.length, 0);
 const gateCases = Object.values(gates).reduce((n, f) => n + f.cases.length, 0);
 console.log(`prepared ${cases} decision cases of ${names.length} files and ${gateCases} gate cases for the JavaScript runtimes: ${out}`);

@@ -54,7 +54,7 @@ pub(crate) fn commands() -> Vec<Command> {
                     .action(clap::ArgAction::SetTrue),
             ),
         Command::new("fingerprint")
-            .about("Print the policy fingerprint (SHA-256 of its canonical form), as gates send it")
+            .about("Print the policy fingerprint (SHA-256 of its artifact), as gates send it")
             .arg(crate::load::policy_arg()),
     ]
 }
