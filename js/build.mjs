@@ -20,7 +20,7 @@
 // esbuild (bundling and minifying) and zopfli (the inlined modules' compression) come from
 // js/build-tools, installed by `scripts/setup wasm`.
 
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -319,6 +319,12 @@ for (const { name, esmOnly, external = [] } of LIBRARY) {
     write(`${name}${extension}`, result.outputFiles[0].text);
   }
 }
+// The command (`npx rolegate`, over node.mjs) and the presets it knows, as JSON.
+copy(join(here, "cli.mjs"), "cli.mjs");
+mkdirSync(join(out, "presets"), { recursive: true });
+for (const file of readdirSync(join(here, "presets")).filter((f) => f.endsWith(".json"))) {
+  copy(join(here, "presets", file), `presets/${file}`);
+}
 // The declarations the exports map names, and the README.
 const declarations = ENTRIES.filter((r) => r.condition === "types").map((r) => r.file);
 for (const name of new Set([...declarations, "README.md"])) {
@@ -381,7 +387,7 @@ function reportSizes() {
     const s = size(list);
     console.log(`  ${label.padEnd(42)} raw ${kb(s.raw).padStart(9)}   gzip -9 ${kb(s.gz).padStart(8)}`);
   }
-  const [pageSize, bundled, full] = [rows[2], rows[3], rows[5]].map(([, list]) => size(list));
+  const [pageSize, bundled, full] = [rows[2], rows[3], rows[6]].map(([, list]) => size(list));
   writeFileSync(
     join(out, "size.json"),
     `${JSON.stringify({ page: { raw: pageSize.raw, gzip: pageSize.gz }, bundled: { raw: bundled.raw, gzip: bundled.gz }, full: { raw: full.raw, gzip: full.gz }, wasm: statSync(join(out, "wasm/rolegate_bg.wasm")).size })}\n`,
