@@ -226,6 +226,34 @@ export class Session {
   }
 
   /**
+   * Which resources of `type`, at `scope` or below it (the tenant when absent), the
+   * principal may perform `action` on: the query plan as plain JSON, exactly as the native
+   * `QueryPlan` serializes (`outcome` `allow_all`, `deny_all` with `effect`, `reason` and
+   * `hint`, or `conditional` with `condition`; docs/PLANS.md). Translate it with
+   * `rolegate/query`. Full module.
+   */
+  plan(action, options) {
+    this.#alive();
+    this.#boundary.fullOnly("plan");
+    if (typeof action !== "string") throw badInput("action", `action must be a string, got ${describe(action)}`);
+    if (options === null || typeof options !== "object" || Array.isArray(options)) {
+      throw badInput("", `the plan's options must be an object \`{ type, scope? }\`, got ${describe(options)}`);
+    }
+    for (const key of Object.keys(options)) {
+      if (key !== "type" && key !== "scope") {
+        throw badInput(key, `unknown field \`${key}\`, expected one of \`type\`, \`scope\``);
+      }
+    }
+    if (typeof options.type !== "string") throw badInput("type", `type must be a string, got ${describe(options.type)}`);
+    const scope = optionalString(options.scope, "scope");
+    try {
+      return JSON.parse(this.#raw.plan(action, options.type, scope));
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+
+  /**
    * A plain, serializable object of this session's decisions at the given scopes, for
    * server-side rendering and render loops (see `snapshotCheck`).
    */
