@@ -235,19 +235,14 @@ export class Session {
   plan(action, options) {
     this.#alive();
     this.#boundary.fullOnly("plan");
-    if (typeof action !== "string") throw badInput("action", `action must be a string, got ${describe(action)}`);
-    if (options === null || typeof options !== "object" || Array.isArray(options)) {
-      throw badInput("", `the plan's options must be an object \`{ type, scope? }\`, got ${describe(options)}`);
+    const { type, scope, ...other } = Object(options);
+    const extra = Object.keys(other)[0];
+    if (extra !== undefined) throw badInput(extra, `unknown field \`${extra}\`, expected \`type\` or \`scope\``);
+    for (const [path, value, optional] of [["action", action], ["type", type], ["scope", scope, true]]) {
+      if (typeof value !== "string" && !(optional && value == null)) throw badInput(path, `${path} must be a string, got ${describe(value)}`);
     }
-    for (const key of Object.keys(options)) {
-      if (key !== "type" && key !== "scope") {
-        throw badInput(key, `unknown field \`${key}\`, expected one of \`type\`, \`scope\``);
-      }
-    }
-    if (typeof options.type !== "string") throw badInput("type", `type must be a string, got ${describe(options.type)}`);
-    const scope = optionalString(options.scope, "scope");
     try {
-      return JSON.parse(this.#raw.plan(action, options.type, scope));
+      return JSON.parse(this.#raw.plan(action, type, scope ?? undefined));
     } catch (e) {
       rethrow(e);
     }

@@ -754,7 +754,7 @@ test("session.plan: bad input and scopes are RolegateErrors with code and path; 
   expectError(() => session.plan("table.view", { type: 3 }), "bad_input", "type");
   expectError(() => session.plan("table.view", { type: "table", scope: 1 }), "bad_input", "scope");
   expectError(() => session.plan("table.view", { type: "table", where: 1 }), "bad_input", "where");
-  expectError(() => session.plan("table.view"), "bad_input", "");
+  expectError(() => session.plan("table.view"), "bad_input", "type");
   expectError(() => session.plan(7, { type: "table" }), "bad_input", "action");
   // An action the catalog does not have: every resource denied, as check denies it.
   assert.deepStrictEqual(session.plan("no.such", { type: "table" }), { action: "no.such", type: "table", scope: "org", outcome: "deny_all", effect: "deny", reason: "unknown_action" });
