@@ -85,6 +85,10 @@ const ENTRIES = [
   ["./snapshot", "node.import", "snapshot.mjs", "wrap", "snapshot.cjs"],
   ["./snapshot", "import", "snapshot.js"],
   ["./snapshot", "require", "snapshot.cjs"],
+  ["./query", "types", "query.d.ts"],
+  ["./query", "node.import", "query.mjs", "wrap", "query.cjs"],
+  ["./query", "import", "query.js"],
+  ["./query", "require", "query.cjs"],
   ["./rolegate.wasm", null, "wasm/rolegate_bg.wasm"],
   ["./package.json", null, "package.json"],
 ].map(([path, condition, file, load, module, gates]) => ({ path, condition, file, load, module, gates }));
@@ -117,6 +121,7 @@ const LIBRARY = [
   { name: "errors" },
   { name: "api" },
   { name: "snapshot" },
+  { name: "query" },
   { name: "dom", esmOnly: true },
   { name: "store", esmOnly: true },
   { name: "react", esmOnly: true, external: ["react"] },
@@ -371,7 +376,7 @@ function reportSizes() {
     return { raw, gz };
   };
   // The API modules a page loads besides its entry and its module's glue.
-  const api = LIBRARY.filter((m) => !["dom", "store", "react", "token", "edge", "node-gate"].includes(m.name)).map((m) => `${m.name}.js`);
+  const api = LIBRARY.filter((m) => !["query", "dom", "store", "react", "token", "edge", "node-gate"].includes(m.name)).map((m) => `${m.name}.js`);
   const page = (file, module, wasm) => [`${MODULES[module].dir}/rolegate.js`, ...api, file, wasm];
   const rows = [
     ["wasm/rolegate_bg.wasm", ["wasm/rolegate_bg.wasm"]],
