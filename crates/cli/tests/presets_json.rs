@@ -22,7 +22,10 @@ fn every_preset_ships_as_json_in_the_package_and_equals_its_export() {
     files.sort();
     let mut expected: Vec<String> = PRESETS.iter().map(|(n, _)| format!("{n}.json")).collect();
     expected.sort();
-    assert_eq!(files, expected, "js/presets/ holds one JSON file per preset");
+    assert_eq!(
+        files, expected,
+        "js/presets/ holds one JSON file per preset"
+    );
     for (name, text) in PRESETS {
         let policy = Policy::from_toml(text).unwrap();
         let exported = serde_json::to_string_pretty(policy.document().unwrap()).unwrap();
