@@ -30,7 +30,8 @@ export function createEdge(api) {
 }
 
 /**
- * The policy, kept current: `{ text }` (static), `{ url, fetch?, headers? }` or
+ * The policy, kept current: `{ text }` (static), `{ url, fetch?, headers? }` (serving the
+ * policy's JSON or its artifact, `rolegate build`) or
  * `{ kv, key }` (a Workers KV namespace, or `(env) => namespace`), revalidated when
  * `interval` ms have passed since the last check.
  */
@@ -47,13 +48,22 @@ function policyLoader(Policy, options) {
     log(`rolegate: policy update refused (${code}): ${String(message).split("\n")[0]}; ${state.policy ? "the last good policy stays in force" : "no policy yet: requests are refused"}`);
   }
 
-  function adopt(text, etag) {
-    if (text !== state.text) {
+  /**
+   * Takes a served policy: JSON text, or bytes that are JSON text or an artifact of
+   * `rolegate build` (told by its first bytes), compiled or loaded when it changed.
+   */
+  function adopt(source, etag) {
+    // What identifies the source: the text, or an artifact's bytes, all of them (an
+    // altered artifact keeps the digest in its header).
+    const artifact = typeof source !== "string" && String.fromCharCode(...source.subarray(0, 8)) === "rolegate";
+    const text = artifact ? null : typeof source === "string" ? source : new TextDecoder().decode(source);
+    const key = artifact ? `artifact:${new TextDecoder("latin1").decode(source)}` : text;
+    if (key !== state.text) {
       try {
-        state.policy = Policy.fromJson(text);
-        state.text = text;
+        state.policy = artifact ? Policy.load(source) : Policy.fromJson(text);
+        state.text = key;
       } catch (e) {
-        failed(e.code ?? "internal", e.message, text);
+        failed(e.code ?? "internal", e.message, key);
         return;
       }
     }
@@ -69,7 +79,7 @@ function policyLoader(Policy, options) {
       return;
     }
     if (!response.ok) throw Object.assign(new Error(`GET ${options.url} answered ${response.status}`), { code: "fetch_failed" });
-    adopt(await response.text(), response.headers.get("etag"));
+    adopt(new Uint8Array(await response.arrayBuffer()), response.headers.get("etag"));
   }
 
   async function readKv(env) {

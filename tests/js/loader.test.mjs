@@ -83,6 +83,37 @@ test("loader: fails closed, then follows the served policy, and keeps the last g
   assert.equal(loader.error, null);
 });
 
+test("loader: a served artifact (rolegate build) is loaded as the policy, and a corrupt one refused", async () => {
+  const logs = [];
+  served.status = 200;
+  served.text = JSON.stringify(POLICY);
+  served.etag = '"a1"';
+  const loader = edge.createPolicyLoader({ url, interval: 0, log: (line) => logs.push(line) });
+  const fromText = await loader.current();
+  // The same policy as its artifact: the same fingerprint, no text read.
+  const artifact = Buffer.from(fromText.build());
+  served.text = artifact;
+  served.etag = '"a2"';
+  const fromArtifact = await loader.current();
+  assert.notEqual(fromArtifact, fromText, "a new source is loaded");
+  assert.equal(fromArtifact.fingerprint, fromText.fingerprint);
+  assert.equal(loader.error, null);
+  // A corrupt artifact (one byte changed) is refused with its code; the last good stays.
+  const corrupt = Buffer.from(artifact);
+  corrupt[corrupt.length - 3] ^= 1;
+  served.text = corrupt;
+  served.etag = '"a3"';
+  assert.equal(await loader.current(), fromArtifact);
+  assert.equal(loader.error, "corrupt_artifact");
+  assert.equal(logs.filter((l) => l.includes("corrupt_artifact")).length, 1, logs.join("\n"));
+  // An updated artifact is swapped in.
+  served.text = Buffer.from(edge.Policy.fromObject({ ...POLICY, name: "third" }).build());
+  served.etag = '"a4"';
+  const third = await loader.current();
+  assert.notEqual(third.fingerprint, fromArtifact.fingerprint);
+  assert.equal(loader.error, null);
+});
+
 test("loader: revalidates only when the interval has passed", async () => {
   served.status = 200;
   served.text = JSON.stringify(POLICY);
