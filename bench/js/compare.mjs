@@ -7,7 +7,7 @@
 // each library ships; writes the figures to target/bench-js.json.
 //
 //   node bench/js/compare.mjs            (a few minutes on 2 cores)
-//   BENCH_MS=50 BENCH_ROUNDS=3 BENCH_WARMUP_MS=100 BENCH_MEMORY_RUNS=1 BENCH_CEDAR_EVERY=50 \
+//   BENCH_MS=50 BENCH_ROUNDS=3 BENCH_WARMUP_MS=300 BENCH_MEMORY_RUNS=1 BENCH_CEDAR_EVERY=50 \
 //     node bench/js/compare.mjs   (a quick look)
 //
 // The peers are dev dependencies of tests/js (`cd tests/js && npm ci`); rolegate is the built
@@ -1141,8 +1141,9 @@ for (const r of ccResults) {
 console.log("");
 console.log("peak memory (a fresh process per engine: the policy, 500 users, every tenth request answered)");
 const mb = (b) => `${(b / 2 ** 20).toFixed(1)} MB`;
+const signedMb = (b) => `${b < 0 ? "-" : "+"}${mb(Math.abs(b))}`;
 for (const [engine, m] of Object.entries(ccMemory)) {
-  console.log(`  ${engine.padEnd(20)} ${mb(m.maxRssBytes).padStart(9)}  ${engine === "node alone" ? "(baseline)" : `+${mb(m.aboveNodeBytes)} over node alone`}`);
+  console.log(`  ${engine.padEnd(20)} ${mb(m.maxRssBytes).padStart(9)}  ${engine === "node alone" ? "(baseline)" : `${signedMb(m.aboveNodeBytes)} over node alone`}`);
 }
 
 const ccRow = (group, operation) => ccResults.find((r) => r.group === group && `${r.engine} ${r.operation}` === operation);
@@ -1178,7 +1179,7 @@ for (const op of ["rolegate policy.session + 14 session.check + free", "rolegate
 for (const engine of ["rolegate full", "rolegate page"]) {
   const m = ccMemory[engine];
   const c = ccMemory.CASL;
-  target(`peak memory no more than CASL's: ${engine}`, `${mb(m.maxRssBytes)} (+${mb(m.aboveNodeBytes)})`, m.maxRssBytes <= c.maxRssBytes, `CASL ${mb(c.maxRssBytes)} (+${mb(c.aboveNodeBytes)})`);
+  target(`peak memory no more than CASL's: ${engine}`, `${mb(m.maxRssBytes)} (${signedMb(m.aboveNodeBytes)})`, m.maxRssBytes <= c.maxRssBytes, `CASL ${mb(c.maxRssBytes)} (${signedMb(c.aboveNodeBytes)})`);
 }
 console.log("");
 console.log("targets (issue 11), on the call-center workload");
