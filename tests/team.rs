@@ -442,7 +442,7 @@ fn every_preset_has_a_team_fixture_file() {
 }
 
 // ---------------------------------------------------------------------------------------
-// Regression tests (issue 15), each named after what broke
+// Regression tests, each named after what broke
 // ---------------------------------------------------------------------------------------
 
 /// A policy with a unique, protected organization owner and a unique, protected project

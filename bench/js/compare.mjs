@@ -1182,7 +1182,7 @@ for (const engine of ["rolegate full", "rolegate page"]) {
   target(`peak memory no more than CASL's: ${engine}`, `${mb(m.maxRssBytes)} (${signedMb(m.aboveNodeBytes)})`, m.maxRssBytes <= c.maxRssBytes, `CASL ${mb(c.maxRssBytes)} (${signedMb(c.aboveNodeBytes)})`);
 }
 console.log("");
-console.log("targets (issue 11), on the call-center workload");
+console.log("performance targets, on the call-center workload");
 for (const t of targets) console.log(`  ${(t.met ? "met    " : "not met")}  ${t.target}: ${t.figure}${t.detail ? ` (${t.detail})` : ""}`);
 
 const report = {
