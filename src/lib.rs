@@ -44,6 +44,7 @@ mod policy;
 pub mod presets;
 #[cfg(not(all(feature = "wasm", not(feature = "wasm-full"))))]
 pub mod query;
+pub mod suggest;
 #[cfg(feature = "team")]
 pub mod team;
 pub mod typescript;

@@ -96,7 +96,10 @@ fn compile_plans(cx: &mut Context<'_>, feature_index: &BTreeMap<Arc<str>, Featur
                         .key(name)
                         .key("features")
                         .index(i),
-                    format!("feature `{f}` is not declared"),
+                    format!(
+                        "feature `{f}` is not declared{}",
+                        crate::suggest::did_you_mean(f, feature_index.keys().map(|k| &**k))
+                    ),
                 ),
             }
         }
@@ -180,7 +183,10 @@ fn compile_action(
                 cx.error(
                     ErrorCode::UnknownFeature,
                     base.key("feature"),
-                    format!("feature `{f}` is not declared"),
+                    format!(
+                        "feature `{f}` is not declared{}",
+                        crate::suggest::did_you_mean(f, feature_index.keys().map(|k| &**k))
+                    ),
                 );
                 None
             }
@@ -192,7 +198,10 @@ fn compile_action(
             None => cx.error(
                 ErrorCode::UnknownPlan,
                 base.key("plans").index(i),
-                format!("plan `{p}` is not declared"),
+                format!(
+                    "plan `{p}` is not declared{}",
+                    crate::suggest::did_you_mean(p, plan_index.keys().map(|k| &**k))
+                ),
             ),
         }
     }

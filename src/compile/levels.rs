@@ -27,7 +27,10 @@ impl LevelTree {
                 cx.error_help(
                     ErrorCode::BadScopeLevel,
                     path,
-                    format!("scope level `{name}` is not declared"),
+                    format!(
+                        "scope level `{name}` is not declared{}",
+                        crate::suggest::did_you_mean(name, known.iter().copied())
+                    ),
                     format!("declared levels: {}", known.join(", ")),
                 );
                 None
@@ -99,7 +102,10 @@ fn declare_levels(cx: &mut Context<'_>, index: &BTreeMap<Arc<str>, LevelId>) -> 
                 None => cx.error(
                     ErrorCode::BadScopeLevel,
                     DocPath::root().key("scopes").key(name).key("parent"),
-                    format!("scope level `{parent}` is not declared"),
+                    format!(
+                        "scope level `{parent}` is not declared{}",
+                        crate::suggest::did_you_mean(parent, doc.scopes.iter().map(|(n, _)| n))
+                    ),
                 ),
             }
         }

@@ -78,7 +78,10 @@ pub(super) fn expand_pattern(
             None => {
                 return Err((
                     ErrorCode::UnknownAction,
-                    format!("action `{name}` is not in the catalog"),
+                    format!(
+                        "action `{name}` is not in the catalog{}",
+                        crate::suggest::did_you_mean(name, action_index.keys().map(|k| &**k))
+                    ),
                 ));
             }
         },

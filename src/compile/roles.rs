@@ -70,7 +70,10 @@ fn compile_role(
             None => cx.error(
                 ErrorCode::UnknownRole,
                 base.key("includes").index(i),
-                format!("role `{included}` is not declared"),
+                format!(
+                    "role `{included}` is not declared{}",
+                    crate::suggest::did_you_mean(included, index.keys().map(|k| &**k))
+                ),
             ),
         }
     }

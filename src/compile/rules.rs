@@ -81,7 +81,10 @@ fn compile_rule(
                 None => cx.error(
                     ErrorCode::UnknownRole,
                     base.key("roles").index(i),
-                    format!("role `{role}` is not declared"),
+                    format!(
+                        "role `{role}` is not declared{}",
+                        crate::suggest::did_you_mean(role, roles.index.keys().map(|k| &**k))
+                    ),
                 ),
             }
         }

@@ -86,7 +86,13 @@ impl ScopePath {
                 ));
             };
             let Some(&level) = policy.level_index.get(level_name) else {
-                return Err(format!("scope level `{level_name}` is not declared"));
+                return Err(format!(
+                    "scope level `{level_name}` is not declared{}",
+                    crate::suggest::did_you_mean(
+                        level_name,
+                        policy.level_index.keys().map(|k| &**k)
+                    )
+                ));
             };
             if id.is_empty() {
                 return Err(format!("scope segment `{part}` has an empty id"));

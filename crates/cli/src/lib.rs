@@ -22,7 +22,6 @@ mod commands;
 pub mod fixtures;
 mod load;
 mod output;
-mod suggest;
 
 use output::{EXIT_USAGE, Failure};
 use std::process::ExitCode;

@@ -105,7 +105,7 @@ fn decide(m: &ArgMatches, mode: Mode) -> Outcome {
             .roles
             .iter()
             .find(|a| policy.role_id(&a.role).is_none())
-            .map(|a| crate::suggest::did_you_mean(&a.role, roles))
+            .map(|a| rolegate::suggest::did_you_mean(&a.role, roles))
             .unwrap_or_default();
         Failure::usage(format!("{e}{hint}"))
     })?;
@@ -137,14 +137,15 @@ fn decide(m: &ArgMatches, mode: Mode) -> Outcome {
 /// have: the decision itself (`unknown_action`, `bad_scope`) stays what the engine says.
 fn hint_unknown_names(policy: &rolegate::Policy, action: &str, scope: &str) {
     if policy.action_id(action).is_none() && !action.is_empty() {
-        let hint = crate::suggest::did_you_mean(action, policy.actions().iter().map(|a| &*a.name));
+        let hint =
+            rolegate::suggest::did_you_mean(action, policy.actions().iter().map(|a| &*a.name));
         eprintln!("note: `{action}` is not an action of the policy{hint}");
     }
     for segment in scope.split('/').filter(|s| !s.is_empty()) {
         let level = segment.split_once(':').map_or(segment, |(l, _)| l);
         if !policy.levels().iter().any(|l| &*l.name == level) {
             let hint =
-                crate::suggest::did_you_mean(level, policy.levels().iter().map(|l| &*l.name));
+                rolegate::suggest::did_you_mean(level, policy.levels().iter().map(|l| &*l.name));
             eprintln!("note: `{level}` is not a scope level of the policy{hint}");
         }
     }

@@ -1,5 +1,6 @@
 //! "Did you mean": the closest known name to a misspelled one, for the messages that name
-//! an unknown action, role or scope level.
+//! an unknown action, role, scope level, feature or plan (the engine's errors and the
+//! command's).
 
 /// The edit distance between two names (insertions, deletions, substitutions), by chars.
 fn distance(a: &str, b: &str) -> usize {
@@ -24,13 +25,14 @@ fn distance(a: &str, b: &str) -> usize {
 }
 
 /// The known name closest to `word`, when it is close enough to be a misspelling (at most
-/// a third of its length away, at least 2 edits allowed; case differences count as close).
-pub(crate) fn closest<'a>(word: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let lower = word.to_lowercase();
+/// a third of its length away, at least 2 edits allowed; ASCII case differences count as
+/// close: names are ASCII, and Unicode case tables would weigh on the page module).
+pub fn closest<'a>(word: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let lower = word.to_ascii_lowercase();
     let limit = (word.chars().count() / 3).max(2);
     let scored: Vec<(usize, &str)> = known
         .into_iter()
-        .map(|k| (distance(&lower, &k.to_lowercase()), k))
+        .map(|k| (distance(&lower, &k.to_ascii_lowercase()), k))
         .collect();
     if scored.iter().any(|(_, k)| *k == word) {
         return None; // not a misspelling: the name is known
@@ -43,7 +45,7 @@ pub(crate) fn closest<'a>(word: &str, known: impl IntoIterator<Item = &'a str>) 
 }
 
 /// ` (did you mean `x`?)`, or nothing.
-pub(crate) fn did_you_mean<'a>(word: &str, known: impl IntoIterator<Item = &'a str>) -> String {
+pub fn did_you_mean<'a>(word: &str, known: impl IntoIterator<Item = &'a str>) -> String {
     closest(word, known).map_or_else(String::new, |k| format!(" (did you mean `{k}`?)"))
 }
 
