@@ -164,7 +164,11 @@ export function createGate(options) {
         }
         answer = session.completeGate(answer, attrs);
       }
-      return { answer, session, identity, policy, headers: policyHeaders, ...answerShape(answer) };
+      // Left to the origin: the query plan of the route's action over resources of its type
+      // at its scope, the condition the loaded resource must meet (docs/PLANS.md), which
+      // the origin can add to the query that loads it.
+      const plan = answer.outcome === "origin" ? originPlan(session, answer) : undefined;
+      return { answer, session, identity, policy, plan, headers: policyHeaders, ...answerShape(answer) };
     } catch (e) {
       session.free();
       throw e;
@@ -206,7 +210,7 @@ export function honoGate(options) {
       if (result.status !== 200) {
         return new Response(JSON.stringify(result.body), { status: result.status, headers });
       }
-      c.set("rolegate", { answer: result.answer, session: result.session, identity: result.identity, policy: result.policy });
+      c.set("rolegate", { answer: result.answer, session: result.session, identity: result.identity, policy: result.policy, plan: result.plan });
       await next();
       for (const [name, value] of Object.entries(headers)) c.res.headers.set(name, value);
     } finally {
@@ -233,6 +237,21 @@ export function answerShape(answer) {
   return { status: 403, outcome, reason, body };
 }
 
+/** The plan of an `origin` answer's action and resource, or undefined where the module has no plans. */
+function originPlan(session, answer) {
+  try {
+    return session.plan(answer.action, { type: answer.resource?.type ?? "", scope: answer.resource?.scope });
+  } catch (e) {
+    if (e.code === "unsupported") return undefined;
+    throw e;
+  }
+}
+
+/** A plan as a header value: JSON with every character outside printable ASCII escaped. */
+export function planHeader(plan) {
+  return JSON.stringify(plan).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
 /** The request as the origin gets it: the client's `rolegate-*` headers removed, the gate's set. */
 export function forwardRequest(request, result) {
   const headers = new Headers(request.headers);
@@ -243,5 +262,6 @@ export function forwardRequest(request, result) {
   headers.set("rolegate-route", result.answer.route);
   headers.set("rolegate-outcome", result.outcome);
   headers.set("rolegate-policy", result.policy.fingerprint);
+  if (result.plan) headers.set("rolegate-plan", planHeader(result.plan));
   return new Request(request, { headers });
 }

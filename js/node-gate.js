@@ -2,8 +2,11 @@
 //! and plain `node:http` handlers `(req, res, next)` (Hono's middleware, `honoGate`, is in
 //! edge.js: Hono runs on fetch requests everywhere). Same options, order, statuses, bodies
 //! and headers as every other gate (docs/EDGE.md); the allowed request reaches the next
-//! handler with `req.rolegate`: `{ answer, session, identity, policy }`, the session ready
-//! for further questions.
+//! handler with `req.rolegate`: `{ answer, session, identity, policy, plan? }`, the session
+//! ready for further questions (`plan`, and the `rolegate-plan` header: what an `origin`
+//! answer leaves to the handler, see edge.js).
+
+import { planHeader } from "./edge.js";
 
 /** The gate's headers of a result, for the response. */
 export function responseHeaders(result) {
@@ -50,8 +53,9 @@ export function createNodeGate(edge) {
         "rolegate-outcome": result.outcome,
         "rolegate-policy": result.policy.fingerprint,
       });
+      if (result.plan) req.headers["rolegate-plan"] = planHeader(result.plan);
       for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-      req.rolegate = { answer: result.answer, session: result.session, identity: result.identity, policy: result.policy };
+      req.rolegate = { answer: result.answer, session: result.session, identity: result.identity, policy: result.policy, plan: result.plan };
       next();
     };
   }

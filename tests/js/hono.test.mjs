@@ -20,6 +20,8 @@ const CONFIG = JSON.parse(readFileSync(join(root, "tests", "fixtures", "tokens",
 
 let edge;
 let app;
+let originApp;
+let forwarded;
 let member;
 
 before(async () => {
@@ -36,6 +38,11 @@ before(async () => {
     const { answer, identity, session } = c.get("rolegate");
     return c.json({ ok: true, action: answer.action, principal: identity.subject, canBilling: session.can("billing.view") });
   });
+  // Without a loader, `origin` answers reach the handler with the plan the resource must meet.
+  originApp = new Hono();
+  originApp.use("/api/*", edge.honoGate({ policy, tokens: CONFIG }));
+  originApp.all("/api/*", (c) => c.json({ outcome: c.get("rolegate").answer.outcome, plan: c.get("rolegate").plan ?? null }));
+  forwarded = edge.gateFetch((request) => Response.json({ plan: request.headers.get("rolegate-plan"), outcome: request.headers.get("rolegate-outcome") }), { policy, tokens: CONFIG });
   const key = (KEYS.keys ?? KEYS).find((k) => k.alg === "EdDSA");
   const exp = Math.floor(Date.now() / 1000) + 600;
   member = await edge.mintToken(
@@ -73,4 +80,24 @@ test("hono: the gate decides before the handlers, with the contract's statuses a
 
   const anonymous = await get("/api/w/w1/campaigns/c1", null);
   assert.deepEqual([anonymous.status, anonymous.reason], [401, "token_missing"]);
+});
+
+test("an origin answer passes the query plan to the origin: the rolegate-plan header and the handler's plan", async () => {
+  const policy = edge.Policy.fromObject(POLICY);
+  // A route whose action a condition on the resource decides: the member's own numbers.
+  assert.ok(policy.routes().some((r) => r.route === "GET /api/w/{w}/numbers/{n}"));
+  const path = "/api/w/w1/numbers/n1";
+  const headers = { authorization: `Bearer ${member}`, "rolegate-plan": "{\"outcome\":\"allow_all\"}" };
+  const viaHono = await (await originApp.fetch(new Request(`http://app.local${path}`, { headers }))).json();
+  assert.equal(viaHono.outcome, "origin", path);
+  const session = policy.session({ id: "u1", roles: [{ role: "member", scope: "workspace:w1" }] }, { id: "acme" });
+  const answer = session.gate("GET", path);
+  const expected = session.plan(answer.action, { type: "number", scope: answer.resource.scope });
+  assert.equal(expected.outcome, "conditional");
+  assert.deepEqual(viaHono.plan, expected);
+  // Forwarded by gateFetch: the gate's plan, never the one the client sent.
+  const viaFetch = await (await forwarded(new Request(`http://app.local${path}`, { headers }))).json();
+  assert.equal(viaFetch.outcome, "origin");
+  assert.deepEqual(JSON.parse(viaFetch.plan), expected);
+  session.free();
 });
