@@ -24,6 +24,10 @@ pub struct Gated {
     pub identity: Identity,
     /// The fingerprint of the policy that decided.
     pub fingerprint: String,
+    /// For an `origin` answer: the query plan of the route's action over resources of its
+    /// type at its scope, the condition the resource must meet (also the `rolegate-plan`
+    /// header), so that the handler can load it with that condition in its query.
+    pub plan: Option<rolegate::query::QueryPlan>,
 }
 
 /// The gate's headers of one answer.
@@ -157,6 +161,12 @@ where
         return Ok(response);
     }
     forward_headers(&mut parts.headers, &identity, &decision, &fingerprint);
+    let plan = origin_plan(&session, &decision);
+    if let Some(plan) = &plan {
+        if let Ok(text) = serde_json::to_string(plan) {
+            set(&mut parts.headers, "rolegate-plan", &ascii_json(&text));
+        }
+    }
     parts.extensions.insert(decision.clone());
     parts.extensions.insert(session.clone());
     parts.extensions.insert(Gated {
@@ -164,6 +174,7 @@ where
         session,
         identity,
         fingerprint,
+        plan,
     });
     let mut response = inner.call(Request::from_parts(parts, body)).await?;
     stamp.apply(response.headers_mut());
@@ -205,6 +216,38 @@ fn refused<B: From<String>>(decision: &GateDecision, stamp: &Stamp) -> Option<Re
             Some(refusal(StatusCode::FORBIDDEN, stamp, body))
         }
     }
+}
+
+/// The plan of an `origin` answer's action and resource (none for other answers).
+fn origin_plan(session: &Session, decision: &GateDecision) -> Option<rolegate::query::QueryPlan> {
+    if decision.outcome != GateOutcome::Origin {
+        return None;
+    }
+    let (action, resource) = (decision.action.as_deref()?, decision.resource.as_ref()?);
+    session
+        .plan(
+            action,
+            resource.kind.as_deref().unwrap_or_default(),
+            Some(&resource.scope),
+        )
+        .ok()
+}
+
+/// JSON text as a header value: every character outside printable ASCII escaped as
+/// `\uXXXX` (UTF-16 units, as the JS gates write it).
+fn ascii_json(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if (' '..='~').contains(&c) {
+            out.push(c);
+        } else {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        }
+    }
+    out
 }
 
 /// The client's `rolegate-*` headers removed, then the gate's set.
