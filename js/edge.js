@@ -157,7 +157,8 @@ export function createGate(options) {
     try {
       let answer = session.gate(request.method, rawPath(request.url, new URL(request.url)));
       if (answer.outcome === "origin" && options.loadResource) {
-        const attrs = await options.loadResource(answer.resource, request);
+        // The loader gets the plan too: the condition the resource must meet, for its query.
+        const attrs = await options.loadResource(answer.resource, request, originPlan(session, answer));
         if (attrs === null || attrs === undefined) {
           session.free();
           return refusal(404, "deny", "not_found", { action: answer.action, message: "the resource does not exist" }, policyHeaders);

@@ -27,7 +27,7 @@ function requestOf(req) {
 export function createNodeGate(edge) {
   /** `(req, res, next)` middleware; `loadResource(resource, req)` gets the Node request. */
   function expressGate(options) {
-    const loadResource = options.loadResource && ((resource, request) => options.loadResource(resource, request.node ?? request));
+    const loadResource = options.loadResource && ((resource, request, plan) => options.loadResource(resource, request.node ?? request, plan));
     const gate = edge.createGate({ ...options, loadResource });
     return async function rolegateGate(req, res, next) {
       let result;

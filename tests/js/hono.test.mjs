@@ -21,6 +21,7 @@ const CONFIG = JSON.parse(readFileSync(join(root, "tests", "fixtures", "tokens",
 let edge;
 let app;
 let originApp;
+const loaderPlans = [];
 let forwarded;
 let member;
 
@@ -32,7 +33,14 @@ before(async () => {
   app = new Hono();
   app.use(
     "/api/*",
-    edge.honoGate({ policy, tokens: CONFIG, loadResource: (resource) => (resource.type === "number" ? (numbers.get(resource.id) ?? null) : {}) }),
+    edge.honoGate({
+      policy,
+      tokens: CONFIG,
+      loadResource: (resource, request, plan) => {
+        loaderPlans.push(plan);
+        return resource.type === "number" ? (numbers.get(resource.id) ?? null) : {};
+      },
+    }),
   );
   app.all("/api/*", (c) => {
     const { answer, identity, session } = c.get("rolegate");
@@ -95,6 +103,10 @@ test("an origin answer passes the query plan to the origin: the rolegate-plan he
   const expected = session.plan(answer.action, { type: "number", scope: answer.resource.scope });
   assert.equal(expected.outcome, "conditional");
   assert.deepEqual(viaHono.plan, expected);
+  // A loader gets the same plan, for its query.
+  loaderPlans.length = 0;
+  await app.fetch(new Request(`http://app.local${path}`, { headers }));
+  assert.deepEqual(loaderPlans, [expected]);
   // Forwarded by gateFetch: the gate's plan, never the one the client sent.
   const viaFetch = await (await forwarded(new Request(`http://app.local${path}`, { headers }))).json();
   assert.equal(viaFetch.outcome, "origin");

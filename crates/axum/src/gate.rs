@@ -145,6 +145,11 @@ where
         &config.resource_loader,
         &decision.resource,
     ) {
+        // The loader finds the plan in the request's extensions: the condition the resource
+        // must meet, for its query.
+        if let Some(plan) = origin_plan(&session, &decision) {
+            parts.extensions.insert(plan);
+        }
         match load(resource, &parts).await {
             Some(attrs) => decision = session.complete(&decision, attrs),
             None => {

@@ -127,8 +127,11 @@ impl RolegateConfig {
     }
 
     /// Finishes `origin` decisions with the attributes `load` gives for the route's
-    /// resource (`None`: 404 `not_found`). Without it, such requests are passed on marked
-    /// `rolegate-outcome: origin`, and the handler decides.
+    /// resource (`None`: 404 `not_found`). The request's extensions hold the
+    /// [`QueryPlan`](rolegate::query::QueryPlan) of the route's action and resource type: the
+    /// condition the resource must meet, for the loader's query. Without a loader, such
+    /// requests are passed on marked `rolegate-outcome: origin` with that plan
+    /// (`rolegate-plan`, [`Gated::plan`]), and the handler decides.
     pub fn resource_loader<F, Fut>(mut self, load: F) -> RolegateConfig
     where
         F: Fn(&Resource, &Parts) -> Fut + Send + Sync + 'static,
