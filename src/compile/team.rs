@@ -64,6 +64,9 @@ pub struct TeamRules {
     pub unique: BitSet,
     /// Roles whose holders only they themselves may change.
     pub protected: BitSet,
+    /// Roles with a least number of active holders (in the organization, or in each
+    /// scope of the role's level), and that number.
+    pub min_holders: Vec<(RoleId, u32)>,
     /// By role id.
     pub manage: Vec<Manage>,
     /// Ownership transfer, if the policy allows it.
@@ -115,6 +118,7 @@ pub(super) fn compile_team(
     let team = &cx.doc.team;
     let unique = role_set(cx, roles, &team.unique, base.key("unique"));
     let protected = role_set(cx, roles, &team.protected, base.key("protected"));
+    let min_holders = compile_min_holders(cx, roles, &unique);
     let manage = compile_manage(cx, roles);
     let transfer = team
         .transfer
@@ -125,12 +129,51 @@ pub(super) fn compile_team(
     TeamRules {
         unique,
         protected,
+        min_holders,
         manage,
         transfer,
         require_org_member: team.require_org_member.unwrap_or(true),
         lint,
         limits,
     }
+}
+
+/// The roles with a least number of holders. A minimum of 0 asks nothing, and a unique
+/// role never has more than one holder: both are mistakes.
+fn compile_min_holders(
+    cx: &mut Context<'_>,
+    roles: &RoleTable,
+    unique: &BitSet,
+) -> Vec<(RoleId, u32)> {
+    let base = DocPath::root().key("team").key("min_holders");
+    let mut out = Vec::new();
+    for (name, &min) in cx.doc.team.min_holders.iter() {
+        let path = base.key(name);
+        let Some(&id) = roles.index.get(name) else {
+            cx.error(
+                ErrorCode::UnknownRole,
+                path,
+                format!("role `{name}` is not declared"),
+            );
+            continue;
+        };
+        if min == 0 {
+            cx.error(
+                ErrorCode::BadValue,
+                path,
+                format!("a minimum of 0 holders asks nothing: leave `{name}` out, or ask for 1"),
+            );
+        } else if min > 1 && unique.contains(id) {
+            cx.error(
+                ErrorCode::BadValue,
+                path,
+                format!("role `{name}` is unique: no more than one member holds it, never {min}"),
+            );
+        } else {
+            out.push((id, min));
+        }
+    }
+    out
 }
 
 /// By role id: what its holders may do to the team.
