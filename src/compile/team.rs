@@ -64,9 +64,12 @@ pub struct TeamRules {
     pub unique: BitSet,
     /// Roles whose holders only they themselves may change.
     pub protected: BitSet,
-    /// Roles with a least number of active holders (in the organization, or in each
-    /// scope of the role's level), and that number.
-    pub min_holders: Vec<(RoleId, u32)>,
+    /// By role id: the least number of active holders (in the organization, or in each
+    /// scope of the role's level); 0 for none. Checked and compiled with the `team`
+    /// feature only, where team changes and the lint use it (the page module leaves it out
+    /// to stay within its size budget).
+    #[cfg(feature = "team")]
+    pub min_holders: Vec<u32>,
     /// By role id.
     pub manage: Vec<Manage>,
     /// Ownership transfer, if the policy allows it.
@@ -118,6 +121,7 @@ pub(super) fn compile_team(
     let team = &cx.doc.team;
     let unique = role_set(cx, roles, &team.unique, base.key("unique"));
     let protected = role_set(cx, roles, &team.protected, base.key("protected"));
+    #[cfg(feature = "team")]
     let min_holders = compile_min_holders(cx, roles, &unique);
     let manage = compile_manage(cx, roles);
     let transfer = team
@@ -129,6 +133,7 @@ pub(super) fn compile_team(
     TeamRules {
         unique,
         protected,
+        #[cfg(feature = "team")]
         min_holders,
         manage,
         transfer,
@@ -138,39 +143,31 @@ pub(super) fn compile_team(
     }
 }
 
-/// The roles with a least number of holders. A minimum of 0 asks nothing, and a unique
-/// role never has more than one holder: both are mistakes.
-fn compile_min_holders(
-    cx: &mut Context<'_>,
-    roles: &RoleTable,
-    unique: &BitSet,
-) -> Vec<(RoleId, u32)> {
-    let base = DocPath::root().key("team").key("min_holders");
-    let mut out = Vec::new();
+#[cfg(feature = "team")]
+/// By role id: the least number of holders, 0 for none. A minimum of 0 asks nothing,
+/// and a unique role never has more than one holder: both are mistakes.
+fn compile_min_holders(cx: &mut Context<'_>, roles: &RoleTable, unique: &BitSet) -> Vec<u32> {
+    let mut out = vec![0; roles.roles.len()];
     for (name, &min) in cx.doc.team.min_holders.iter() {
-        let path = base.key(name);
-        let Some(&id) = roles.index.get(name) else {
-            cx.error(
+        let path = DocPath::root().key("team").key("min_holders").key(name);
+        match roles.index.get(name) {
+            None => cx.error(
                 ErrorCode::UnknownRole,
                 path,
                 format!("role `{name}` is not declared"),
-            );
-            continue;
-        };
-        if min == 0 {
-            cx.error(
+            ),
+            Some(&id) if min == 0 || (min > 1 && unique.contains(id)) => cx.error(
                 ErrorCode::BadValue,
                 path,
-                format!("a minimum of 0 holders asks nothing: leave `{name}` out, or ask for 1"),
-            );
-        } else if min > 1 && unique.contains(id) {
-            cx.error(
-                ErrorCode::BadValue,
-                path,
-                format!("role `{name}` is unique: no more than one member holds it, never {min}"),
-            );
-        } else {
-            out.push((id, min));
+                format!(
+                    "`{name}` cannot keep {min} holders: ask for 1 or more, and 1 for a unique role"
+                ),
+            ),
+            Some(&id) => {
+                if let Some(slot) = out.get_mut(id) {
+                    *slot = min;
+                }
+            }
         }
     }
     out

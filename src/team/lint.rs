@@ -274,7 +274,13 @@ impl Checklist<'_> {
     /// of the role's level.
     fn min_holders(&self, out: &mut Vec<Finding>) {
         let p = self.p;
-        for &(role, min) in &p.team.min_holders {
+        for (role, &min) in p
+            .team
+            .min_holders
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| **m > 0)
+        {
             let Some(r) = p.roles.get(role) else {
                 continue;
             };

@@ -179,7 +179,13 @@ impl Attempt<'_> {
     /// already short of holders may still change in other ways (the lint reports it).
     pub(super) fn refuse_below_min_holders(&self, outcome: &Outcome) -> Result<(), Denial> {
         let p = self.policy.p;
-        for &(role, min) in &p.team.min_holders {
+        for (role, &min) in p
+            .team
+            .min_holders
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| **m > 0)
+        {
             // The places where a touched member held `role` before: the organization
             // (`None`) or a scope.
             let mut places: Vec<Option<ScopePath>> = Vec::new();
