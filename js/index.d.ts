@@ -13,10 +13,15 @@ export type Reason =
   | "plan_required"
   | "unknown_action"
   | "bad_scope"
-  | "bad_attribute";
+  | "bad_attribute"
+  | "conditional";
 
-/** What the UI does: show, show disabled with the hint, or hide. */
-export type Effect = "allow" | "deny" | "locked";
+/**
+ * What the UI does: show, show disabled with the hint, or hide. `conditional`: asked without
+ * a particular resource (no id, no attributes), the action is allowed for the resources that
+ * meet a grant's condition only; show the entry, and check with the resource to decide.
+ */
+export type Effect = "allow" | "deny" | "locked" | "conditional";
 
 /** Stable codes of problems in a policy document. */
 export type PolicyErrorCode =

@@ -376,6 +376,13 @@ fn compiled_index_agrees_with_reference() {
                 prop_assert_eq!(&mapped, &compiled);
             }
             prop_assert_eq!(&session.explain(&action, &resource).decision, &compiled);
+            // `conditional` answers a request without a particular resource, and allows
+            // nothing as such.
+            if compiled.effect == rolegate::Effect::Conditional {
+                prop_assert!(
+                    resource.id.is_none() && resource.attrs.is_empty() && !compiled.allowed()
+                );
+            }
             if compiled
                 .hint
                 .as_deref()
@@ -436,6 +443,16 @@ fn compiled_index_agrees_with_reference() {
             .sum();
         assert!(n >= 100, "reason `{reason}` seen only {n} times");
     }
+    // Requests without a particular resource (no id, no attributes) are a few percent.
+    let conditional: usize = tally
+        .iter()
+        .filter(|((r, _), _)| r == "conditional")
+        .map(|(_, n)| n)
+        .sum();
+    assert!(
+        conditional >= 10,
+        "reason `conditional` seen only {conditional} times"
+    );
     assert!(
         tally
             .get(&("granted".into(), "rule".into()))

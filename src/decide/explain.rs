@@ -237,6 +237,15 @@ pub(crate) fn grant_step(
                 act.name
             )
         }
+        Reason::Conditional => {
+            let rule = failed.and_then(|r| p.rules.get(r));
+            let name = rule.map_or("", |r| &*r.name);
+            let condition = rule.and_then(|r| r.condition_text.as_deref()).unwrap_or("");
+            format!(
+                "only rule `{name}` would grant `{}`, when `{condition}` holds, and no particular resource was given (no id, no attributes): conditional, allowed for the resources that meet it (check with the resource to decide)",
+                act.name
+            )
+        }
         Reason::NotMember => format!(
             "no role applies, so nothing grants `{}` (not_member)",
             act.name
@@ -276,6 +285,7 @@ pub(crate) fn result_step(decision: &Decision) -> ExplainStep {
         Effect::Allow => "allowed".to_owned(),
         Effect::Locked => "locked: show it disabled, with the hint".to_owned(),
         Effect::Deny => "denied".to_owned(),
+        Effect::Conditional => "conditional: check with the resource".to_owned(),
     };
     ExplainStep::new(6, "result", finding, decision.effect == Effect::Allow)
 }

@@ -171,8 +171,19 @@ fn roles_and_rules(
     if let Some(denial) = deny_by_rule(doc, action, &applicable, &attrs) {
         return Err(denial);
     }
-    // Step 4.
-    grant(doc, action, &applicable, &attrs)
+    // Step 4; asked without a particular resource (no id, no attributes), an action whose
+    // rules read the resource and that only conditional grants cover is `conditional`.
+    grant(doc, action, &applicable, &attrs).map_err(|mut denial| {
+        if denial.reason == Reason::ConditionFailed
+            && reads_resource(doc, action)
+            && resource.id.is_none()
+            && resource.attrs.is_empty()
+        {
+            denial.effect = Effect::Conditional;
+            denial.reason = Reason::Conditional;
+        }
+        denial
+    })
 }
 
 /// Step 1: the resource's scope, cut to the action's level when that level is above it.

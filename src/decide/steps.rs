@@ -193,11 +193,21 @@ impl Session {
             }
         }
         let Some((role, ai, rule)) = grant else {
-            let verdict = match failed_rule {
+            let mut verdict = match failed_rule {
                 Some(rid) => Verdict::condition_failed(action, rid),
                 None if applicable.is_empty() => Verdict::deny(Reason::NotMember, action),
                 None => Verdict::deny(Reason::NoGrant, action),
             };
+            // Asked without a particular resource (no id, no attributes), a conditional
+            // grant that reads the resource allows the action for some resources.
+            if failed_rule.is_some()
+                && act.reads_resource
+                && resource.id.is_none()
+                && resource.attrs.is_empty()
+            {
+                verdict.effect = Effect::Conditional;
+                verdict.reason = Reason::Conditional;
+            }
             if let Some(t) = trace.as_deref_mut() {
                 let mut step = explain::grant_step(p, act, &self.decision(verdict), failed_rule);
                 step.finding.push_str(&explain::how_to_get(p, action, path));
