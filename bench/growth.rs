@@ -246,6 +246,26 @@ fn main() {
         &rows,
         human_ns,
     );
+    let rows: Vec<(usize, f64)> = action_sizes
+        .iter()
+        .map(|&a| {
+            let artifact = Policy::from_json(&policy_text(100, a))
+                .unwrap()
+                .to_artifact();
+            (
+                a,
+                measure(round, || {
+                    Policy::from_artifact(&artifact).unwrap().actions().len()
+                }),
+            )
+        })
+        .collect();
+    table(
+        "artifact load, by actions (100 roles)",
+        "actions",
+        &rows,
+        human_ns,
+    );
     let big = policy_text(if q { 20 } else { 1000 }, if q { 80 } else { 2000 });
     let ns = measure(round, || Policy::from_json(&big).unwrap().actions().len());
     println!(
@@ -254,6 +274,21 @@ fn main() {
         if q { 80 } else { 2000 },
         big.len() / 1024,
         human_ns(ns)
+    );
+    // The same policy through its artifact: written once at build time, loaded by every
+    // process that decides (no text to read, nothing to validate).
+    let compiled = Policy::from_json(&big).unwrap();
+    let artifact = compiled.to_artifact();
+    let built = measure(round, || compiled.to_artifact().len());
+    let loaded = measure(round, || {
+        Policy::from_artifact(&artifact).unwrap().actions().len()
+    });
+    println!(
+        "its artifact ({} KB): written in {}, loaded in {} ({:.1}x faster than compiling the text)",
+        artifact.len() / 1024,
+        human_ns(built),
+        human_ns(loaded),
+        ns / loaded
     );
     let rows: Vec<(usize, f64)> = role_sizes
         .iter()

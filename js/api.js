@@ -17,5 +17,5 @@ import { Session } from "./session.js";
  */
 export function createApi(raw, loading) {
   const boundary = connect(raw, loading);
-  return { Policy: definePolicy(boundary), Session, RolegateError, codes: boundary.codes, features: Object.freeze({ full: boundary.full, routes: boundary.routes }), ready: boundary.ready };
+  return { Policy: definePolicy(boundary), Session, RolegateError, codes: boundary.codes, features: Object.freeze({ full: boundary.full, routes: boundary.routes, text: boundary.text }), ready: boundary.ready };
 }

@@ -125,7 +125,28 @@ export function connect(raw, loading) {
     raw,
     full,
     routes,
+    text: typeof raw.RawPolicy.fromJson === "function",
     codes,
+
+    /** Refuses to compile or load before the module is instantiated (`not_ready`). */
+    ready_() {
+      if (!loaded) throw new RolegateError("not_ready", "", "the WebAssembly module is still loading: `await ready` (exported by rolegate) before the first policy");
+    },
+
+    /** Loads a policy's artifact (a Uint8Array or an ArrayBuffer) into a raw policy. */
+    load(bytes) {
+      this.ready_();
+      if (bytes instanceof ArrayBuffer) bytes = new Uint8Array(bytes);
+      else if (ArrayBuffer.isView(bytes) && !(bytes instanceof Uint8Array)) bytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      if (!(bytes instanceof Uint8Array)) {
+        throw badInput("", `a policy artifact must be a Uint8Array or an ArrayBuffer (what \`rolegate build\` writes), got ${describe(bytes)}`);
+      }
+      try {
+        return raw.RawPolicy.load(bytes);
+      } catch (e) {
+        rethrow(e);
+      }
+    },
     ready: loading ? loading.then(load) : Promise.resolve(load()),
 
     /** Refuses, in the decisions-only module, what only the full module carries. */
@@ -139,21 +160,17 @@ export function connect(raw, loading) {
       }
     },
 
-    /** Refuses, in the page module, the route table, the gate and the fingerprint. */
-    routesOnly(what) {
-      if (!routes) {
+    /** Compiles policy text (`format`: "json" or "toml") into a raw policy. */
+    compile(format, text) {
+      this.ready_();
+      const method = format === "toml" ? "fromToml" : "fromJson";
+      if (typeof raw.RawPolicy.fromJson !== "function") {
         throw new RolegateError(
           "unsupported",
           "",
-          `${what} needs the route table, which the page module leaves out to stay small: import from \`rolegate/full\`, \`rolegate/edge\` or \`rolegate/node\``,
+          "the page module decides with compiled policies and reads no policy text: load the policy's artifact with Policy.load(bytes) (build it with `rolegate build POLICY -o FILE`, or `policy.build()` from `rolegate/full`), or import `rolegate/full` to compile text",
         );
       }
-    },
-
-    /** Compiles policy text (`format`: "json" or "toml") into a raw policy. */
-    compile(format, text) {
-      if (!loaded) throw new RolegateError("not_ready", "", "the WebAssembly module is still loading: `await ready` (exported by rolegate) before the first policy");
-      const method = format === "toml" ? "fromToml" : "fromJson";
       if (typeof raw.RawPolicy[method] !== "function") {
         throw new RolegateError("unsupported", "", "this build of rolegate reads JSON policies only; convert the TOML to JSON or use Policy.fromObject");
       }

@@ -52,6 +52,9 @@ export type PolicyErrorCode =
   | "unknown_param"
   | "route_conflict"
   | "limit_exceeded"
+  | "not_artifact"
+  | "artifact_version"
+  | "corrupt_artifact"
   | "never_applies"
   | "empty_role";
 
@@ -524,12 +527,22 @@ export type PolicyError = RolegateError & { readonly code: PolicyErrorCode; read
 /** A compiled policy. Compile once, ask many sessions. */
 export declare class Policy {
   private constructor();
-  /** Compiles a policy written in JSON text. Throws `RolegateError`. */
+  /**
+   * Loads a policy from its artifact: what `rolegate build POLICY -o FILE` or `policy.build()`
+   * writes, the compiled policy with no text to read. Every module loads artifacts; the page
+   * module (`rolegate` in browsers and Workers) loads nothing else. Throws `RolegateError`
+   * (`not_artifact`, `artifact_version`, `corrupt_artifact`, or `bad_input` for a value that
+   * is not bytes).
+   */
+  static load(artifact: Uint8Array | ArrayBuffer): Policy;
+  /** Compiles a policy written in JSON text (not in the page module: `unsupported`). Throws `RolegateError`. */
   static fromJson(text: string): Policy;
-  /** Compiles a policy given as an object. Throws `RolegateError`. */
+  /** Compiles a policy given as an object (not in the page module: `unsupported`). Throws `RolegateError`. */
   static fromObject(document: PolicyDocument): Policy;
   /** Compiles a policy written in TOML. Throws `RolegateError` (`unsupported` in JSON-only builds). */
   static fromToml(text: string): Policy;
+  /** The policy's artifact, byte for byte what `rolegate build` writes (full module). */
+  build(): Uint8Array;
   readonly name: string | undefined;
   readonly actions: readonly ActionInfo[];
   readonly roles: readonly RoleInfo[];
@@ -548,14 +561,13 @@ export declare class Policy {
   /** A session for a principal in a tenant. Throws `RolegateError` on unknown roles, plans, features or bad scopes. */
   session(principal: Principal, tenant?: Tenant): Session;
   /**
-   * The policy fingerprint (SHA-256 of its canonical form, 64 hex digits), as gates send it
-   * in `rolegate-policy`. Not in the page module (`unsupported`): use `rolegate/full`,
-   * `rolegate/edge` or `rolegate/node`.
+   * The policy fingerprint (SHA-256 of its artifact, 64 hex digits), as gates send it in
+   * `rolegate-policy`.
    */
   readonly fingerprint: string;
   /** Whether a server's fingerprint names this very policy. */
   matchesFingerprint(fingerprint: string | null | undefined): boolean;
-  /** The route table, in document order (not in the page module). */
+  /** The route table, in document order. */
   routes(): RouteInfo[];
   free(): void;
 }
@@ -593,7 +605,7 @@ export interface GateAnswer {
 export declare class Session {
   private constructor();
   readonly policy: Policy;
-  /** Decides a request by method and path through the route table (not in the page module). */
+  /** Decides a request by method and path through the route table. */
   gate(method: string, path: string): GateAnswer;
   /** Finishes an `origin` answer with the loaded resource's attributes; other answers come back as they are. */
   completeGate(answer: GateAnswer, attrs: Record<string, unknown>): GateAnswer;
@@ -621,7 +633,13 @@ export declare class Session {
  * (explain, the matrix, team changes, lint); pages and Workers importing `rolegate` get
  * the decision engine alone, to stay small.
  */
-export declare const features: { readonly full: boolean };
+export declare const features: {
+  readonly full: boolean;
+  /** Whether the module carries the route table and the gate. */
+  readonly routes: boolean;
+  /** Whether the module compiles policy text (`fromJson`, `fromObject`); the page module loads artifacts only. */
+  readonly text: boolean;
+};
 
 /**
  * Resolves once this entry's WebAssembly module is loaded; decisions are synchronous from

@@ -36,6 +36,15 @@ export function definePolicy(boundary) {
     static fromToml(text) {
       return new Policy(token, boundary, boundary.compile("toml", text));
     }
+
+    /**
+     * Loads a policy from its artifact (`rolegate build`, or `policy.build()`): the compiled
+     * policy, with no text to read. Every module loads artifacts; the page module loads
+     * nothing else.
+     */
+    static load(artifact) {
+      return new Policy(token, boundary, boundary.load(artifact));
+    }
   };
 }
 
@@ -50,7 +59,7 @@ class CompiledPolicy {
 
   constructor(given, boundary, rawPolicy) {
     if (given !== token) {
-      throw new TypeError("use Policy.fromJson, Policy.fromToml or Policy.fromObject");
+      throw new TypeError("use Policy.load, Policy.fromJson, Policy.fromToml or Policy.fromObject");
     }
     this.#boundary = boundary;
     this.#raw = rawPolicy;
@@ -81,14 +90,22 @@ class CompiledPolicy {
   }
 
   /**
-   * The policy fingerprint: the SHA-256 of its canonical form, 64 hex digits, the same as
+   * The policy fingerprint: the SHA-256 of its artifact, 64 hex digits, the same as
    * `Policy::fingerprint` in Rust and `rolegate fingerprint`; gates send it as the
    * `rolegate-policy` header.
    */
   get fingerprint() {
-    this.#boundary.routesOnly("fingerprint");
     this.#fingerprint ??= this.#live.fingerprint();
     return this.#fingerprint;
+  }
+
+  /**
+   * The policy's artifact (a Uint8Array): its compiled form, what `Policy.load` loads in
+   * every module and runtime, byte for byte what `rolegate build` writes. Full module.
+   */
+  build() {
+    this.#boundary.fullOnly("build");
+    return this.#live.build();
   }
 
   /** Whether `fingerprint` (a server's `rolegate-policy` header) names this very policy. */
@@ -98,7 +115,6 @@ class CompiledPolicy {
 
   /** The route table: `[{ route, method, action, params, resource? }]`, in document order. */
   routes() {
-    this.#boundary.routesOnly("routes");
     return JSON.parse(this.#live.routes());
   }
 

@@ -259,7 +259,6 @@ export class Session {
    */
   gate(method, path) {
     this.#alive();
-    this.#boundary.routesOnly("gate");
     if (typeof method !== "string") throw badInput("method", `method must be a string, got ${describe(method)}`);
     if (typeof path !== "string") throw badInput("path", `path must be a string, got ${describe(path)}`);
     return JSON.parse(this.#raw.gate(method, path));

@@ -1,42 +1,25 @@
 //! The policy fingerprint: one hash that names a compiled policy, the same in every runtime.
 //!
-//! It is the SHA-256 of the policy's canonical form: the validated document written as
-//! compact JSON in the model's key order (sections and fields in a fixed order, tables in
-//! the author's order, which decisions depend on), after the line `rolegate-policy/1`.
-//! The TOML and JSON texts of one policy give the same document, so the same fingerprint;
-//! any change that can change a decision changes the document, so the fingerprint.
-//! Lowercase hex, 64 characters.
+//! It is the SHA-256 of the policy's artifact (the compiled index in its binary form, see
+//! `artifact`), which the artifact carries in its header: the TOML and JSON texts of one
+//! policy compile to the same index, so the same artifact and fingerprint; any change that
+//! can change a decision changes the index, so the fingerprint. Lowercase hex, 64
+//! characters.
 //!
 //! SHA-256 is written out here (FIPS 180-4, checked against its test vectors) rather than
 //! taken from a crate: it is about 60 lines, and the page module stays smaller.
 
-use crate::document::Document;
-use crate::json::to_json;
-
-/// The line hashed before the canonical form: names the form's version.
-const DOMAIN: &[u8] = b"rolegate-policy/1\n";
-
-/// The fingerprint of a document (see the module documentation).
-pub(crate) fn fingerprint(document: &Document) -> String {
+/// The SHA-256 digest of the bytes of `parts`, one after the other.
+pub(crate) fn sha256(parts: &[&[u8]]) -> [u8; 32] {
     let mut hasher = Sha256::new();
-    hasher.update(DOMAIN);
-    let canonical = to_json(document);
-    // Where the editor finds the schema is not part of the policy: `$schema`, the first
-    // member when present, is left out.
-    let policy = match &document.schema {
-        Some(schema) => {
-            let member = format!("{{\"$schema\":{},", to_json(schema));
-            canonical
-                .strip_prefix(member.as_str())
-                .map_or(canonical.clone(), |rest| format!("{{{rest}"))
-        }
-        None => canonical,
-    };
-    hasher.update(policy.as_bytes());
-    hex(&hasher.finish())
+    for part in parts {
+        hasher.update(part);
+    }
+    hasher.finish()
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Lowercase hex digits of `bytes`.
+pub(crate) fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
     for &b in bytes {

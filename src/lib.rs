@@ -11,6 +11,7 @@
 //! | document to index | `compile` | compilation passes (levels, catalog, roles, rules, team, warnings) into the decision index: interned names, bitsets, expanded patterns |
 //! | index | [`Policy`] | the validated, compiled, immutable policy |
 //! | decisions | `decide` | [`Session`], [`Verdict`], [`Decision`], [`Explanation`], the input types |
+//! | query plans | [`query`] | [`Session::plan`]: which resources a principal may act on, as a condition ([`QueryPlan`]) and as SQL (docs/PLANS.md) |
 //! | team changes | [`team`] | `Policy::apply`, `Policy::lint`, [`team::replay`] |
 //! | views | [`matrix`], [`diff`], [`typescript`] | the role x action matrix, who gains and loses what, TypeScript unions |
 //! | presets | [`presets`] | the seed products' policies |
@@ -27,6 +28,7 @@
 //! - `test-util`: internals for this repository's own tests (the reference evaluator);
 //!   no stability promise.
 
+mod artifact;
 mod compile;
 mod decide;
 pub mod diff;
@@ -40,6 +42,8 @@ pub mod matrix;
 mod number;
 mod policy;
 pub mod presets;
+#[cfg(not(all(feature = "wasm", not(feature = "wasm-full"))))]
+pub mod query;
 #[cfg(feature = "team")]
 pub mod team;
 pub mod typescript;
@@ -47,11 +51,12 @@ mod value;
 #[cfg(feature = "wasm")]
 mod wasm;
 
+pub use artifact::ARTIFACT_VERSION;
 #[cfg(feature = "routes")]
 pub use compile::Route;
 pub use compile::{
     Action, ActionId, ActionKey, Feature, FeatureId, Level, LevelId, Limited, Lint, Manage, Plan,
-    PlanId, Role, RoleId, TeamRules, Transfer,
+    PlanId, Role, RoleId, Rule, RuleId, TeamRules, Transfer,
 };
 pub use decide::{
     Decision, Effect, ExplainStep, Explanation, Principal, Reason, Resource, RoleAssignment, Scope,
@@ -64,6 +69,8 @@ pub use error::{
 #[cfg(feature = "routes")]
 pub use gate::{GateDecision, GateOutcome};
 pub use policy::Policy;
+#[cfg(not(all(feature = "wasm", not(feature = "wasm-full"))))]
+pub use query::QueryPlan;
 pub use value::{Attrs, Value};
 
 /// Internals for this repository's own tests (feature `test-util`): not part of the API,

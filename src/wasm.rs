@@ -83,12 +83,26 @@ pub struct RawPolicy {
 
 #[wasm_bindgen]
 impl RawPolicy {
-    /// Compiles a policy written in JSON.
+    /// Compiles a policy written in JSON (full module: the page module loads artifacts).
+    #[cfg(feature = "wasm-full")]
     #[wasm_bindgen(js_name = fromJson)]
     pub fn from_json(text: &str) -> Result<RawPolicy, JsValue> {
         Policy::from_json(text)
             .map(|policy| RawPolicy { policy })
             .map_err(|e| policy_error(&e))
+    }
+
+    /// Loads a policy from its artifact (what `rolegate build` writes).
+    pub fn load(bytes: &[u8]) -> Result<RawPolicy, JsValue> {
+        Policy::from_artifact(bytes)
+            .map(|policy| RawPolicy { policy })
+            .map_err(|e| policy_error(&e))
+    }
+
+    /// The policy's artifact.
+    #[cfg(feature = "wasm-full")]
+    pub fn build(&self) -> Vec<u8> {
+        self.policy.to_artifact()
     }
 
     /// Compiles a policy written in TOML.
@@ -108,25 +122,26 @@ impl RawPolicy {
     /// The catalog as JSON: `[{ name, label, group, scope, tags, feature, plans }]`, in id order.
     pub fn actions(&self) -> String {
         let levels = self.policy.levels();
-        let doc = self.policy.document();
+        let features = self.policy.features();
+        let plans = self.policy.plans();
         let mut out = String::new();
         json::list(&mut out, self.policy.actions(), |out, a| {
-            let source = doc.actions.get(&a.name);
             let mut o = Object::new(out);
             o.str("name", &a.name)
                 .opt_str("label", a.label.as_deref())
                 .opt_str("group", a.group.as_deref())
                 .opt_str("scope", levels.get(a.level).map(|l| &*l.name))
-                .opt_str("feature", source.and_then(|s| s.feature.as_deref()));
+                .opt_str(
+                    "feature",
+                    a.feature.and_then(|f| features.get(f)).map(|f| &*f.name),
+                );
             if a.reads_resource {
                 o.bool("readsResource", true);
             }
             json::list(o.key("tags"), &a.tags, |out, t| json::string(out, t));
-            json::list(
-                o.key("plans"),
-                source.map_or(&[][..], |s| &s.plans),
-                |out, p| json::string(out, p),
-            );
+            json::list(o.key("plans"), &a.plans, |out, p| {
+                json::string(out, plans.get(*p).map_or("", |p| &p.name))
+            });
             o.end();
         });
         out
@@ -204,7 +219,6 @@ impl RawPolicy {
     }
 
     /// The policy fingerprint (64 lowercase hex digits).
-    #[cfg(feature = "routes")]
     pub fn fingerprint(&self) -> String {
         self.policy.fingerprint().to_owned()
     }

@@ -154,15 +154,12 @@ fn a_conditional_grant_without_a_resource_is_explained_as_conditional() {
     assert_eq!(e.decision.reason, Reason::Conditional);
     assert_eq!(e.decision.rule.as_deref(), Some("assigned_only"));
     assert!(!e.decision.allowed());
-    let grants = &e
-        .steps
-        .iter()
-        .find(|s| s.title == "grants")
-        .unwrap()
-        .finding;
+    assert_eq!(e.decision.role.as_deref(), Some("member"));
+    assert_eq!(e.decision.scope.as_deref(), Some("org"));
+    let result = &e.steps.last().unwrap().finding;
     assert!(
-        grants.contains("only rule `assigned_only` would grant `number.view`, when `resource.assignee == principal.id` holds, and no particular resource was given (no id, no attributes): conditional"),
-        "{grants}"
+        result.contains("no particular resource was given (no id, no attributes): role `member` (held at `org`) is granted the action by rule `assigned_only` for the resources where `resource.assignee == principal.id` holds, so it is conditional"),
+        "{result}"
     );
     // The map, check and explain agree; a number decides.
     let map = session.permissions("org");

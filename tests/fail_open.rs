@@ -85,7 +85,7 @@ fn a_resource_attribute_of_the_wrong_type_skipped_a_deny_rule() {
         explained.steps
     );
     // The reference evaluator agrees.
-    let doc = policy.document();
+    let doc = policy.document().unwrap();
     for wrong in [r#"{"sensitive":"true"}"#, r#"{"sensitive":1}"#] {
         let r = resource(&format!(r#"{{"type":"doc","id":"d1","attrs":{wrong}}}"#));
         let p = principal(r#"{"id":"u1","roles":[{"role":"member","scope":"org"}]}"#);
@@ -144,7 +144,7 @@ when = "resource.team != principal.team && resource.team == \"vault\""
     assert_eq!(check(&with, red).reason, Reason::Granted);
     // `!=` with a missing side is true: the deny rule covers a principal without `team`.
     assert_eq!(check(&without, vault).reason, Reason::DeniedByRule);
-    let doc = policy.document();
+    let doc = policy.document().unwrap();
     assert_eq!(
         rolegate::test_util::reference::decide(
             doc,
@@ -196,7 +196,7 @@ fn a_grant_that_never_applies_was_allowed_at_a_sibling_level() {
     assert!(explained.steps[0].finding.contains("bad_scope"));
     assert_eq!(
         rolegate::test_util::reference::decide(
-            policy.document(),
+            policy.document().unwrap(),
             &lead,
             &tenant(),
             "ws.delete",

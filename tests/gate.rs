@@ -104,7 +104,7 @@ impl Gen {
 /// that make conditions go either way (the principal's id among them).
 fn random_attrs(g: &mut Gen, policy: &Policy, principal: &Principal) -> Attrs {
     let mut attrs = Attrs::new();
-    for (name, ty) in policy.document().attributes.resource.iter() {
+    for (name, ty) in policy.document().unwrap().attributes.resource.iter() {
         if g.below(5) == 0 {
             continue; // absent: null
         }
@@ -396,7 +396,7 @@ fn the_fingerprint_names_the_policy_not_its_text() {
         "project-members",
     ] {
         let from_toml = Policy::from_toml(preset(name).unwrap()).unwrap();
-        let json = serde_json::to_string_pretty(from_toml.document()).unwrap();
+        let json = serde_json::to_string_pretty(from_toml.document().unwrap()).unwrap();
         let from_json = Policy::from_json(&json).unwrap();
         let fp = from_toml.fingerprint();
         assert_eq!(fp.len(), 64);

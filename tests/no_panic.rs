@@ -1,5 +1,6 @@
 //! Bad input gets an error, never a panic: random text and mutated documents through every
-//! reader (policies in JSON and TOML, principals, tenants, resources, teams, changes).
+//! reader (policies in JSON and TOML, principals, tenants, resources, teams, changes, column
+//! maps), and query plans of mutated policies through both SQL dialects.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -9,6 +10,7 @@
 
 use proptest::prelude::*;
 use rolegate::presets::PRESETS;
+use rolegate::query::{Columns, Dialect};
 use rolegate::team::{Team, TeamChange};
 use rolegate::{Policy, Principal, Resource, Tenant};
 
@@ -23,6 +25,7 @@ fn read_everything(text: &str) {
     let _ = Resource::attrs_from_json(text);
     let _ = Team::from_json(text);
     let _ = TeamChange::from_json(text);
+    let _ = Columns::from_json(text);
 }
 
 /// A document with a few characters changed, dropped or repeated.
@@ -55,13 +58,14 @@ fn documents() -> Vec<String> {
     let mut docs: Vec<String> = PRESETS.iter().map(|(_, t)| (*t).to_owned()).collect();
     for (_, text) in PRESETS {
         let policy = Policy::from_toml(text).unwrap();
-        docs.push(serde_json::to_string(policy.document()).unwrap());
+        docs.push(serde_json::to_string(policy.document().unwrap()).unwrap());
     }
     docs.push(r#"{"id":"u1","roles":[{"role":"admin","scope":"workspace:w1/project:p7"}],"attrs":{"a":[1,2.5e3,"x",true,null]}}"#.into());
     docs.push(r#"{"members":[{"id":"u1","status":"active","role":"owner","memberships":[{"scope":"project:p1","role":"editor"}],"last_active":1790000000}],"scopes":["project:p1"]}"#.into());
     docs.push(
         r#"{"type":"add_membership","member":"u2","scope":"project:p1","role":"viewer"}"#.into(),
     );
+    docs.push(r#"{"scope":"scope","scope_level":"lvl","attributes":{"assignee":"t.assignee_id","id":"id"}}"#.into());
     docs
 }
 
@@ -94,7 +98,15 @@ proptest! {
                 let scope = if **level == *policy.root_level() { String::new() } else { format!("{level}:x") };
                 if let Ok(session) = policy.session(&Principal::new("u").with_role(role.name.to_string(), scope.clone()), &Tenant::new("t")) {
                     let _ = session.permissions(&scope);
-                    let _ = session.explain("a.b", &Resource::at(scope));
+                    let _ = session.explain("a.b", &Resource::at(scope.clone()));
+                    let columns = Columns::from_json(r#"{"scope":"s","scope_level":"l","attributes":{"assignee":"a"}}"#).unwrap();
+                    for action in policy.actions().iter().take(8) {
+                        if let Ok(plan) = session.plan(&action.name, "number", Some(&scope)) {
+                            let _ = plan.to_sql(&columns, Dialect::Postgres);
+                            let _ = plan.to_sql(&columns, Dialect::Sqlite);
+                            let _ = plan.allows(&Resource::new("number", "n1", scope.clone()));
+                        }
+                    }
                 }
             }
         }

@@ -826,7 +826,7 @@ fn the_every_key_document_uses_every_key_of_the_table() {
 fn the_reader_accepts_every_key_and_the_model_serializes_exactly_them() {
     let policy =
         Policy::from_json(EVERY_KEY).unwrap_or_else(|e| panic!("EVERY_KEY is rejected:\n{e}"));
-    let written = serde_json::to_value(policy.document()).unwrap();
+    let written = serde_json::to_value(policy.document().unwrap()).unwrap();
     let sample: Value = serde_json::from_str(EVERY_KEY).unwrap();
     let written_paths = value_paths(&written);
     let shape = shape_paths();

@@ -140,6 +140,7 @@ impl Info {
         below.sort_by_key(|l| l.chain.len());
         let plans = policy
             .document()
+            .unwrap()
             .plans
             .iter()
             .map(|(n, _)| n.to_owned())
@@ -162,7 +163,7 @@ impl Info {
     }
 
     fn doc(&self) -> &Document {
-        self.policy.document()
+        self.policy.document().unwrap()
     }
 
     /// The level of a scope instance, when it is well formed.

@@ -1,10 +1,12 @@
 // A web app: show, lock (disabled with the hint) or hide UI from the user's roles.
 import { Policy, ready } from "rolegate";
 import { applyDecisions } from "rolegate/dom";
-import policyDocument from "../outreach.policy.json";
 
-// Compile once, when the engine is ready (a bundle compiles it in the background).
-const policy = ready.then(() => Policy.fromObject(policyDocument));
+// Load once: the compiled policy, served next to the page
+// (`rolegate build outreach.policy.json -o web/outreach.rolegate`).
+const policy = Promise.all([ready, fetch("outreach.rolegate")]).then(async ([, response]) =>
+  Policy.load(await response.arrayBuffer()),
+);
 
 export async function render(user, organization) {
   const session = (await policy).session(user, organization);

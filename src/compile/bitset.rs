@@ -56,4 +56,24 @@ impl BitSet {
             (0..64).filter_map(move |bit| (word & (1 << bit) != 0).then_some(i * 64 + bit))
         })
     }
+
+    /// The words of the set, lowest ids first (64 ids per word).
+    pub(crate) fn words(&self) -> &[u64] {
+        &self.words
+    }
+
+    /// A set able to hold ids below `len`, from its words; `None` when the count of words
+    /// does not fit `len` or a bit at or past `len` is set.
+    pub(crate) fn from_words(len: usize, words: Vec<u64>) -> Option<BitSet> {
+        if words.len() != len.div_ceil(64) {
+            return None;
+        }
+        let spare = len % 64;
+        if spare != 0 && words.last().is_some_and(|w| w >> spare != 0) {
+            return None;
+        }
+        Some(BitSet {
+            words: words.into_boxed_slice(),
+        })
+    }
 }

@@ -20,7 +20,7 @@ mod pattern;
 mod roles;
 #[cfg(feature = "routes")]
 pub(crate) mod routes;
-mod rules;
+pub(crate) mod rules;
 mod strategy;
 mod team;
 // Warnings are for authoring: the page module (decisions only) leaves the pass out.
@@ -56,7 +56,7 @@ pub type FeatureId = usize;
 pub type PlanId = usize;
 
 /// A compiled scope level.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Level {
     /// Its name.
     pub name: Arc<str>,
@@ -69,7 +69,7 @@ pub struct Level {
 }
 
 /// A compiled action.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Action {
     /// `campaign.create`.
     pub name: Arc<str>,
@@ -95,7 +95,7 @@ pub struct Action {
 }
 
 /// A compiled role.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Role {
     /// Its name.
     pub name: Arc<str>,
@@ -131,7 +131,7 @@ pub struct Rule {
 }
 
 /// A compiled feature.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Feature {
     /// Its name.
     pub name: Arc<str>,
@@ -146,7 +146,7 @@ pub struct Feature {
 }
 
 /// A compiled plan.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Plan {
     /// Its name.
     pub name: Arc<str>,
@@ -159,7 +159,10 @@ pub struct Plan {
 /// The compiled index. Immutable; shared by every session of the policy.
 #[derive(Debug)]
 pub(crate) struct Compiled {
-    pub document: Document,
+    /// The document compiled; none for a policy loaded from its artifact.
+    pub document: Option<Document>,
+    /// The policy's name.
+    pub name: Option<String>,
     pub levels: Vec<Level>,
     pub root: LevelId,
     pub level_index: BTreeMap<Arc<str>, LevelId>,
@@ -206,7 +209,7 @@ impl ActionKey {
 }
 
 /// A new compilation identity (see [`Compiled::identity`]).
-fn next_identity() -> u64 {
+pub(crate) fn next_identity() -> u64 {
     use std::sync::atomic::{AtomicU64, Ordering};
     static NEXT: AtomicU64 = AtomicU64::new(1);
     NEXT.fetch_add(1, Ordering::Relaxed)
@@ -292,14 +295,15 @@ pub(crate) fn compile(document: Document) -> Result<Compiled, Vec<Diagnostic>> {
         routes,
         fingerprint: std::sync::OnceLock::new(),
         identity: next_identity(),
-        document,
+        name: document.name.clone(),
+        document: Some(document),
     })
 }
 
 /// The most entries of each section the engine compiles: the sizes of the compiled index
 /// (bitsets of roles and actions per role and rule, include expansions, rule attachments)
 /// grow with their products, so each is bounded for any document under the size cap.
-const LIMITS: [(&str, usize); 4] = [
+pub(crate) const LIMITS: [(&str, usize); 4] = [
     ("scopes", 64),
     ("actions", 10_000),
     ("roles", 1_000),

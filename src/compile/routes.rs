@@ -73,6 +73,30 @@ pub struct Route {
 }
 
 impl Route {
+    /// The scope template as text (`workspace:{workspace}/project:{project}`), given the
+    /// policy's levels; `None` for the tenant.
+    pub fn scope_template(&self, levels: &[super::Level]) -> Option<String> {
+        let parts: Vec<String> = self
+            .scope
+            .iter()
+            .map(|(level, t)| {
+                let name = levels.get(*level).map_or("", |l| &*l.name);
+                format!("{name}:{}", self.template_text(t))
+            })
+            .collect();
+        (!parts.is_empty()).then(|| parts.join("/"))
+    }
+
+    /// The resource id template as text (`{campaign}`).
+    pub fn id_template(&self) -> Option<String> {
+        self.id.as_ref().map(|t| self.template_text(t))
+    }
+
+    fn template_text(&self, t: &Template) -> String {
+        let names: Vec<String> = self.params.iter().map(|p| format!("{{{p}}}")).collect();
+        t.render(&names)
+    }
+
     /// The method the route answers (`HEAD` requests come as `GET`).
     pub fn method(&self) -> &'static str {
         METHODS.get(self.method).copied().unwrap_or("")

@@ -6,14 +6,14 @@ use super::catalog::Catalog;
 use super::context::{Context, NAME_RULE, is_name};
 use super::roles::RoleTable;
 use super::strategy::{choose_strategy, place_rule};
-use super::{BitSet, Rule, RuleId};
+use super::{Action, BitSet, Role, Rule, RuleId};
 use crate::document::condition::{self, AttrRef, ConditionErrorKind, Expr};
 use crate::document::{AttrType, RuleDoc};
 use crate::error::{Diagnostic, DocPath, ErrorCode};
 use std::sync::Arc;
 
 /// What the rules pass produces.
-pub(super) struct RuleSet {
+pub(crate) struct RuleSet {
     pub rules: Vec<Rule>,
     /// Deny rules, in document order.
     pub deny_rules: Vec<RuleId>,
@@ -35,21 +35,21 @@ pub(super) fn compile_rules(
     for (name, r) in doc.rules.iter() {
         rules.push(compile_rule(cx, catalog, roles, name, r));
     }
+    place_rules(rules, &mut roles.roles, &mut catalog.actions)
+}
+
+/// Places every rule in the index in its compiled form ([`choose_strategy`]), in document
+/// order: the deny list, each role's allow rules, the actions that read the resource. The
+/// compiler and the artifact loader both build the index this way.
+pub(crate) fn place_rules(rules: Vec<Rule>, roles: &mut [Role], actions: &mut [Action]) -> RuleSet {
     let mut set = RuleSet {
         rules: Vec::new(),
         deny_rules: Vec::new(),
-        deny_any: BitSet::new(catalog.actions.len()),
+        deny_any: BitSet::new(actions.len()),
     };
     for (id, rule) in rules.iter().enumerate() {
         let strategy = choose_strategy(rule);
-        place_rule(
-            id,
-            rule,
-            strategy,
-            &mut roles.roles,
-            &mut catalog.actions,
-            &mut set,
-        );
+        place_rule(id, rule, strategy, roles, actions, &mut set);
     }
     set.rules = rules;
     set

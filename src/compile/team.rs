@@ -41,7 +41,7 @@ pub enum Limited {
 }
 
 /// The hygiene thresholds.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Lint {
     /// Roles that count as admin access.
     pub admin_roles: BitSet,
@@ -58,17 +58,14 @@ pub struct Lint {
 }
 
 /// The compiled team rules.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct TeamRules {
     /// Roles exactly one member holds.
     pub unique: BitSet,
     /// Roles whose holders only they themselves may change.
     pub protected: BitSet,
     /// By role id: the least number of active holders (in the organization, or in each
-    /// scope of the role's level); 0 for none. Checked and compiled with the `team`
-    /// feature only, where team changes and the lint use it (the page module leaves it out
-    /// to stay within its size budget).
-    #[cfg(feature = "team")]
+    /// scope of the role's level); 0 for none.
     pub min_holders: Vec<u32>,
     /// By role id.
     pub manage: Vec<Manage>,
@@ -121,7 +118,6 @@ pub(super) fn compile_team(
     let team = &cx.doc.team;
     let unique = role_set(cx, roles, &team.unique, base.key("unique"));
     let protected = role_set(cx, roles, &team.protected, base.key("protected"));
-    #[cfg(feature = "team")]
     let min_holders = compile_min_holders(cx, roles, &unique);
     let manage = compile_manage(cx, roles);
     let transfer = team
@@ -133,7 +129,6 @@ pub(super) fn compile_team(
     TeamRules {
         unique,
         protected,
-        #[cfg(feature = "team")]
         min_holders,
         manage,
         transfer,
@@ -143,7 +138,6 @@ pub(super) fn compile_team(
     }
 }
 
-#[cfg(feature = "team")]
 /// By role id: the least number of holders, 0 for none. A minimum of 0 asks nothing,
 /// and a unique role never has more than one holder: both are mistakes.
 fn compile_min_holders(cx: &mut Context<'_>, roles: &RoleTable, unique: &BitSet) -> Vec<u32> {

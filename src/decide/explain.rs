@@ -237,15 +237,6 @@ pub(crate) fn grant_step(
                 act.name
             )
         }
-        Reason::Conditional => {
-            let rule = failed.and_then(|r| p.rules.get(r));
-            let name = rule.map_or("", |r| &*r.name);
-            let condition = rule.and_then(|r| r.condition_text.as_deref()).unwrap_or("");
-            format!(
-                "only rule `{name}` would grant `{}`, when `{condition}` holds, and no particular resource was given (no id, no attributes): conditional, allowed for the resources that meet it (check with the resource to decide)",
-                act.name
-            )
-        }
         Reason::NotMember => format!(
             "no role applies, so nothing grants `{}` (not_member)",
             act.name
@@ -278,6 +269,38 @@ pub(crate) fn gate_step(p: &Compiled, act: &Action, decision: &Decision) -> Expl
         _ => "the tenant meets the action's feature and plan gates".into(),
     };
     ExplainStep::new(5, "gates", finding, decision.effect == Effect::Locked)
+}
+
+/// Asked without a particular resource, where the resource given failed a grant's
+/// condition: the decision for the most favourable resource of the kind, `conditional` (or
+/// locked by a gate).
+pub(crate) fn conditional_step(p: &Compiled, decision: &Decision) -> ExplainStep {
+    let role = decision.role.as_deref().unwrap_or("");
+    let scope = decision.scope.as_deref().unwrap_or("");
+    let rule = decision.rule.as_deref().unwrap_or("");
+    let condition = p
+        .rules
+        .iter()
+        .find(|r| &*r.name == rule)
+        .and_then(|r| r.condition_text.as_deref())
+        .unwrap_or("");
+    let then = match decision.effect {
+        Effect::Conditional => {
+            "so it is conditional: show the entry, and check with the resource to decide".to_owned()
+        }
+        _ => format!(
+            "but the action is locked for them too: {}",
+            decision.hint.as_deref().unwrap_or("")
+        ),
+    };
+    ExplainStep::new(
+        6,
+        "result",
+        format!(
+            "no particular resource was given (no id, no attributes): role `{role}` (held at `{scope}`) is granted the action by rule `{rule}` for the resources where `{condition}` holds, {then}"
+        ),
+        false,
+    )
 }
 
 pub(crate) fn result_step(decision: &Decision) -> ExplainStep {

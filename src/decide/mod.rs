@@ -9,6 +9,8 @@
 
 mod explain;
 mod input;
+#[cfg(not(all(feature = "wasm", not(feature = "wasm-full"))))]
+mod plan;
 #[cfg(any(test, feature = "test-util"))]
 pub mod reference;
 pub(crate) mod scope;

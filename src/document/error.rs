@@ -66,6 +66,12 @@ codes! {
         /// A section holds more entries than the engine compiles (see docs/POLICY.md,
         /// "Limits").
         LimitExceeded = "limit_exceeded",
+        /// Bytes given as a policy artifact that are not one.
+        NotArtifact = "not_artifact",
+        /// A policy artifact of a format version this release does not read.
+        ArtifactVersion = "artifact_version",
+        /// A policy artifact that is truncated, altered or inconsistent.
+        CorruptArtifact = "corrupt_artifact",
         /// Warning: a grant or rule that no request can ever reach.
         NeverApplies = "never_applies",
         /// Warning: a role that grants nothing.

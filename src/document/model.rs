@@ -137,8 +137,6 @@ pub struct TeamDoc {
     /// By role: the fewest active members that must hold it, in the organization for an
     /// organization role, in each scope for a role held in scopes (`admin = 1`: the last
     /// admin cannot leave or be demoted). A holder of a role that includes it counts.
-    /// Read with the `team` feature only (without it the key is accepted and left out).
-    #[cfg(feature = "team")]
     #[serde(default, skip_serializing_if = "NamedMap::is_empty")]
     pub min_holders: NamedMap<u32>,
     /// What holders of a role may do to the team, by role.

@@ -256,14 +256,9 @@ fn team(r: &mut Reader, node: &Node, path: &DocPath) -> Option<TeamDoc> {
             doc
         }
     };
-    #[cfg(not(feature = "team"))]
-    t.take("min_holders");
     let doc = TeamDoc {
         unique: r.strings(&mut t, "unique"),
         protected: r.strings(&mut t, "protected"),
-        // Read with team changes only (the page module accepts the key and leaves it out:
-        // it makes no team changes, and stays within its size budget).
-        #[cfg(feature = "team")]
         min_holders: named(r, &mut t, "min_holders", count),
 
         manage: named(r, &mut t, "manage", manage),

@@ -16,8 +16,8 @@ pub(crate) mod deserialize;
 pub(crate) mod error;
 pub(crate) mod read;
 pub(crate) mod tree;
-// The writer serves the WebAssembly boundary, the team values and the policy fingerprint
-// (whose canonical form must be the same bytes in every build).
+// The serde serializer serves the WebAssembly boundary (and its tests run natively).
+#[cfg(any(feature = "wasm", test))]
 mod serialize;
 // Without the boundary or team values, only the serializer's primitives are used.
 #[cfg_attr(not(any(feature = "wasm", feature = "team")), allow(dead_code))]
@@ -26,6 +26,7 @@ mod write;
 // `Object`, `ToJson`, `list`, `number`, `string`, and `to_json`, `write` for `Serialize`
 // values: at `crate::json::`, as the writers of each module (team, lint, the boundary)
 // import them.
+#[cfg(feature = "wasm")]
 pub(crate) use serialize::to_json;
 #[cfg(feature = "wasm")]
 pub(crate) use serialize::write;

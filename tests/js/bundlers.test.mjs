@@ -38,6 +38,7 @@ const FIXTURE = "outreach.json";
 let dir; // the scratch folder: node_modules, and one project folder per tool
 let browser;
 let policy;
+let artifact;
 let cases; // [{ principal, tenant, action, resource, expect: { effect, reason } }]
 const servers = [];
 const children = [];
@@ -87,20 +88,24 @@ function writeFiles(folder, files) {
 
 // The page every bundler builds: decides the cases once the module is ready. Before
 // `ready`, compiling must refuse with `not_ready` (never a raw wasm error).
-const CASES_MODULE = () => `export const policy = ${JSON.stringify(policy)};\nexport const cases = ${JSON.stringify(cases)};\n`;
+// The page module loads the policy's artifact (what \`rolegate build\` wrote), here inlined
+// as base64; the server components of Next.js compile the JSON document (Node, full module).
+const CASES_MODULE = () =>
+  `export const policy = ${JSON.stringify(policy)};\nexport const artifact = ${JSON.stringify(artifact)};\nexport const cases = ${JSON.stringify(cases)};\n`;
 const MAIN = `import { Policy, ready } from "rolegate";
-import { policy, cases } from "./cases.js";
+import { artifact, cases } from "./cases.js";
 
+const bytes = Uint8Array.from(atob(artifact), (c) => c.charCodeAt(0));
 let early = "compiled";
 try {
-  Policy.fromObject(policy);
+  Policy.load(bytes);
 } catch (e) {
   early = e.code;
 }
 
 async function main() {
   await ready;
-  const compiled = Policy.fromObject(policy);
+  const compiled = Policy.load(bytes);
   const decisions = cases.map((c) => {
     const d = compiled.session(c.principal, c.tenant).check(c.action, c.resource);
     return { effect: d.effect, reason: d.reason };
@@ -118,6 +123,7 @@ before(async () => {
   const corpus = JSON.parse(readFileSync(corpusPath, "utf8"));
   const fixture = corpus.files[FIXTURE];
   policy = corpus.presets[fixture.policy];
+  artifact = corpus.artifacts[fixture.policy];
   // Every seventh case: allow, locked and deny, Outreach on and off.
   cases = fixture.cases
     .filter((_, i) => i % 7 === 0)

@@ -48,10 +48,10 @@ before(async () => {
 <body>
 <script type="module">
 import * as api from "/node_modules/rolegate/web.js";
-import { runCorpus } from "/corpus.mjs";
+import { runCorpus, runGateCorpus } from "/corpus.mjs";
 try {
   const corpus = await (await fetch("/corpus.json")).json();
-  window.result = runCorpus(api, corpus);
+  window.result = { ...runCorpus(api, corpus), gates: runGateCorpus(api, corpus) };
 } catch (e) {
   window.result = { error: String(e && e.stack || e) };
 }
@@ -72,7 +72,7 @@ import * as api from "/node_modules/rolegate/full-web.js";
 import { runCorpus, runGateCorpus } from "/corpus.mjs";
 try {
   const corpus = await (await fetch("/corpus.json")).json();
-  window.result = { ...runCorpus(api, corpus), gates: runGateCorpus(api, corpus) };
+  window.result = { ...runCorpus(api, corpus), artifact: runCorpus(api, corpus, { from: "artifact" }), gates: runGateCorpus(api, corpus) };
 } catch (e) {
   window.result = { error: String(e && e.stack || e) };
 }
@@ -128,7 +128,7 @@ import * as api from "rolegate";
 import { applyDecisions } from "rolegate/dom";
 try {
   const corpus = await (await fetch("/corpus.json")).json();
-  window.rolegate = { api, applyDecisions, presets: corpus.presets };
+  window.rolegate = { api, applyDecisions, artifacts: corpus.artifacts };
   window.ready = true;
 } catch (e) {
   window.ready = String(e && e.stack || e);
@@ -206,7 +206,12 @@ async function runCorpusPage(path, label) {
 }
 
 test("the package without a bundler (web.js) agrees with the native engine on the whole corpus", async () => {
-  const { fetched } = await runCorpusPage("/plain.html", "chromium (no bundler)");
+  const { fetched, result } = await runCorpusPage("/plain.html", "chromium (no bundler)");
+  assert.equal(result.from, "artifact", "the page module decides from the presets' artifacts");
+  const gateTotal = Object.values(corpus.gates).reduce((n, f) => n + f.cases.length, 0);
+  assert.equal(result.gates.from, "artifact");
+  assert.equal(result.gates.cases, gateTotal, `the page module ran ${result.gates.cases} gate cases of ${gateTotal}`);
+  assert.deepEqual(result.gates.failures.slice(0, 20), [], "the gate corpus from artifacts in the page module");
   assert.ok(
     fetched.includes("/node_modules/rolegate/wasm/rolegate_bg.wasm"),
     `web.js should fetch the module next to itself; fetched: ${fetched.join(", ")}`,
@@ -226,6 +231,10 @@ test("the full module in Chromium agrees with the native engine on the gate corp
   const gateTotal = Object.values(corpus.gates).reduce((n, f) => n + f.cases.length, 0);
   assert.equal(result.gates.cases, gateTotal, `ran ${result.gates.cases} gate cases of ${gateTotal}`);
   assert.deepEqual(result.gates.failures.slice(0, 20), [], "gate corpus and fingerprints in Chromium");
+  assert.equal(result.from, "text");
+  assert.equal(result.artifact.from, "artifact");
+  assert.equal(result.artifact.cases, totalCases(), "the corpus from the artifacts");
+  assert.deepEqual(result.artifact.failures.slice(0, 20), [], "the corpus from the artifacts in Chromium (rolegate/full)");
   console.log(`chromium (rolegate/full): ${result.gates.cases} gate cases, ${Object.keys(corpus.fingerprints).length} fingerprints, ${result.gates.failures.length} disagreements`);
 });
 
@@ -253,9 +262,11 @@ function nativePermissions(preset, principal, tenant, scope) {
 function renderView(page, view, { fresh, source = "session" }) {
   return page.evaluate(
     ({ view, fresh, source }) => {
-      const { api, applyDecisions, presets } = window.rolegate;
+      const { api, applyDecisions, artifacts } = window.rolegate;
       const app = document.getElementById("app");
-      const policy = (window.policies ??= {})[view.preset] ??= api.Policy.fromObject(presets[view.preset]);
+      // The page module loads the artifact `rolegate build` wrote.
+      const bytes = () => Uint8Array.from(atob(artifacts[view.preset]), (c) => c.charCodeAt(0));
+      const policy = (window.policies ??= {})[view.preset] ??= api.Policy.load(bytes());
       const actions = policy.actions.map((a) => a.name);
       if (fresh || !app.firstChild) {
         const esc = (s) => s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");

@@ -19,17 +19,35 @@ export function sameDecision(a, b) {
   return canonical(a) === canonical(b);
 }
 
+/** Bytes of base64 text (atob: in every runtime). */
+export function fromBase64(text) {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
 /**
- * Runs every case; returns { cases, failures, perFile, explained }. `explain` is checked
- * where the module carries it (`api.features.full`).
+ * A preset's policy: compiled from its JSON document (`from: "text"`) or loaded from the
+ * artifact `rolegate build` wrote (`from: "artifact"`).
  */
-export function runCorpus(api, corpus) {
+export function presetPolicy(api, corpus, preset, from) {
+  return from === "artifact" ? api.Policy.load(fromBase64(corpus.artifacts[preset])) : api.Policy.fromObject(corpus.presets[preset]);
+}
+
+/**
+ * Runs every case; returns { cases, failures, perFile, explained, from }. `explain` is
+ * checked where the module carries it (`api.features.full`). The policies are loaded from
+ * their artifacts (`from: "artifact"`, the default where the module reads no text) or
+ * compiled from their JSON documents (`from: "text"`).
+ */
+export function runCorpus(api, corpus, { from = api.features.text ? "text" : "artifact" } = {}) {
   const failures = [];
   const perFile = {};
   let cases = 0;
   let explainedCases = 0;
   for (const [file, fixture] of Object.entries(corpus.files)) {
-    const policy = api.Policy.fromObject(corpus.presets[fixture.policy]);
+    const policy = presetPolicy(api, corpus, fixture.policy, from);
     const native = corpus.native[file];
     perFile[file] = 0;
     fixture.cases.forEach((c, i) => {
@@ -77,25 +95,38 @@ export function runCorpus(api, corpus) {
     });
     policy.free();
   }
-  return { cases, failures, perFile, explained: explainedCases };
+  return { cases, failures, perFile, explained: explainedCases, from };
 }
 
 /**
  * Runs every gate fixture (tests/fixtures/gates) through `session.gate` (and `completeGate`
  * for cases with the loaded resource's `attrs`), compared with each case's expectation
  * (which tests/gate.rs holds natively), and every preset's fingerprint with the native one.
- * Needs a module with the route table (`api.features.routes`). Returns { cases, failures }.
+ * The policies are compiled from text or loaded from their artifacts (`from`, as in
+ * `runCorpus`). Returns { cases, failures, from }.
  */
-export function runGateCorpus(api, corpus) {
+export function runGateCorpus(api, corpus, { from = api.features.text ? "text" : "artifact" } = {}) {
   const failures = [];
   let cases = 0;
   for (const [preset, fingerprint] of Object.entries(corpus.fingerprints)) {
-    const policy = api.Policy.fromObject(corpus.presets[preset]);
-    if (policy.fingerprint !== fingerprint) failures.push(`fingerprint of ${preset}: ${policy.fingerprint}, native ${fingerprint}`);
-    policy.free();
+    for (const from of api.features.text ? ["text", "artifact"] : ["artifact"]) {
+      const policy = presetPolicy(api, corpus, preset, from);
+      if (policy.fingerprint !== fingerprint) failures.push(`fingerprint of ${preset} (${from}): ${policy.fingerprint}, native ${fingerprint}`);
+      if (api.features.full) {
+        // The artifact built here is byte for byte the one `rolegate build` wrote.
+        const built = policy.build();
+        const native = fromBase64(corpus.artifacts[preset]);
+        if (built.length !== native.length || built.some((b, i) => b !== native[i])) failures.push(`artifact of ${preset} (${from}) differs from rolegate build's`);
+      }
+      policy.free();
+    }
   }
   for (const [file, fixture] of Object.entries(corpus.gates)) {
-    const policy = api.Policy.fromObject(fixture.policy ?? corpus.presets[fixture.preset]);
+    const policy = !fixture.policy
+      ? presetPolicy(api, corpus, fixture.preset, from)
+      : from === "artifact"
+        ? api.Policy.load(fromBase64(corpus.gateArtifacts[file]))
+        : api.Policy.fromObject(fixture.policy);
     for (const c of fixture.cases) {
       cases++;
       const fail = (what) => failures.push(`${file} ${c.name}: ${what}`);
@@ -119,5 +150,5 @@ export function runGateCorpus(api, corpus) {
     }
     policy.free();
   }
-  return { cases, failures };
+  return { cases, failures, from };
 }

@@ -26,8 +26,9 @@ const CORPUS_SCRIPT = `import * as api from "rolegate";
 import { runCorpus, runGateCorpus } from "./corpus.mjs";
 const corpus = JSON.parse(await Deno.readTextFile(Deno.args[0]));
 const result = runCorpus(api, corpus);
+const artifact = runCorpus(api, corpus, { from: "artifact" });
 const gates = runGateCorpus(api, corpus);
-console.log(JSON.stringify({ deno: Deno.version.deno, resolved: import.meta.resolve("rolegate"), ...result, gates }));
+console.log(JSON.stringify({ deno: Deno.version.deno, resolved: import.meta.resolve("rolegate"), ...result, artifact, gates }));
 `;
 
 // Runs in Deno: what an unknown role throws.
@@ -113,6 +114,9 @@ test("deno: the whole decision corpus agrees with the native decisions", { timeo
   const gateTotal = Object.values(corpus.gates).reduce((n, f) => n + f.cases.length, 0);
   assert.equal(result.gates.cases, gateTotal, `Deno ran ${result.gates.cases} gate cases of ${gateTotal}`);
   assert.deepEqual(result.gates.failures.slice(0, 20), [], "the gate corpus and fingerprints in Deno");
+  assert.equal(result.artifact.from, "artifact");
+  assert.equal(result.artifact.cases, total, "the corpus from the presets' artifacts in Deno");
+  assert.deepEqual(result.artifact.failures.slice(0, 20), [], "the corpus from the presets' artifacts in Deno");
   console.log(`deno: ${result.cases} cases, ${result.gates.cases} gate cases, ${result.failures.length + result.gates.failures.length} disagreements`);
 });
 

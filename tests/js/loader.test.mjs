@@ -56,7 +56,7 @@ test("loader: fails closed, then follows the served policy, and keeps the last g
   assert.deepEqual(served.requests, [{ ifNoneMatch: '"v1"' }]);
 
   // A new policy is swapped in.
-  served.text = JSON.stringify({ ...POLICY, description: "second version" });
+  served.text = JSON.stringify({ ...POLICY, name: "second version" });
   served.etag = '"v2"';
   const second = await loader.current();
   assert.notEqual(second.fingerprint, v1);
@@ -77,7 +77,7 @@ test("loader: fails closed, then follows the served policy, and keeps the last g
 
   // Served again (unchanged since the last good one): the error clears.
   served.status = 200;
-  served.text = JSON.stringify({ ...POLICY, description: "second version" });
+  served.text = JSON.stringify({ ...POLICY, name: "second version" });
   served.etag = '"v2"';
   assert.equal((await loader.current()).fingerprint, second.fingerprint);
   assert.equal(loader.error, null);

@@ -1,4 +1,5 @@
-// Prepares the fixture corpus for the JavaScript runtimes: the presets as JSON documents,
+// Prepares the fixture corpus for the JavaScript runtimes: the presets as JSON documents
+// and as artifacts,
 // the decision fixture files, and the native decisions for every case (from the
 // `rolegate` command), in one file: target/js-corpus.json.
 //
@@ -39,8 +40,25 @@ for (const name of readdirSync(gateDir).filter((f) => f.endsWith(".json")).sort(
 }
 const fingerprints = {};
 for (const name of Object.keys(presets)) fingerprints[name] = run("fingerprint", name).trim();
+// Every preset's artifact as `rolegate build` writes it (base64): what the page module loads.
+const artifacts = {};
+for (const name of Object.keys(presets)) {
+  const file = join(root, "target", `preset-${name}.rolegate`);
+  run("build", name, "-o", file);
+  artifacts[name] = readFileSync(file).toString("base64");
+}
+// The gate fixtures that carry their own policy: its artifact too.
+const gateArtifacts = {};
+for (const [name, fixture] of Object.entries(gates)) {
+  if (!fixture.policy) continue;
+  const source = join(root, "target", `gate-${name}`);
+  const file = join(root, "target", `gate-${name}.rolegate`);
+  writeFileSync(source, JSON.stringify(fixture.policy));
+  run("build", source, "-o", file);
+  gateArtifacts[name] = readFileSync(file).toString("base64");
+}
 const out = join(root, "target", "js-corpus.json");
-writeFileSync(out, JSON.stringify({ presets, teamPolicies, files, native, gates, fingerprints }));
+writeFileSync(out, JSON.stringify({ presets, teamPolicies, files, native, gates, fingerprints, artifacts, gateArtifacts }));
 const cases = Object.values(files).reduce((n, f) => n + f.cases.length, 0);
 const gateCases = Object.values(gates).reduce((n, f) => n + f.cases.length, 0);
 console.log(`prepared ${cases} decision cases of ${names.length} files and ${gateCases} gate cases for the JavaScript runtimes: ${out}`);

@@ -42,7 +42,6 @@ before(async () => {
 import { createRoot } from "react-dom/client";
 import { Policy, ready } from "rolegate";
 import { RolegateProvider, Can, useDecision } from "rolegate/react";
-import doc from "./policy.json";
 import setup from "./people.json";
 
 function Toolbar() {
@@ -64,13 +63,15 @@ function App({ policy }) {
     h("output", { id: "who" }, who));
 }
 
-ready.then(() => {
-  const policy = Policy.fromObject(doc);
+// The page module loads the artifact \`rolegate build\` wrote, served beside the page.
+Promise.all([ready, fetch("policy.rolegate").then((r) => r.arrayBuffer())]).then(([, artifact]) => {
+  const policy = Policy.load(artifact);
   createRoot(document.getElementById("root")).render(h(App, { policy }));
 });
 `,
   );
   execFileSync(tool("esbuild"), ["app.js", "--bundle", "--outfile=dist/app.js", "--format=esm", "--loader:.json=json", "--log-level=warning"], { cwd: dir, encoding: "utf8" });
+  execFileSync(nativeBin, ["build", join(root, "examples", "outreach.policy.json"), "-o", join(dir, "dist", "policy.rolegate")], { encoding: "utf8" });
   writeFileSync(join(dir, "dist", "index.html"), `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,"></head><body><div id="root"></div><script type="module" src="app.js"></script></body></html>`);
   server = await serve(join(dir, "dist"));
   const chromium = await loadPlaywright();

@@ -152,6 +152,9 @@ test("readme (chromium): the web app shows, locks and hides the page's elements 
 render(${JSON.stringify(CAMPAIGNER)}, ${JSON.stringify(ACME)}).then((r) => (window.result = r));
 `,
   );
+  // As the README says: the policy built into its artifact, served next to the page.
+  if (!existsSync(nativeBin)) fail(`${nativeBin} is missing: run \`cargo build\``);
+  execFileSync(nativeBin, ["build", join(dir, "outreach.policy.json"), "-o", join(dir, "web", "outreach.rolegate")], { encoding: "utf8" });
   // As the README says: bundled with esbuild, no plugin, no loader flags.
   const build = spawnSync(esbuild, ["web/main.js", "--bundle", "--format=esm", "--platform=browser", "--outfile=web/bundle.js", "--log-level=warning"], {
     cwd: dir,

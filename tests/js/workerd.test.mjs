@@ -23,11 +23,11 @@ const GATE_FILE = "outreach.json";
 
 // The Worker. corpus.json is a JSON module of the workerd config; corpus.mjs is bundled in.
 const WORKER = `import * as rolegate from "rolegate";
-import { runCorpus } from "./corpus.mjs";
+import { runCorpus, fromBase64 } from "./corpus.mjs";
 import corpus from "./corpus.json";
 
-// An edge gate: the policy is compiled once, when the Worker is loaded.
-const policy = rolegate.Policy.fromObject(corpus.presets[${JSON.stringify(GATE_PRESET)}]);
+// An edge gate: the policy's artifact is loaded once, when the Worker is loaded.
+const policy = rolegate.Policy.load(fromBase64(corpus.artifacts[${JSON.stringify(GATE_PRESET)}]));
 const fixture = corpus.files[${JSON.stringify(GATE_FILE)}];
 
 function json(value, status = 200) {

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 /// The positional `policy` argument of the commands that default to the default preset.
 pub(crate) fn policy_arg() -> Arg {
     Arg::new("policy")
-        .help("a policy file (.toml or .json) or a preset name")
+        .help("a policy file (.toml or .json), an artifact of `rolegate build`, or a preset name")
         .default_value(rolegate::presets::DEFAULT_PRESET)
 }
 
@@ -29,8 +29,9 @@ fn render_errors(source: &str, errors: &PolicyErrors) -> String {
         .join("\n")
 }
 
-/// Loads a policy from a file, or from a preset when no such file exists; returns how to
-/// name its source in messages, and the policy.
+/// Loads a policy from a file (TOML, JSON, or an artifact of `rolegate build`, told by its
+/// first bytes), or from a preset when no such file exists; returns how to name its source
+/// in messages, and the policy.
 pub(crate) fn load_policy(
     arg: &str,
     relative_to: Option<&Path>,
@@ -40,13 +41,25 @@ pub(crate) fn load_policy(
         _ => PathBuf::from(arg),
     };
     let (source, text, format) = if path.is_file() {
-        let text = std::fs::read_to_string(&path)
+        let bytes = std::fs::read(&path)
             .map_err(|e| Failure::usage(format!("cannot read `{}`: {e}", path.display())))?;
+        let source = path.display().to_string();
+        if bytes.starts_with(b"rolegate") {
+            let policy = Policy::from_artifact(&bytes)
+                .map_err(|errors| Failure::failed(render_errors(&source, &errors)))?;
+            return Ok((source, policy));
+        }
+        let text = String::from_utf8(bytes).map_err(|_| {
+            Failure::usage(format!(
+                "`{}` is neither UTF-8 text nor a policy artifact",
+                path.display()
+            ))
+        })?;
         let format = match path.extension().and_then(|e| e.to_str()) {
             Some("json") => Format::Json,
             _ => Format::Toml,
         };
-        (path.display().to_string(), text, format)
+        (source, text, format)
     } else if let Some(text) = preset(arg) {
         (format!("preset `{arg}`"), text.to_owned(), Format::Toml)
     } else {
@@ -68,6 +81,15 @@ pub(crate) fn inline_or_file(what: &str, raw: &str) -> Result<String, Failure> {
             .map_err(|e| Failure::usage(format!("cannot read {what} file `{file}`: {e}"))),
         None => Ok(raw.to_owned()),
     }
+}
+
+/// A JSON input given as a file path, `@file`, or inline text.
+pub(crate) fn file_or_inline(what: &str, raw: &str) -> Result<String, Failure> {
+    if !raw.starts_with('@') && std::path::Path::new(raw).is_file() {
+        return std::fs::read_to_string(raw)
+            .map_err(|e| Failure::usage(format!("cannot read {what} file `{raw}`: {e}")));
+    }
+    inline_or_file(what, raw)
 }
 
 /// A principal argument (JSON, or `@file.json`).
@@ -104,4 +126,16 @@ pub(crate) fn time_arg(m: &ArgMatches, name: &str) -> Result<u64, Failure> {
             ))
         }),
     }
+}
+
+/// The document of a policy read from text; an artifact holds only the compiled index.
+pub(crate) fn document<'p>(
+    source: &str,
+    policy: &'p Policy,
+) -> Result<&'p rolegate::document::Document, Failure> {
+    policy.document().ok_or_else(|| {
+        Failure::usage(format!(
+            "{source} is an artifact: it holds the compiled policy, not its document; give the policy it was built from"
+        ))
+    })
 }

@@ -366,3 +366,120 @@ fn misspelled_actions_roles_and_scope_levels_get_a_did_you_mean() {
         stderr(&o)
     );
 }
+
+#[test]
+fn plan_prints_the_plan_and_the_sql_of_the_fixtures() {
+    // The first Calilio case of tests/fixtures/plans: a member's numbers.
+    let fixture: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("tests/fixtures/plans/calilio.json")).unwrap(),
+    )
+    .unwrap();
+    let case = &fixture["cases"][0];
+    let principal = case["principal"].to_string();
+    let tenant = case["tenant"].to_string();
+    let columns = fixture["columns"].to_string();
+    let out = rolegate(&[
+        "plan",
+        "calilio",
+        "number.view",
+        "number",
+        "-p",
+        &principal,
+        "-t",
+        &tenant,
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let plan: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(plan, case["plan"]);
+    for (dialect, key) in [("postgres", "postgres"), ("sqlite", "sqlite")] {
+        let out = rolegate(&[
+            "plan",
+            "calilio",
+            "number.view",
+            "number",
+            "-p",
+            &principal,
+            "-t",
+            &tenant,
+            "--sql",
+            dialect,
+            "--columns",
+            &columns,
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let answer: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        assert_eq!(answer["plan"], case["plan"]);
+        assert_eq!(answer["sql"], case[key]["sql"]);
+        assert_eq!(answer["params"], case[key]["params"]);
+    }
+}
+
+#[test]
+fn plan_refuses_what_it_cannot_translate_and_bad_usage() {
+    let member = r#"{"id":"u2","roles":[{"role":"member","scope":"org"}]}"#;
+    // An attribute without a column: exit 1, with the code and the path into the plan.
+    let out = rolegate(&[
+        "plan",
+        "calilio",
+        "number.view",
+        "number",
+        "-p",
+        member,
+        "--sql",
+        "--columns",
+        r#"{"scope":"scope","attributes":{}}"#,
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("error[unmapped_attribute] at condition.attr"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stdout(&out).is_empty());
+    // --sql needs a column map; an unreadable scope or column map is bad usage.
+    let out = rolegate(&[
+        "plan",
+        "calilio",
+        "number.view",
+        "number",
+        "-p",
+        member,
+        "--sql",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--columns"), "{}", stderr(&out));
+    let out = rolegate(&[
+        "plan",
+        "calilio",
+        "number.view",
+        "number",
+        "-p",
+        member,
+        "--scope",
+        "team:t1",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("error[bad_scope] at scope"),
+        "{}",
+        stderr(&out)
+    );
+    let out = rolegate(&[
+        "plan",
+        "calilio",
+        "number.view",
+        "number",
+        "-p",
+        member,
+        "--sql",
+        "sqlite",
+        "--columns",
+        r#"{"attributes":{"assignee":"x; --"}}"#,
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("error[bad_input] at columns.attributes.assignee"),
+        "{}",
+        stderr(&out)
+    );
+}

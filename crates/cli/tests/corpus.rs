@@ -1,6 +1,6 @@
 //! The decision corpus (`tests/fixtures/decisions/*.json`), run natively: every case
 //! through `check`, `permissions_for`, `explain` and `filter`, which must all agree with
-//! the expected decision.
+//! the expected decision; the same cases again from each policy's artifact.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -44,20 +44,26 @@ fn every_case_of_the_corpus_passes_on_every_entry_point() {
     for (name, file) in corpus() {
         let text =
             preset(&file.policy).unwrap_or_else(|| panic!("{name}: no preset `{}`", file.policy));
-        let policy = Policy::from_toml(text).unwrap_or_else(|e| panic!("{name}: {e}"));
-        let results = file.run(&policy);
-        assert!(!results.is_empty(), "{name} has no case");
-        for r in &results {
-            if !r.passed() {
-                failures.push(format!(
-                    "{name}: {}\n    {}",
-                    r.name,
-                    r.failures.join("\n    ")
-                ));
+        let compiled = Policy::from_toml(text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        // The same cases decided from the policy's artifact: the loaded index must decide
+        // exactly as the compiled one.
+        let loaded = Policy::from_artifact(&compiled.to_artifact())
+            .unwrap_or_else(|e| panic!("{name}: artifact: {e}"));
+        for (form, policy) in [("text", &compiled), ("artifact", &loaded)] {
+            let results = file.run(policy);
+            assert!(!results.is_empty(), "{name} has no case");
+            for r in &results {
+                if !r.passed() {
+                    failures.push(format!(
+                        "{name} ({form}): {}\n    {}",
+                        r.name,
+                        r.failures.join("\n    ")
+                    ));
+                }
             }
+            println!("{name} ({form}): {} cases", results.len());
+            total += results.len();
         }
-        println!("{name}: {} cases", results.len());
-        total += results.len();
     }
     println!("{total} cases");
     assert!(

@@ -1,7 +1,7 @@
 //! Requests through the route table: `gate` (decide one request), `routes` (the table with
 //! the roles that reach each route) and `fingerprint` (the policy's hash).
 
-use crate::load::{arg, inline_or_file, load_policy, principal, tenant};
+use crate::load::{arg, file_or_inline, load_policy, principal, tenant};
 use crate::output::{Failure, Outcome, out};
 use clap::{Arg, ArgMatches, Command};
 use rolegate::matrix::{Cell, Matrix};
@@ -54,7 +54,7 @@ pub(crate) fn commands() -> Vec<Command> {
                     .action(clap::ArgAction::SetTrue),
             ),
         Command::new("fingerprint")
-            .about("Print the policy fingerprint (SHA-256 of its canonical form), as gates send it")
+            .about("Print the policy fingerprint (SHA-256 of its artifact), as gates send it")
             .arg(crate::load::policy_arg()),
     ]
 }
@@ -67,15 +67,6 @@ pub(crate) fn run(name: &str, m: &ArgMatches) -> Option<Outcome> {
         "fingerprint" => fingerprint(m),
         _ => return None,
     })
-}
-
-/// A JSON input given as a file path, `@file`, or inline text.
-fn file_or_inline(what: &str, raw: &str) -> Result<String, Failure> {
-    if !raw.starts_with('@') && std::path::Path::new(raw).is_file() {
-        return std::fs::read_to_string(raw)
-            .map_err(|e| Failure::usage(format!("cannot read {what} file `{raw}`: {e}")));
-    }
-    inline_or_file(what, raw)
 }
 
 fn gate(m: &ArgMatches) -> Outcome {
@@ -116,12 +107,13 @@ fn routes(m: &ArgMatches) -> Outcome {
     let (_, policy) = load_policy(arg(m, "policy"), None)?;
     let matrix = Matrix::of(&policy);
     let root = policy.root_level().to_owned();
+    let docs = policy.document().map(|d| &d.routes);
     let rows: Vec<RouteRow> = policy
-        .document()
-        .routes
+        .routes()
         .iter()
-        .map(|(pattern, doc)| {
-            let cells = matrix.rows.iter().find(|r| r.action == doc.action);
+        .map(|route| {
+            let action = policy.actions().get(route.action).map_or("", |a| &*a.name);
+            let cells = matrix.rows.iter().find(|r| r.action == action);
             let with = |want: Cell| -> Vec<String> {
                 cells.map_or_else(Vec::new, |row| {
                     matrix
@@ -133,12 +125,21 @@ fn routes(m: &ArgMatches) -> Outcome {
                         .collect()
                 })
             };
+            // Templates as written where the document is at hand, else as compiled.
+            let doc = docs.and_then(|d| d.get(&route.pattern));
             RouteRow {
-                route: pattern.to_owned(),
-                action: doc.action.clone(),
-                scope: doc.scope.clone().unwrap_or_else(|| root.clone()),
-                resource: doc.resource.clone(),
-                id: doc.id.clone(),
+                route: route.pattern.to_string(),
+                action: action.to_owned(),
+                scope: match doc {
+                    Some(doc) => doc.scope.clone(),
+                    None => route.scope_template(policy.levels()),
+                }
+                .unwrap_or_else(|| root.clone()),
+                resource: route.resource.as_deref().map(str::to_owned),
+                id: match doc {
+                    Some(doc) => doc.id.clone(),
+                    None => route.id_template(),
+                },
                 roles: with(Cell::Yes),
                 conditional: with(Cell::Conditional),
             }

@@ -2,6 +2,7 @@
 
 mod decide;
 mod gate;
+mod plan;
 mod policy;
 mod serve;
 mod team;
@@ -16,6 +17,7 @@ pub(crate) fn all() -> Vec<Command> {
     let mut commands = policy::commands();
     commands.extend(decide::commands());
     commands.extend(gate::commands());
+    commands.extend(plan::commands());
     commands.extend(team::commands());
     commands.extend(test::commands());
     commands.extend(token::commands());
@@ -28,6 +30,7 @@ pub(crate) fn run(name: &str, m: &ArgMatches) -> Outcome {
     policy::run(name, m)
         .or_else(|| decide::run(name, m))
         .or_else(|| gate::run(name, m))
+        .or_else(|| plan::run(name, m))
         .or_else(|| team::run(name, m))
         .or_else(|| test::run(name, m))
         .or_else(|| token::run(name, m))

@@ -133,7 +133,10 @@ impl Store {
             serde_json::from_value(value).map_err(|e| format!("demo data: {e}"))?;
         let team = Team::from_json(&team_value.to_string())
             .map_err(|e| format!("demo data: team: {e}"))?;
-        let policy_text = serde_json::to_string_pretty(policy.document())
+        let document = policy
+            .document()
+            .ok_or("the demo needs a policy read from text")?;
+        let policy_text = serde_json::to_string_pretty(document)
             .map_err(|e| format!("cannot print the policy: {e}"))?;
         Ok(Store {
             data,
