@@ -20,7 +20,7 @@
 // esbuild (bundling and minifying) and zopfli (the inlined modules' compression) come from
 // js/build-tools, installed by `scripts/setup wasm`.
 
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -85,6 +85,10 @@ const ENTRIES = [
   ["./snapshot", "node.import", "snapshot.mjs", "wrap", "snapshot.cjs"],
   ["./snapshot", "import", "snapshot.js"],
   ["./snapshot", "require", "snapshot.cjs"],
+  ["./query", "types", "query.d.ts"],
+  ["./query", "node.import", "query.mjs", "wrap", "query.cjs"],
+  ["./query", "import", "query.js"],
+  ["./query", "require", "query.cjs"],
   ["./rolegate.wasm", null, "wasm/rolegate_bg.wasm"],
   ["./package.json", null, "package.json"],
 ].map(([path, condition, file, load, module, gates]) => ({ path, condition, file, load, module, gates }));
@@ -117,6 +121,7 @@ const LIBRARY = [
   { name: "errors" },
   { name: "api" },
   { name: "snapshot" },
+  { name: "query" },
   { name: "dom", esmOnly: true },
   { name: "store", esmOnly: true },
   { name: "react", esmOnly: true, external: ["react"] },
@@ -319,6 +324,12 @@ for (const { name, esmOnly, external = [] } of LIBRARY) {
     write(`${name}${extension}`, result.outputFiles[0].text);
   }
 }
+// The command (`npx rolegate`, over node.mjs) and the presets it knows, as JSON.
+copy(join(here, "cli.mjs"), "cli.mjs");
+mkdirSync(join(out, "presets"), { recursive: true });
+for (const file of readdirSync(join(here, "presets")).filter((f) => f.endsWith(".json"))) {
+  copy(join(here, "presets", file), `presets/${file}`);
+}
 // The declarations the exports map names, and the README.
 const declarations = ENTRIES.filter((r) => r.condition === "types").map((r) => r.file);
 for (const name of new Set([...declarations, "README.md"])) {
@@ -365,7 +376,7 @@ function reportSizes() {
     return { raw, gz };
   };
   // The API modules a page loads besides its entry and its module's glue.
-  const api = LIBRARY.filter((m) => !["dom", "store", "react", "token", "edge", "node-gate"].includes(m.name)).map((m) => `${m.name}.js`);
+  const api = LIBRARY.filter((m) => !["query", "dom", "store", "react", "token", "edge", "node-gate"].includes(m.name)).map((m) => `${m.name}.js`);
   const page = (file, module, wasm) => [`${MODULES[module].dir}/rolegate.js`, ...api, file, wasm];
   const rows = [
     ["wasm/rolegate_bg.wasm", ["wasm/rolegate_bg.wasm"]],
@@ -381,7 +392,7 @@ function reportSizes() {
     const s = size(list);
     console.log(`  ${label.padEnd(42)} raw ${kb(s.raw).padStart(9)}   gzip -9 ${kb(s.gz).padStart(8)}`);
   }
-  const [pageSize, bundled, full] = [rows[2], rows[3], rows[5]].map(([, list]) => size(list));
+  const [pageSize, bundled, full] = [rows[2], rows[3], rows[6]].map(([, list]) => size(list));
   writeFileSync(
     join(out, "size.json"),
     `${JSON.stringify({ page: { raw: pageSize.raw, gzip: pageSize.gz }, bundled: { raw: bundled.raw, gzip: bundled.gz }, full: { raw: full.raw, gzip: full.gz }, wasm: statSync(join(out, "wasm/rolegate_bg.wasm")).size })}\n`,

@@ -81,6 +81,12 @@ export type TokenErrorCode =
   | "token_audience"
   | "token_claims";
 
+/** Stable codes of a query plan that cannot be translated (`rolegate/query`, `QueryPlan::to_sql`). */
+export type TranslateErrorCode =
+  | "unmapped_attribute"
+  | "unmapped_scope"
+  | "unsupported";
+
 /**
  * Every code a `RolegateError` may carry: the engine's, and those of the JavaScript layer
  * (`unsupported`: not in this entry's module; `internal`; `not_in_snapshot`: a snapshot
@@ -88,7 +94,7 @@ export type TokenErrorCode =
  * before the module has loaded, see `ready`; the token codes and `config_invalid`, a token
  * verification configuration that cannot be used).
  */
-export type ErrorCode = PolicyErrorCode | InputErrorCode | TokenErrorCode | "unsupported" | "internal" | "not_in_snapshot" | "not_ready" | "config_invalid" | "freed";
+export type ErrorCode = PolicyErrorCode | InputErrorCode | TokenErrorCode | TranslateErrorCode | "unsupported" | "internal" | "not_in_snapshot" | "not_ready" | "config_invalid" | "freed";
 
 /** An attribute value. */
 export type AttrValue = string | number | boolean | null | AttrValue[];
@@ -601,6 +607,43 @@ export interface GateAnswer {
   decision?: Decision;
 }
 
+/**
+ * A condition over an unknown resource, what is left of a policy's rules once the principal
+ * and tenant are known (docs/PLANS.md). `attr` names a resource attribute (`id` or a
+ * declared one); a missing attribute equals nothing.
+ */
+export type PlanCondition =
+  | { op: "and"; args: PlanCondition[] }
+  | { op: "or"; args: PlanCondition[] }
+  | { op: "not"; arg: PlanCondition }
+  | { op: "eq"; attr: string; value: PlanValue }
+  | { op: "in"; attr: string; values: PlanValue[] }
+  | { op: "contains"; attr: string; value: PlanValue }
+  | { op: "eq_attr"; attr: string; other: string }
+  | { op: "in_attr"; attr: string; list: string }
+  | { op: "scope_in"; scope: string }
+  | { op: "scope_is"; scope: string }
+  | { op: "scope_level"; levels: string[] };
+
+/** A value in a plan's condition: never `null`. */
+export type PlanValue = string | number | boolean | PlanValue[];
+
+/**
+ * Which resources of a type, at or below a scope, a session may perform an action on: all,
+ * none (with the effect, reason and hint a list page shows), or those for which `condition`
+ * holds. The JSON of the Rust `QueryPlan`.
+ */
+export type QueryPlan = {
+  action: string;
+  type: string;
+  /** The scope the plan covers (it and every scope below), the root as the root level's name. */
+  scope: string;
+} & (
+  | { outcome: "allow_all" }
+  | { outcome: "deny_all"; effect: "deny" | "locked"; reason: Reason; hint?: string }
+  | { outcome: "conditional"; condition: PlanCondition }
+);
+
 /** A principal in a tenant, asking decisions. */
 export declare class Session {
   private constructor();
@@ -623,6 +666,13 @@ export declare class Session {
   filter<T extends Resource>(action: string, resources: T[]): T[];
   /** A readable account of a decision (full module: Node, Deno, `rolegate/full`). */
   explain(action: string, resource?: Resource | string): Explanation;
+  /**
+   * The query plan of `action` over resources of `type` at `scope` or below it (the tenant
+   * when absent): translate it with `rolegate/query` (full module: Node, Deno,
+   * `rolegate/full`; the page module throws `unsupported`). A scope that cannot be read
+   * throws `bad_scope`.
+   */
+  plan(action: string, options: { type: string; scope?: string | null }): QueryPlan;
   /** Decisions at the given scopes as plain data (default: the tenant). */
   snapshot(scopes?: string[]): Snapshot;
   free(): void;

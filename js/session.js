@@ -226,6 +226,29 @@ export class Session {
   }
 
   /**
+   * Which resources of `type`, at `scope` or below it (the tenant when absent), the
+   * principal may perform `action` on: the query plan as plain JSON, exactly as the native
+   * `QueryPlan` serializes (`outcome` `allow_all`, `deny_all` with `effect`, `reason` and
+   * `hint`, or `conditional` with `condition`; docs/PLANS.md). Translate it with
+   * `rolegate/query`. Full module.
+   */
+  plan(action, options) {
+    this.#alive();
+    this.#boundary.fullOnly("plan");
+    const { type, scope, ...other } = Object(options);
+    const extra = Object.keys(other)[0];
+    if (extra !== undefined) throw badInput(extra, `unknown field \`${extra}\`, expected \`type\` or \`scope\``);
+    for (const [path, value, optional] of [["action", action], ["type", type], ["scope", scope, true]]) {
+      if (typeof value !== "string" && !(optional && value == null)) throw badInput(path, `${path} must be a string, got ${describe(value)}`);
+    }
+    try {
+      return JSON.parse(this.#raw.plan(action, type, scope ?? undefined));
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+
+  /**
    * A plain, serializable object of this session's decisions at the given scopes, for
    * server-side rendering and render loops (see `snapshotCheck`).
    */

@@ -12,7 +12,7 @@
 //!
 //! Two modules are built from this file: the decision engine (feature `wasm`), what pages
 //! and edge functions load, and the full one (feature `wasm-full`) that adds explanations,
-//! the matrix, team changes and the lint.
+//! the matrix, team changes, the lint and query plans.
 //!
 //! Errors cross as JSON text (`{"code", "path", "message", "errors"?}`) that the JS layer
 //! turns into `RolegateError` objects; nothing here panics.
@@ -390,6 +390,26 @@ impl RawSession {
     #[cfg(feature = "routes")]
     pub fn gate(&self, method: &str, path: &str) -> String {
         json::to_json(&self.session.gate(method, path))
+    }
+
+    /// The query plan of `action` over resources of type `kind` at `scope` or below it
+    /// (the tenant when absent), as JSON: what `QueryPlan` serializes to (docs/PLANS.md).
+    #[cfg(feature = "wasm-full")]
+    pub fn plan(&self, action: &str, kind: &str, scope: Option<String>) -> Result<String, JsValue> {
+        let plan = self
+            .session
+            .plan(action, kind, scope.as_deref())
+            .map_err(|e| input_error(&e))?;
+        serde_json::to_string(&plan).map_err(|e| {
+            let mut out = String::new();
+            let mut o = Object::new(&mut out);
+            o.str("code", "internal").str("path", "").str(
+                "message",
+                &format!("the plan cannot be written as JSON: {e}"),
+            );
+            o.end();
+            JsValue::from_str(&out)
+        })
     }
 
     /// The explanation of a decision and its readable text (the engine's `Display`), as

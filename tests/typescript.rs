@@ -46,6 +46,11 @@ fn unions_list_exactly_the_engine_codes() {
     ]
     .map(Effect::as_str);
     assert_eq!(union(&text, "Effect"), effects);
+    let translate: Vec<String> = rolegate::query::TranslateErrorCode::ALL
+        .iter()
+        .map(|c| c.as_str().to_owned())
+        .collect();
+    assert_eq!(union(&text, "TranslateErrorCode"), translate);
     let denials: Vec<String> = rolegate::team::DenialReason::ALL
         .iter()
         .map(|c| c.as_str().to_owned())
@@ -87,6 +92,7 @@ fn every_code_the_js_layer_throws_is_an_error_code() {
     let mut known = union(&text, "ErrorCode");
     known.extend(union(&text, "PolicyErrorCode"));
     known.extend(union(&text, "InputErrorCode"));
+    known.extend(union(&text, "TranslateErrorCode"));
     let thrown = codes_thrown_in_js();
     assert!(thrown.iter().any(|(_, code)| code == "not_in_snapshot"));
     for (file, code) in thrown {

@@ -1,7 +1,8 @@
 // Prepares the fixture corpus for the JavaScript runtimes: the presets as JSON documents
 // and as artifacts,
 // the decision fixture files, and the native decisions for every case (from the
-// `rolegate` command), in one file: target/js-corpus.json.
+// `rolegate` command), the query plan fixtures with the native plans and SQL, in one file:
+// target/js-corpus.json.
 //
 // usage: node tests/js/prepare.mjs [path/to/rolegate]
 
@@ -57,8 +58,24 @@ for (const [name, fixture] of Object.entries(gates)) {
   run("build", source, "-o", file);
   gateArtifacts[name] = readFileSync(file).toString("base64");
 }
+// The query plan fixtures, and for each case the plan and its SQL in both dialects as the
+// native engine gives them now (`rolegate plan --sql`).
+const planDir = join(root, "tests", "fixtures", "plans");
+const plans = {};
+for (const name of readdirSync(planDir).filter((f) => f.endsWith(".json")).sort()) {
+  const fixture = JSON.parse(readFileSync(join(planDir, name), "utf8"));
+  const nativePlans = fixture.cases.map((c) => {
+    const args = ["plan", fixture.policy, c.action, c.type, "-p", JSON.stringify(c.principal), "-t", JSON.stringify(c.tenant)];
+    if (c.scope !== undefined) args.push("--scope", c.scope);
+    const answer = (dialect) => JSON.parse(run(...args, "--sql", dialect, "--columns", JSON.stringify(fixture.columns)));
+    const [postgres, sqlite] = [answer("postgres"), answer("sqlite")];
+    return { plan: postgres.plan, postgres: { sql: postgres.sql, params: postgres.params }, sqlite: { sql: sqlite.sql, params: sqlite.params } };
+  });
+  plans[name] = { fixture, native: nativePlans };
+}
 const out = join(root, "target", "js-corpus.json");
-writeFileSync(out, JSON.stringify({ presets, teamPolicies, files, native, gates, fingerprints, artifacts, gateArtifacts }));
+writeFileSync(out, JSON.stringify({ presets, teamPolicies, files, native, gates, fingerprints, artifacts, gateArtifacts, plans }));
 const cases = Object.values(files).reduce((n, f) => n + f.cases.length, 0);
 const gateCases = Object.values(gates).reduce((n, f) => n + f.cases.length, 0);
-console.log(`prepared ${cases} decision cases of ${names.length} files and ${gateCases} gate cases for the JavaScript runtimes: ${out}`);
+const planCases = Object.values(plans).reduce((n, f) => n + f.native.length, 0);
+console.log(`prepared ${cases} decision cases of ${names.length} files, ${gateCases} gate cases and ${planCases} query plan cases for the JavaScript runtimes: ${out}`);

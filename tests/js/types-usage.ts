@@ -22,7 +22,11 @@ import {
   type Finding,
   type DenialReason,
   type PolicyError,
+  type QueryPlan,
+  type PlanCondition,
+  type TranslateErrorCode,
 } from "rolegate";
+import { toSql, toMongo, toPrisma, type Columns, type SqlWhere, type MongoFilter, type PrismaWhere } from "rolegate/query";
 import { applyDecisions } from "rolegate/dom";
 import { snapshotCheck as check } from "rolegate/snapshot";
 
@@ -137,3 +141,30 @@ const loaded: Promise<void> = ready;
 void loaded;
 const notReady: ErrorCode = "not_ready";
 void notReady;
+
+// Query plans (full module) and their translators (rolegate/query).
+function listNumbers(session: ReturnType<Policy["session"]>): SqlWhere | string {
+  const plan: QueryPlan = session.plan("number.view", { type: "number", scope: "org" });
+  const columns: Columns = { scope: "scope", attributes: { assignee: "assignee_id" } };
+  switch (plan.outcome) {
+    case "allow_all":
+      return toSql(plan, columns);
+    case "deny_all":
+      return `${plan.effect} ${plan.reason} ${plan.hint ?? ""}`;
+    case "conditional": {
+      const condition: PlanCondition = plan.condition;
+      if (condition.op === "eq") console.log(condition.attr, condition.value);
+      const mongo: MongoFilter = toMongo(plan, columns);
+      const prisma: PrismaWhere = toPrisma(plan, columns, { fields: {} });
+      console.log(mongo, prisma);
+      const fragment = toSql(plan, columns, { dialect: "sqlite" });
+      const first: string | number | boolean | undefined = fragment.params[0];
+      console.log(first);
+      return fragment;
+    }
+  }
+}
+void listNumbers;
+const unmapped: TranslateErrorCode = "unmapped_attribute";
+const asError: ErrorCode = unmapped;
+void asError;

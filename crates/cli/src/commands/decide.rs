@@ -41,7 +41,9 @@ pub(crate) fn run(name: &str, m: &ArgMatches) -> Option<Outcome> {
 fn decision_args(cmd: Command) -> Command {
     cmd.arg(
         Arg::new("policy")
-            .help("a policy file (.toml or .json) or a preset name")
+            .help(
+                "a policy file (.toml, .json or an artifact of `rolegate build`) or a preset name",
+            )
             .required(true),
     )
     .arg(

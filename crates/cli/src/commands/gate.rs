@@ -22,7 +22,7 @@ pub(crate) fn commands() -> Vec<Command> {
             .arg(
                 Arg::new("policy")
                     .long("policy")
-                    .help("a policy file (.toml or .json) or a preset name")
+                    .help("a policy file (.toml, .json or an artifact of `rolegate build`) or a preset name")
                     .default_value(rolegate::presets::DEFAULT_PRESET),
             )
             .arg(

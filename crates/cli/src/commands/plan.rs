@@ -19,7 +19,7 @@ pub(crate) fn commands() -> Vec<Command> {
             )
             .arg(
                 Arg::new("policy")
-                    .help("a policy file (.toml or .json) or a preset name")
+                    .help("a policy file (.toml, .json or an artifact of `rolegate build`) or a preset name")
                     .required(true),
             )
             .arg(
