@@ -168,7 +168,7 @@ test("conditional: allowed for some resources of a kind, shown by the map, snaps
     const map = session.permissions("org");
     for (const [action, d] of Object.entries(nativeMap)) assert.ok(sameDecision(map[action], d), `${label}: ${action} ${JSON.stringify(map[action])}`);
     const entry = session.check("number.view", "org");
-    assert.deepEqual({ ...entry }, { allowed: false, effect: "conditional", reason: "conditional", rule: "assigned_only" }, label);
+    assert.deepEqual({ ...entry }, { allowed: false, effect: "conditional", reason: "conditional", role: "member", scope: "org", rule: "assigned_only" }, label);
     assert.equal(session.can("number.view", "org"), false, `${label}: conditional is not allowed as such`);
     assert.equal(session.check("number.view", { type: "number", scope: "org" }).effect, "conditional", `${label}: a kind, without id or attributes`);
     const mine = { type: "number", id: "n1", scope: "org", attrs: { assignee: "u3" } };
