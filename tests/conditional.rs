@@ -45,6 +45,10 @@ effect = "deny"
 roles = ["agent"]
 actions = ["ticket.edit"]
 when = "resource.locked == true"
+
+[routes."GET /api/tickets"]
+action = "ticket.view"
+resource = "ticket"
 "#;
 
 fn session(team: &str, tenant: &Tenant) -> Session {
@@ -163,4 +167,20 @@ fn a_policy_loaded_from_its_artifact_answers_the_same() {
         let b = loaded.session(&agent, &tenant).unwrap();
         assert_eq!(a.permissions("org"), b.permissions("org"));
     }
+}
+
+/// A gate's `origin` answer completed with a loaded resource that has neither id nor
+/// attributes: the check is `conditional`, which the gate refuses (deny, 403).
+#[test]
+fn a_gate_completed_without_id_or_attributes_is_refused() {
+    use rolegate::GateOutcome;
+    let s = session("sales", &Tenant::new("acme").with_feature("tickets"));
+    let answer = s.gate("GET", "/api/tickets");
+    assert_eq!(answer.outcome, GateOutcome::Origin);
+    let done = s.complete(&answer, Default::default());
+    assert_eq!(done.outcome, GateOutcome::Deny);
+    assert_eq!(done.decision.unwrap().effect, Effect::Conditional);
+    let mut attrs = rolegate::Attrs::new();
+    attrs.insert("team".into(), "sales".into());
+    assert_eq!(s.complete(&answer, attrs).outcome, GateOutcome::Allow);
 }

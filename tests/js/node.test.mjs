@@ -199,6 +199,22 @@ test("conditional: allowed for some resources of a kind, shown by the map, snaps
     }
     session.free();
   }
+  // A gate's origin answer completed with neither id nor attributes: refused, as natively
+  // (tests/conditional.rs).
+  const tickets = esm.Policy.fromObject({
+    version: 1,
+    scopes: { org: {} },
+    attributes: { resource: { team: "string" } },
+    actions: { "ticket.view": { scope: "org" } },
+    roles: { agent: { scope: "org" } },
+    rules: { own_team: { effect: "allow", roles: ["agent"], actions: ["ticket.view"], when: 'resource.team == "sales"' } },
+    routes: { "GET /api/tickets": { action: "ticket.view", resource: "ticket" } },
+  }).session({ id: "u1", roles: [{ role: "agent" }] }, tenant);
+  const answer = tickets.gate("GET", "/api/tickets");
+  assert.equal(answer.outcome, "origin");
+  const done = tickets.completeGate(answer, {});
+  assert.deepEqual([done.outcome, done.status, done.reason, done.decision.effect], ["deny", 403, "conditional", "conditional"]);
+  assert.equal(tickets.completeGate(answer, { team: "sales" }).outcome, "allow");
   console.log(`node conditional: ${conditional.length} conditional entries for a Calilio member, as native, through both modules, snapshots and the DOM helper`);
 });
 
