@@ -530,8 +530,21 @@ export interface Finding {
 /** The error thrown for a rejected policy document: every problem is in `errors`. */
 export type PolicyError = RolegateError & { readonly code: PolicyErrorCode; readonly errors: Diagnostic[] };
 
+/**
+ * The names of one policy, for typed checks: `rolegate types POLICY` writes them as
+ * `PolicyNames` (`Policy.load<PolicyNames>(bytes)`), and a session of that policy then
+ * refuses, at compile time, an action the policy does not have. Any string by default.
+ */
+export interface Names {
+  action: string;
+  role: string;
+  level: string;
+  feature: string;
+  plan: string;
+}
+
 /** A compiled policy. Compile once, ask many sessions. */
-export declare class Policy {
+export declare class Policy<N extends Names = Names> {
   private constructor();
   /**
    * Loads a policy from its artifact: what `rolegate build POLICY -o FILE` or `policy.build()`
@@ -540,13 +553,13 @@ export declare class Policy {
    * (`not_artifact`, `artifact_version`, `corrupt_artifact`, or `bad_input` for a value that
    * is not bytes).
    */
-  static load(artifact: Uint8Array | ArrayBuffer): Policy;
+  static load<N extends Names = Names>(artifact: Uint8Array | ArrayBuffer): Policy<N>;
   /** Compiles a policy written in JSON text (not in the page module: `unsupported`). Throws `RolegateError`. */
-  static fromJson(text: string): Policy;
+  static fromJson<N extends Names = Names>(text: string): Policy<N>;
   /** Compiles a policy given as an object (not in the page module: `unsupported`). Throws `RolegateError`. */
-  static fromObject(document: PolicyDocument): Policy;
+  static fromObject<N extends Names = Names>(document: PolicyDocument): Policy<N>;
   /** Compiles a policy written in TOML. Throws `RolegateError` (`unsupported` in JSON-only builds). */
-  static fromToml(text: string): Policy;
+  static fromToml<N extends Names = Names>(text: string): Policy<N>;
   /** The policy's artifact, byte for byte what `rolegate build` writes (full module). */
   build(): Uint8Array;
   readonly name: string | undefined;
@@ -555,7 +568,7 @@ export declare class Policy {
   /** Compile warnings (not in the page module: `unsupported`; use `rolegate/full`). */
   readonly warnings: Diagnostic[];
   /** The id of an action, or -1. */
-  actionId(name: string): number;
+  actionId(name: N["action"]): number;
   matrix(): Matrix;
   /**
    * Applies a team change under the policy's team rules (`at`: seconds since 1970, default
@@ -565,7 +578,7 @@ export declare class Policy {
   /** The hygiene checklist for a team at `now` (seconds since 1970, default now). */
   lintTeam(team: Team, now?: number): Finding[];
   /** A session for a principal in a tenant. Throws `RolegateError` on unknown roles, plans, features or bad scopes. */
-  session(principal: Principal, tenant?: Tenant): Session;
+  session(principal: Principal, tenant?: Tenant): Session<N>;
   /**
    * The policy fingerprint (SHA-256 of its artifact, 64 hex digits), as gates send it in
    * `rolegate-policy`.
@@ -645,9 +658,10 @@ export type QueryPlan = {
 );
 
 /** A principal in a tenant, asking decisions. */
-export declare class Session {
+/** A principal in a tenant, deciding with one policy (its names `N`: see `Names`). */
+export declare class Session<N extends Names = Names> {
   private constructor();
-  readonly policy: Policy;
+  readonly policy: Policy<N>;
   /** Decides a request by method and path through the route table. */
   gate(method: string, path: string): GateAnswer;
   /** Finishes an `origin` answer with the loaded resource's attributes; other answers come back as they are. */
@@ -658,21 +672,21 @@ export declare class Session {
    */
   compareFingerprint(from: Response | Headers | Record<string, string> | string): { same: boolean; local: string; remote: string | null };
   /** Decides `action` on a resource, a scope string, or the tenant when omitted. */
-  check(action: string, resource?: Resource | string): Decision;
-  can(action: string, resource?: Resource | string): boolean;
+  check(action: N["action"], resource?: Resource | string): Decision;
+  can(action: N["action"], resource?: Resource | string): boolean;
   /** Every action with its decision: the UI map in one call. */
-  permissions(resource?: Resource | string): { [action: string]: Decision };
+  permissions(resource?: Resource | string): { [A in N["action"]]: Decision };
   /** The resources on which `action` is allowed, in order. */
-  filter<T extends Resource>(action: string, resources: T[]): T[];
+  filter<T extends Resource>(action: N["action"], resources: T[]): T[];
   /** A readable account of a decision (full module: Node, Deno, `rolegate/full`). */
-  explain(action: string, resource?: Resource | string): Explanation;
+  explain(action: N["action"], resource?: Resource | string): Explanation;
   /**
    * The query plan of `action` over resources of `type` at `scope` or below it (the tenant
    * when absent): translate it with `rolegate/query` (full module: Node, Deno,
    * `rolegate/full`; the page module throws `unsupported`). A scope that cannot be read
    * throws `bad_scope`.
    */
-  plan(action: string, options: { type: string; scope?: string | null }): QueryPlan;
+  plan(action: N["action"], options: { type: string; scope?: string | null }): QueryPlan;
   /** Decisions at the given scopes as plain data (default: the tenant). */
   snapshot(scopes?: string[]): Snapshot;
   free(): void;

@@ -23,7 +23,15 @@ pub fn unions(policy: &Policy) -> String {
          export type Role ={};\n\
          export type ScopeLevel ={};\n\
          export type Feature ={};\n\
-         export type Plan ={};\n",
+         export type Plan ={};\n\
+         /** For typed checks: `Policy.load<PolicyNames>(bytes)` (the package's `Names`). */\n\
+         export interface PolicyNames {{\n  \
+         action: Action;\n  \
+         role: Role;\n  \
+         level: ScopeLevel;\n  \
+         feature: Feature;\n  \
+         plan: Plan;\n\
+         }}\n",
         union(p.actions.iter().map(|a| a.name.to_string()).collect()),
         union(p.roles.iter().map(|r| r.name.to_string()).collect()),
         union(p.levels.iter().map(|l| l.name.to_string()).collect()),

@@ -620,7 +620,21 @@ test("the TypeScript declarations type-check against a usage file", () => {
   writeFileSync(join(dir, "outreach-names.ts"), execFileSync(native, ["types", "outreach"], { encoding: "utf8" }));
   writeFileSync(
     join(dir, "names-usage.ts"),
-    'import type { Action, Role } from "./outreach-names.js";\nconst a: Action = "campaign.create";\nconst r: Role = "campaigner";\nconsole.log(a, r);\n',
+    [
+      'import { Policy } from "rolegate";',
+      'import type { Action, Role, PolicyNames } from "./outreach-names.js";',
+      'const a: Action = "campaign.create";',
+      'const r: Role = "campaigner";',
+      "declare const bytes: Uint8Array;",
+      "// A policy typed by its names: its sessions take only the policy's actions.",
+      "const policy = Policy.load<PolicyNames>(bytes);",
+      'const session = policy.session({ id: "u1", roles: [{ role: r, scope: "org" }] });',
+      "const allowed: boolean = session.can(a);",
+      'const row = session.permissions()["campaign.run"];',
+      'const untyped = Policy.load(bytes).session({ id: "u1", roles: [] }).check("anything.goes");',
+      "console.log(allowed, row, untyped, policy.actionId(a));",
+      "",
+    ].join("\n"),
   );
   writeFileSync(join(dir, "tsconfig.names.json"), JSON.stringify({ extends: "./tsconfig.json", files: ["names-usage.ts"] }));
   try {
@@ -628,10 +642,21 @@ test("the TypeScript declarations type-check against a usage file", () => {
   } catch (e) {
     assert.fail(`tsc rejected the output of rolegate types:\n${e.stdout}${e.stderr}`);
   }
-  writeFileSync(join(dir, "names-misuse.ts"), 'import type { Action } from "./outreach-names.js";\nconst a: Action = "campaign.launch";\nconsole.log(a);\n');
-  writeFileSync(join(dir, "tsconfig.names-misuse.json"), JSON.stringify({ extends: "./tsconfig.json", files: ["names-misuse.ts"] }));
-  assert.throws(() => execFileSync(tool("tsc"), ["-p", "tsconfig.names-misuse.json"], { cwd: dir, encoding: "utf8" }));
-  console.log("node types: tsc --noEmit accepts the usage file and rejects a misuse; rolegate types output narrows names");
+  for (const [i, misuse] of [
+    'import type { Action } from "./outreach-names.js";\nconst a: Action = "campaign.launch";\nconsole.log(a);\n',
+    // A misspelled action on a typed policy's session is a compile error, not a silent deny.
+    'import { Policy } from "rolegate";\nimport type { PolicyNames } from "./outreach-names.js";\ndeclare const bytes: Uint8Array;\nconst s = Policy.load<PolicyNames>(bytes).session({ id: "u1", roles: [] });\nconsole.log(s.check("campaign.launch"));\n',
+    'import { Policy } from "rolegate";\nimport type { PolicyNames } from "./outreach-names.js";\ndeclare const bytes: Uint8Array;\nconst s = Policy.load<PolicyNames>(bytes).session({ id: "u1", roles: [] });\nconsole.log(s.permissions()["campaign.launch"]);\n',
+  ].entries()) {
+    writeFileSync(join(dir, `names-misuse-${i}.ts`), misuse);
+    writeFileSync(join(dir, `tsconfig.names-misuse-${i}.json`), JSON.stringify({ extends: "./tsconfig.json", files: [`names-misuse-${i}.ts`] }));
+    assert.throws(
+      () => execFileSync(tool("tsc"), ["-p", `tsconfig.names-misuse-${i}.json`], { cwd: dir, encoding: "utf8" }),
+      (e) => new RegExp(`names-misuse-${i}\\.ts\\(\\d+,\\d+\\): error TS\\d+`).test(e.stdout),
+      `tsc accepted misuse ${i}`,
+    );
+  }
+  console.log("node types: tsc --noEmit accepts the usage file and rejects a misuse; rolegate types output narrows names, and a policy typed by it refuses a misspelled action");
 });
 
 test("ES module and CommonJS in one process share one engine and one RolegateError", async () => {
