@@ -19,8 +19,8 @@ pub enum Effect {
     /// Allowed by role but gated by a feature or plan: show disabled, with the hint.
     Locked,
     /// Asked without a particular resource (no id, no attributes), and allowed for some
-    /// resources of the kind only, by a grant whose condition reads the resource: show the
-    /// entry (a list, a menu item); a check with the resource decides. Not allowed as such.
+    /// resources of the kind only: those that meet a grant's condition. Show the entry (a
+    /// list, a menu item); a check with the resource decides. Not allowed as such.
     Conditional,
 }
 
