@@ -5,7 +5,8 @@ export type DecisionSource = Session | Snapshot | ((action: string, scope: strin
 
 /**
  * Applies decisions to every element marked `data-rolegate="action"` under `root`:
- * denied ones are hidden, locked ones get `aria-disabled="true"` and the hint as title.
+ * denied ones are hidden, locked ones get `aria-disabled="true"` and the hint as title;
+ * allowed and `conditional` ones (allowed for some resources of their kind) are shown.
  */
 export declare function applyDecisions(
   root: ParentNode,

@@ -1,5 +1,8 @@
 // Applies decisions to the page: elements marked `data-rolegate="campaign.create"` are
-// hidden when denied, and shown disabled with the hint when locked.
+// hidden when denied, and shown disabled with the hint when locked. An action allowed for
+// some resources only (`conditional`: a grant whose condition reads the resource, asked
+// without one) is shown: a list or menu entry stays, and a check with the resource decides
+// what each item allows.
 //
 //   <button data-rolegate="campaign.create" data-rolegate-scope="workspace:w1">Run</button>
 //
@@ -44,7 +47,7 @@ export function applyDecisions(root, source, options = {}) {
       el.addEventListener("click", blockWhenLocked, true);
       el.dataset.rolegateBound = "1";
     }
-    if (decision.effect === "allow") {
+    if (decision.effect === "allow" || decision.effect === "conditional") {
       el.hidden = false;
       el.removeAttribute("aria-disabled");
       restoreTitle(el);

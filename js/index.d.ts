@@ -13,10 +13,15 @@ export type Reason =
   | "plan_required"
   | "unknown_action"
   | "bad_scope"
-  | "bad_attribute";
+  | "bad_attribute"
+  | "conditional";
 
-/** What the UI does: show, show disabled with the hint, or hide. */
-export type Effect = "allow" | "deny" | "locked";
+/**
+ * What the UI does: show, show disabled with the hint, or hide. `conditional`: asked without
+ * a particular resource (no id, no attributes), the action is allowed for the resources that
+ * meet a grant's condition only; show the entry, and check with the resource to decide.
+ */
+export type Effect = "allow" | "deny" | "locked" | "conditional";
 
 /** Stable codes of problems in a policy document. */
 export type PolicyErrorCode =
@@ -341,6 +346,8 @@ export interface TeamDoc {
   unique?: string[];
   /** Roles whose holders nobody else may remove, demote or change. */
   protected?: string[];
+  /** By role: the fewest active members that must hold it (a holder of a role that includes it counts), in the organization for an organization role, in each scope for a scope role. A change that would leave fewer is refused (`min_holders_required`); the lint reports teams short of holders. */
+  min_holders?: { [name: string]: number };
   /** By role: what its holders may do to the team. */
   manage?: { [name: string]: ManageDoc };
   /** Ownership transfer: the holder of `role` hands it to a member holding one of `to`, and becomes `previous`, in one change. */
@@ -438,7 +445,8 @@ export type DenialReason =
   | "scope_exists"
   | "invalid_team"
   | "unknown_plan"
-  | "bad_member";
+  | "bad_member"
+  | "min_holders_required";
 
 /** What a hygiene finding is about. */
 export type FindingCode =
@@ -447,7 +455,8 @@ export type FindingCode =
   | "no_reviewer"
   | "pending_invitation"
   | "inactive_member"
-  | "scope_without_owner";
+  | "scope_without_owner"
+  | "too_few_holders";
 
 /** A role held in one scope. */
 export interface Membership {

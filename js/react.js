@@ -50,14 +50,16 @@ export function usePermissions(scope = "") {
 }
 
 /**
- * Renders `children` when `action` is allowed; `locked` when a feature or plan locks it (a
- * node, or a function of the decision, which carries the hint); `fallback` otherwise (and
- * when locked without `locked`). `children` may be a function of the decision too.
+ * Renders `children` when `action` is allowed, or `conditional` (asked without a particular
+ * resource, it is allowed for some: an entry that lists them; pass the resource to decide
+ * on one); `locked` when a feature or plan locks it (a node, or a function of the decision,
+ * which carries the hint); `fallback` otherwise (and when locked without `locked`).
+ * `children` may be a function of the decision too.
  */
 export function Can({ action, resource, locked, fallback = null, children }) {
   const decision = useDecision(action, resource);
   const render = (node) => (typeof node === "function" ? node(decision) : node);
-  if (decision.effect === "allow") return render(children);
+  if (decision.effect === "allow" || decision.effect === "conditional") return render(children);
   if (decision.effect === "locked" && locked !== undefined) return render(locked);
   return render(fallback);
 }

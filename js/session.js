@@ -298,7 +298,9 @@ export class Session {
     if (answer.outcome !== "origin") return answer;
     const resource = { ...answer.resource, attrs };
     const decision = this.check(answer.action, resource);
-    return { ...answer, outcome: decision.effect, status: decision.allowed ? 200 : 403, reason: decision.reason, resource, decision: { ...decision } };
+    // A loaded resource with neither id nor attributes can be `conditional`: refused, as natively.
+    const outcome = decision.effect === "conditional" ? "deny" : decision.effect;
+    return { ...answer, outcome, status: decision.allowed ? 200 : 403, reason: decision.reason, resource, decision: { ...decision } };
   }
 
   /**

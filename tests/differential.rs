@@ -119,6 +119,13 @@ fn compiled_index_agrees_with_reference() {
                 session.explain(&action, &resource).to_string(),
                 loaded.explain(&action, &resource).to_string()
             );
+            // `conditional` answers a request without a particular resource, and allows
+            // nothing as such.
+            if compiled.effect == rolegate::Effect::Conditional {
+                prop_assert!(
+                    resource.id.is_none() && resource.attrs.is_empty() && !compiled.allowed()
+                );
+            }
             if compiled
                 .hint
                 .as_deref()
@@ -179,6 +186,16 @@ fn compiled_index_agrees_with_reference() {
             .sum();
         assert!(n >= 100, "reason `{reason}` seen only {n} times");
     }
+    // Requests without a particular resource (no id, no attributes) are a few percent.
+    let conditional: usize = tally
+        .iter()
+        .filter(|((r, _), _)| r == "conditional")
+        .map(|(_, n)| n)
+        .sum();
+    assert!(
+        conditional >= 10,
+        "reason `conditional` seen only {conditional} times"
+    );
     assert!(
         tally
             .get(&("granted".into(), "rule".into()))

@@ -141,3 +141,46 @@ fn a_denial_says_which_roles_would_grant_the_action_and_where() {
     assert!(text.contains("`project_admin` at `project:p2`"), "{text}");
     assert_eq!(e.decision.effect, Effect::Deny);
 }
+
+/// The Calilio member's Numbers entry: asked without a particular number, `number.view` is
+/// conditional (the map shows the entry); with a number, its assignee decides.
+#[test]
+fn a_conditional_grant_without_a_resource_is_explained_as_conditional() {
+    let policy = Policy::from_toml(preset("calilio").unwrap()).unwrap();
+    let member = Principal::new("u3").with_role("member", "org");
+    let session = policy.session(&member, &Tenant::new("acme")).unwrap();
+    let e = session.explain("number.view", &Resource::at("org"));
+    assert_eq!(e.decision.effect, Effect::Conditional);
+    assert_eq!(e.decision.reason, Reason::Conditional);
+    assert_eq!(e.decision.rule.as_deref(), Some("assigned_only"));
+    assert!(!e.decision.allowed());
+    assert_eq!(e.decision.role.as_deref(), Some("member"));
+    assert_eq!(e.decision.scope.as_deref(), Some("org"));
+    let result = &e.steps.last().unwrap().finding;
+    assert!(
+        result.contains("no particular resource was given (no id, no attributes): role `member` (held at `org`) is granted the action by rule `assigned_only` for the resources where `resource.assignee == principal.id` holds, so it is conditional"),
+        "{result}"
+    );
+    // The map, check and explain agree; a number decides.
+    let map = session.permissions("org");
+    let entry = &map.iter().find(|(a, _)| &**a == "number.view").unwrap().1;
+    assert_eq!(entry, &e.decision);
+    assert_eq!(
+        session.check("number.view", &Resource::at("org")),
+        e.decision
+    );
+    let mut mine = Resource::new("number", "n1", "org");
+    mine.attrs.insert("assignee".into(), "u3".into());
+    assert_eq!(session.check("number.view", &mine).effect, Effect::Allow);
+    let mut theirs = Resource::new("number", "n2", "org");
+    theirs.attrs.insert("assignee".into(), "u4".into());
+    let d = session.check("number.view", &theirs);
+    assert_eq!(
+        (d.effect, d.reason),
+        (Effect::Deny, Reason::ConditionFailed)
+    );
+    assert_eq!(
+        session.filter("number.view", &[mine.clone(), theirs, Resource::at("org")]),
+        vec![&mine]
+    );
+}

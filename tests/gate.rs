@@ -191,7 +191,8 @@ fn the_gate_never_answers_what_a_loaded_resource_would_contradict() {
                         outcome => {
                             let want = match decision.effect {
                                 Effect::Allow => GateOutcome::Allow,
-                                Effect::Deny => GateOutcome::Deny,
+                                // Not allowed as such: the gate refuses it.
+                                Effect::Deny | Effect::Conditional => GateOutcome::Deny,
                                 Effect::Locked => GateOutcome::Locked,
                             };
                             assert_eq!(

@@ -297,6 +297,7 @@ const TEAM: Table = Table {
     keys: &[
         key("unique", NAMES, "Roles exactly one member holds (the owner): never a second, never none."),
         key("protected", NAMES, "Roles whose holders nobody else may remove, demote or change."),
+        key("min_holders", Ty::Named(&NAME, &Ty::Scalar(&COUNT)), "By role: the fewest active members that must hold it (a holder of a role that includes it counts), in the organization for an organization role, in each scope for a scope role. A change that would leave fewer is refused (`min_holders_required`); the lint reports teams short of holders."),
         key("manage", Ty::Named(&NAME, &Ty::Table(&MANAGE)), "By role: what its holders may do to the team."),
         key("transfer", Ty::Table(&TRANSFER), "Ownership transfer: the holder of `role` hands it to a member holding one of `to`, and becomes `previous`, in one change."),
         key("require_org_member", Ty::Scalar(&BOOL), "Whether a scope membership needs an active member of the organization (default true)."),
@@ -389,6 +390,7 @@ const EVERY_KEY: &str = r#"{
   "team": {
     "unique": ["owner"],
     "protected": ["owner"],
+    "min_holders": { "admin": 1, "member": 1 },
     "manage": { "admin": { "assign": ["admin", "member"], "remove": ["member"], "scopes": true } },
     "transfer": { "role": "owner", "to": ["admin"], "previous": "admin" },
     "require_org_member": false,

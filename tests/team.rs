@@ -430,6 +430,40 @@ fn every_team_case_and_lint_entry_passes() {
     );
 }
 
+/// The team rules travel in the artifact: every case and lint entry gives the same answer
+/// from the policy loaded back from its artifact (the least numbers of holders included).
+#[test]
+fn team_rules_survive_the_artifact() {
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for (name, file) in &corpus() {
+        let built = policy_of(name, file);
+        let policy = Policy::from_artifact(&built.to_artifact()).unwrap();
+        let mut reasons = BTreeSet::new();
+        let mut codes = BTreeSet::new();
+        for case in file["cases"].as_array().cloned().unwrap_or_default() {
+            let f = run_case(&policy, file, &case, &mut reasons);
+            if !f.is_empty() {
+                failures.push(format!("{name}: `{}`: {}", case["name"], f.join("; ")));
+            }
+            checked += 1;
+        }
+        for entry in file["lint"].as_array().cloned().unwrap_or_default() {
+            let f = run_lint(&policy, file, &entry, &mut codes);
+            if !f.is_empty() {
+                failures.push(format!(
+                    "{name}: lint `{}`: {}",
+                    entry["name"],
+                    f.join("; ")
+                ));
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 200, "only {checked} cases and lint entries");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 #[test]
 fn every_preset_has_a_team_fixture_file() {
     let corpus = corpus();

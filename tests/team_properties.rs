@@ -15,6 +15,9 @@
 //!   a scope happens only where `require_org_member` is off;
 //! - nobody else removes or demotes the holder of a protected role, and only the holder
 //!   of the transferable role transfers it;
+//! - no change leaves a role of `team.min_holders` fewer active holders (members holding
+//!   it or a role that includes it) than asked where it had more: in the organization for
+//!   an organization role, in each scope that still exists for a scope role;
 //! - a denied change leaves the team as it was; an applied one touches only the members
 //!   and scopes its audit event names;
 //! - replaying the audit events over the first team rebuilds the current one.
@@ -704,6 +707,76 @@ fn check_protected(info: &Info, old: &Team, new: &Team, actor: &str) -> Result<(
     Ok(())
 }
 
+/// Whether role `held` is `role` or includes it.
+fn includes(doc: &Document, held: &str, role: &str) -> bool {
+    let mut out = Vec::new();
+    expand(doc, held, &mut out);
+    out.iter().any(|r| r == role)
+}
+
+/// The active members of `team` holding `role` (or a role that includes it): as their
+/// organization role (`scope` none) or in `scope`.
+fn active_holders(doc: &Document, team: &Team, role: &str, scope: Option<&str>) -> usize {
+    team.members
+        .iter()
+        .filter(|m| m.status == Status::Active)
+        .filter(|m| match scope {
+            None => m.role.as_deref().is_some_and(|r| includes(doc, r, role)),
+            Some(s) => m
+                .memberships
+                .iter()
+                .any(|ms| ms.scope == s && includes(doc, &ms.role, role)),
+        })
+        .count()
+}
+
+/// No role of `team.min_holders` lost active holders below its minimum, in the
+/// organization or in a scope that still exists. Returns the places whose count went
+/// down (and stayed at or above the minimum), for the tally.
+fn check_min_holders(info: &Info, old: &Team, new: &Team) -> Result<usize, String> {
+    let doc = info.doc();
+    let mut lowered = 0;
+    for (role, &min) in doc.team.min_holders.iter() {
+        let org = doc.roles.get(role).is_some_and(|r| r.scope == info.root);
+        let mut places: Vec<Option<String>> = Vec::new();
+        if org {
+            places.push(None);
+        } else {
+            for s in old.scopes.iter().chain(
+                old.members
+                    .iter()
+                    .flat_map(|m| m.memberships.iter().map(|ms| &ms.scope)),
+            ) {
+                if !places.iter().any(|p| p.as_deref() == Some(s)) {
+                    places.push(Some(s.clone()));
+                }
+            }
+        }
+        for place in places {
+            // A scope deleted (or below a deleted one) needs no holders.
+            let deleted = place.as_deref().is_some_and(|s| {
+                old.scopes.iter().any(|gone| {
+                    !new.scopes.contains(gone) && (s == gone || s.starts_with(&format!("{gone}/")))
+                })
+            });
+            if deleted {
+                continue;
+            }
+            let before = active_holders(doc, old, role, place.as_deref());
+            let after = active_holders(doc, new, role, place.as_deref());
+            ensure!(
+                after >= before || after >= min as usize,
+                "`{role}` went from {before} to {after} active holders in {}, below its minimum {min}",
+                place.as_deref().unwrap_or("the organization")
+            );
+            if after < before {
+                lowered += 1;
+            }
+        }
+    }
+    Ok(lowered)
+}
+
 /// The applied change was permitted by the document's rules.
 fn check_rights(
     info: &Info,
@@ -1112,6 +1185,9 @@ fn check_denial(
 #[derive(Default)]
 struct Tally {
     changes: usize,
+    /// Applied changes that took holders of a role of `team.min_holders` away (down to
+    /// the minimum, no further).
+    lowered: usize,
     applied: BTreeMap<&'static str, usize>,
     denied: BTreeMap<String, usize>,
 }
@@ -1153,6 +1229,7 @@ fn run_sequence(info: &Info, seed: u64, steps: &[u64], tally: &mut Tally) -> Res
                     check_rights(info, &team, &next, &actor, &change)?;
                     check_event(&team, &next, &actor, &change, at, &event)?;
                     check_protected(info, &team, &next, &actor)?;
+                    tally.lowered += check_min_holders(info, &team, &next)?;
                     let stored = AuditEvent::from_json(&event.to_json())
                         .map_err(|e| format!("the event does not read back: {e:?}"))?;
                     ensure!(
@@ -1204,6 +1281,7 @@ fn run_preset(name: &'static str, toml: &str) -> String {
         if outcome.is_ok() {
             let mut t = tally.borrow_mut();
             t.changes += local.changes;
+            t.lowered += local.lowered;
             for (k, v) in local.applied {
                 *t.applied.entry(k).or_default() += v;
             }
@@ -1252,10 +1330,53 @@ fn run_preset(name: &'static str, toml: &str) -> String {
             problems.push(format!("no `{kind}` ever applied"));
         }
     }
+    if !doc.team.min_holders.is_empty() {
+        // The minimum was both defended and not in the way of every change.
+        if !t.denied.contains_key("min_holders_required") {
+            problems.push("no change refused with `min_holders_required`".to_owned());
+        }
+        if t.lowered == 0 {
+            problems.push("no change took a holder away while others remained".to_owned());
+        }
+        report.push_str(&format!(
+            "  holders taken away down to a minimum: {}\n",
+            t.lowered
+        ));
+    }
     if !problems.is_empty() {
         report.push_str(&format!("  NOT ENOUGH VARIETY: {}\n", problems.join("; ")));
     }
     report
+}
+
+/// Presets with a per-scope minimum of holders added, so that the scope branch of the
+/// `min_holders` rule meets random changes too (no preset has one).
+const SCOPE_MINIMUMS: &[(&str, &str)] = &[
+    ("project-members", "project_admin = 1\nadmin = 1"),
+    ("callscaler", "admin = 1\nmember = 1"),
+];
+
+#[test]
+fn scope_minimums_hold_under_random_changes() {
+    let reports: Vec<String> = SCOPE_MINIMUMS
+        .iter()
+        .map(|&(name, minimums)| {
+            let toml = PRESETS
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, t)| *t)
+                .unwrap();
+            let toml = format!("{toml}\n[team.min_holders]\n{minimums}\n");
+            run_preset(name, &toml)
+        })
+        .collect();
+    for r in &reports {
+        println!("{r}");
+    }
+    assert!(
+        reports.iter().all(|r| !r.contains("NOT ENOUGH VARIETY")),
+        "not enough variety"
+    );
 }
 
 #[test]

@@ -6,7 +6,7 @@
     clippy::indexing_slicing
 )]
 
-use rolegate::{ErrorCode, InputErrorCode, Reason};
+use rolegate::{Effect, ErrorCode, InputErrorCode, Reason};
 
 /// The string members of `export type NAME = | "a" | "b";` in the declarations.
 fn union(declarations: &str, name: &str) -> Vec<String> {
@@ -38,7 +38,14 @@ fn unions_list_exactly_the_engine_codes() {
         .map(|c| c.as_str().to_owned())
         .collect();
     assert_eq!(union(&text, "InputErrorCode"), inputs);
-    assert_eq!(union(&text, "Effect"), ["allow", "deny", "locked"]);
+    let effects = [
+        Effect::Allow,
+        Effect::Deny,
+        Effect::Locked,
+        Effect::Conditional,
+    ]
+    .map(Effect::as_str);
+    assert_eq!(union(&text, "Effect"), effects);
     let translate: Vec<String> = rolegate::query::TranslateErrorCode::ALL
         .iter()
         .map(|c| c.as_str().to_owned())

@@ -7,7 +7,7 @@
 //! reader, no validator and none of their messages. Backends, edge functions and pages
 //! share the artifact byte for byte; its hash is the policy fingerprint.
 //!
-//! # Format (version 1)
+//! # Format (version 2)
 //!
 //! | bytes | what |
 //! |---|---|
@@ -25,7 +25,9 @@
 //! features); declared attributes (entity, name, type); actions (name, label, group,
 //! level, tags, feature, plans, feature hint, plan hint); roles (name, label, level,
 //! cascade, expansion, allowed actions); rules (name, effect, roles, actions, condition
-//! and its text); then the team rules and the route table, each preceded by its byte
+//! and its text); then the team rules (ending, since version 2, with the least numbers of
+//! holders: the count of roles that have one, then each role id and its number) and the
+//! route table, each preceded by its byte
 //! length, so that a build without them (the page module) can step over them.
 //!
 //! What the compiler derives from the rules (each role's allow rules, the deny list, the
@@ -49,7 +51,7 @@ pub(crate) use write::build;
 pub(crate) const MAGIC: &[u8; 8] = b"rolegate";
 
 /// The format version this release writes and reads.
-pub const ARTIFACT_VERSION: u16 = 1;
+pub const ARTIFACT_VERSION: u16 = 2;
 
 /// Bytes before the body: magic, version, digest.
 pub(crate) const HEADER: usize = 8 + 2 + 32;

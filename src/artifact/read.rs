@@ -404,9 +404,21 @@ fn team(input: &mut In<'_>, roles: usize, levels: usize, plans: usize) -> TeamRu
                 .collect()
         })
         .collect();
+    let mut min_holders = vec![0; roles];
+    for _ in 0..input.count(roles) {
+        let role = input.id(roles);
+        let min = u32::try_from(input.uint()).unwrap_or(0);
+        if min == 0 {
+            input.fail("a least number of holders outside 1 to 2^32");
+        }
+        if let Some(slot) = min_holders.get_mut(role) {
+            *slot = min;
+        }
+    }
     TeamRules {
         unique,
         protected,
+        min_holders,
         manage,
         transfer,
         require_org_member,

@@ -140,6 +140,19 @@ fn team(out: &mut Out, t: &TeamRules) {
             out.uint(*max as usize);
         }
     }
+    // The least numbers of holders (version 2): the roles that have one, with it.
+    let mins: Vec<(usize, u32)> = t
+        .min_holders
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| **m > 0)
+        .map(|(r, m)| (r, *m))
+        .collect();
+    out.uint(mins.len());
+    for (role, min) in mins {
+        out.uint(role);
+        out.uint(min as usize);
+    }
 }
 
 #[cfg(feature = "routes")]

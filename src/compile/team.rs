@@ -64,6 +64,9 @@ pub struct TeamRules {
     pub unique: BitSet,
     /// Roles whose holders only they themselves may change.
     pub protected: BitSet,
+    /// By role id: the least number of active holders (in the organization, or in each
+    /// scope of the role's level); 0 for none.
+    pub min_holders: Vec<u32>,
     /// By role id.
     pub manage: Vec<Manage>,
     /// Ownership transfer, if the policy allows it.
@@ -115,6 +118,7 @@ pub(super) fn compile_team(
     let team = &cx.doc.team;
     let unique = role_set(cx, roles, &team.unique, base.key("unique"));
     let protected = role_set(cx, roles, &team.protected, base.key("protected"));
+    let min_holders = compile_min_holders(cx, roles, &unique);
     let manage = compile_manage(cx, roles);
     let transfer = team
         .transfer
@@ -125,12 +129,42 @@ pub(super) fn compile_team(
     TeamRules {
         unique,
         protected,
+        min_holders,
         manage,
         transfer,
         require_org_member: team.require_org_member.unwrap_or(true),
         lint,
         limits,
     }
+}
+
+/// By role id: the least number of holders, 0 for none. A minimum of 0 asks nothing,
+/// and a unique role never has more than one holder: both are mistakes.
+fn compile_min_holders(cx: &mut Context<'_>, roles: &RoleTable, unique: &BitSet) -> Vec<u32> {
+    let mut out = vec![0; roles.roles.len()];
+    for (name, &min) in cx.doc.team.min_holders.iter() {
+        let path = DocPath::root().key("team").key("min_holders").key(name);
+        match roles.index.get(name) {
+            None => cx.error(
+                ErrorCode::UnknownRole,
+                path,
+                format!("role `{name}` is not declared"),
+            ),
+            Some(&id) if min == 0 || (min > 1 && unique.contains(id)) => cx.error(
+                ErrorCode::BadValue,
+                path,
+                format!(
+                    "`{name}` cannot keep {min} holders: ask for 1 or more, and 1 for a unique role"
+                ),
+            ),
+            Some(&id) => {
+                if let Some(slot) = out.get_mut(id) {
+                    *slot = min;
+                }
+            }
+        }
+    }
+    out
 }
 
 /// By role id: what its holders may do to the team.

@@ -271,11 +271,44 @@ pub(crate) fn gate_step(p: &Compiled, act: &Action, decision: &Decision) -> Expl
     ExplainStep::new(5, "gates", finding, decision.effect == Effect::Locked)
 }
 
+/// Asked without a particular resource, where the resource given failed a grant's
+/// condition: the decision for the most favourable resource of the kind, `conditional` (or
+/// locked by a gate).
+pub(crate) fn conditional_step(p: &Compiled, decision: &Decision) -> ExplainStep {
+    let role = decision.role.as_deref().unwrap_or("");
+    let scope = decision.scope.as_deref().unwrap_or("");
+    let rule = decision.rule.as_deref().unwrap_or("");
+    let condition = p
+        .rules
+        .iter()
+        .find(|r| &*r.name == rule)
+        .and_then(|r| r.condition_text.as_deref())
+        .unwrap_or("");
+    let then = match decision.effect {
+        Effect::Conditional => {
+            "so it is conditional: show the entry, and check with the resource to decide".to_owned()
+        }
+        _ => format!(
+            "but the action is locked for them too: {}",
+            decision.hint.as_deref().unwrap_or("")
+        ),
+    };
+    ExplainStep::new(
+        6,
+        "result",
+        format!(
+            "no particular resource was given (no id, no attributes): role `{role}` (held at `{scope}`) is granted the action by rule `{rule}` for the resources where `{condition}` holds, {then}"
+        ),
+        false,
+    )
+}
+
 pub(crate) fn result_step(decision: &Decision) -> ExplainStep {
     let finding = match decision.effect {
         Effect::Allow => "allowed".to_owned(),
         Effect::Locked => "locked: show it disabled, with the hint".to_owned(),
         Effect::Deny => "denied".to_owned(),
+        Effect::Conditional => "conditional: check with the resource".to_owned(),
     };
     ExplainStep::new(6, "result", finding, decision.effect == Effect::Allow)
 }

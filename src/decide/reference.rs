@@ -74,6 +74,10 @@ struct Attrs<'a> {
     features: Value,
     plan: Value,
     resource: &'a Resource,
+    /// Deciding for the most favourable resource of the kind: the resource's attributes
+    /// (and its id and type, when not given) are unknown, and a condition they decide holds
+    /// when that allows (an allow rule's), not when that denies (a deny rule's).
+    favourable: bool,
 }
 
 impl AttrSource for Attrs<'_> {
@@ -94,12 +98,30 @@ impl AttrSource for Attrs<'_> {
         };
         value.unwrap_or(ValueRef::Null)
     }
+
+    fn known(&self, attr: &AttrRef) -> bool {
+        !self.favourable
+            || attr.entity != Entity::Resource
+            || match attr.name.as_str() {
+                "id" => self.resource.id.is_some(),
+                "type" => self.resource.kind.is_some(),
+                _ => false,
+            }
+    }
 }
 
-fn holds(when: Option<&str>, attrs: &Attrs<'_>) -> bool {
+/// Whether a rule's condition holds; for the most favourable resource, an undecided one
+/// holds for an allow rule (`allow`) and not for a deny rule.
+fn holds(when: Option<&str>, attrs: &Attrs<'_>, allow: bool) -> bool {
     match when {
         None => true,
-        Some(text) => condition::parse(text).is_ok_and(|e| condition::eval(&e, attrs)),
+        Some(text) => condition::parse(text).is_ok_and(|e| {
+            if attrs.favourable {
+                condition::eval_partial(&e, attrs).unwrap_or(allow)
+            } else {
+                condition::eval(&e, attrs)
+            }
+        }),
     }
 }
 
@@ -114,7 +136,9 @@ fn deny(reason: Reason) -> Decision {
     }
 }
 
-/// Decides from the document alone, step by step.
+/// Decides from the document alone, step by step. Asked without a particular resource (no
+/// id, no attributes) where a grant's condition failed, the decision for the most
+/// favourable resource of the kind: an allow is `conditional`, a lock stays a lock.
 pub fn decide(
     doc: &Document,
     principal: &Principal,
@@ -122,10 +146,38 @@ pub fn decide(
     action: &str,
     resource: &Resource,
 ) -> Decision {
+    let known = decide_for(doc, principal, tenant, action, resource, false);
+    if known.reason == Reason::ConditionFailed && resource.id.is_none() && resource.attrs.is_empty()
+    {
+        let best = decide_for(doc, principal, tenant, action, resource, true);
+        match best.effect {
+            Effect::Allow => {
+                return Decision {
+                    effect: Effect::Conditional,
+                    reason: Reason::Conditional,
+                    ..best
+                };
+            }
+            Effect::Locked => return best,
+            _ => {}
+        }
+    }
+    known
+}
+
+/// Steps 1 to 6, for the resource as given or (`favourable`) the most favourable one.
+fn decide_for(
+    doc: &Document,
+    principal: &Principal,
+    tenant: &Tenant,
+    action: &str,
+    resource: &Resource,
+    favourable: bool,
+) -> Decision {
     let Some(act) = doc.actions.get(action) else {
         return deny(Reason::UnknownAction);
     };
-    let granted = match roles_and_rules(doc, principal, tenant, action, resource) {
+    let granted = match roles_and_rules(doc, principal, tenant, action, resource, favourable) {
         Ok(granted) => granted,
         Err(denial) => return denial,
     };
@@ -140,6 +192,7 @@ fn roles_and_rules(
     tenant: &Tenant,
     action: &str,
     resource: &Resource,
+    favourable: bool,
 ) -> Result<Decision, Decision> {
     // Step 1.
     let Some(act) = doc.actions.get(action) else {
@@ -166,6 +219,7 @@ fn roles_and_rules(
         ),
         plan: tenant.plan.clone().map_or(Value::Null, Value::String),
         resource,
+        favourable,
     };
     // Step 3.
     if let Some(denial) = deny_by_rule(doc, action, &applicable, &attrs) {
@@ -281,7 +335,7 @@ fn deny_by_rule(
         let Some((role, scope)) = applicable.iter().find(|(r, _)| attached(&rule.roles, r)) else {
             continue;
         };
-        if holds(rule.when.as_deref(), attrs) {
+        if holds(rule.when.as_deref(), attrs, false) {
             return Some(Decision {
                 effect: Effect::Deny,
                 reason: Reason::DeniedByRule,
@@ -325,7 +379,7 @@ fn grant(
             {
                 continue;
             }
-            if holds(rule.when.as_deref(), attrs) {
+            if holds(rule.when.as_deref(), attrs, true) {
                 return Ok(granted(Some(name)));
             }
             failed.get_or_insert(name);
@@ -361,7 +415,7 @@ fn gates(
             let enable_hint = f.and_then(|f| {
                 let enable = f.enable.as_deref()?;
                 let tenant_itself = Resource::default();
-                roles_and_rules(doc, principal, tenant, enable, &tenant_itself)
+                roles_and_rules(doc, principal, tenant, enable, &tenant_itself, false)
                     .ok()
                     .and(f.enable_hint.clone())
             });

@@ -20,9 +20,41 @@ impl Session {
         resource: &Resource,
         resource_path: &ScopePath,
         assume: Assume,
-        trace: Option<&mut Vec<ExplainStep>>,
+        mut trace: Option<&mut Vec<ExplainStep>>,
     ) -> Verdict {
-        self.decide_steps(action, resource, resource_path, assume, true, trace)
+        let verdict = self.decide_steps(
+            action,
+            resource,
+            resource_path,
+            assume,
+            true,
+            trace.as_deref_mut(),
+        );
+        // Asked without a particular resource (no id, no attributes), a grant whose
+        // condition the resource could meet allows the action for some resources: decided
+        // as for the most favourable one, an allow is `conditional` (a lock stays a lock).
+        if verdict.reason == Reason::ConditionFailed
+            && assume == Assume::Known
+            && resource.id.is_none()
+            && resource.attrs.is_empty()
+        {
+            let mut best =
+                self.decide_steps(action, resource, resource_path, Assume::Best, true, None);
+            if best.effect != Effect::Deny {
+                if best.effect == Effect::Allow {
+                    best.effect = Effect::Conditional;
+                    best.reason = Reason::Conditional;
+                }
+                if let Some(t) = trace {
+                    t.push(explain::conditional_step(
+                        &self.policy.inner,
+                        &self.decision(best),
+                    ));
+                }
+                return best;
+            }
+        }
+        verdict
     }
 
     /// Whether the principal may enable a feature: whether its `enable` action is granted
@@ -253,7 +285,7 @@ static TENANT: Resource = Resource {
 
 /// How a decision treats the resource's attributes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(not(feature = "routes"), allow(dead_code))] // the gate asks the partial forms
+#[cfg_attr(not(feature = "routes"), allow(dead_code))] // only the gate asks for `Worst`
 pub(crate) enum Assume {
     /// Known: the resource is as given (every check).
     Known,

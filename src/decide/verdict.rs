@@ -18,15 +18,20 @@ pub enum Effect {
     Deny,
     /// Allowed by role but gated by a feature or plan: show disabled, with the hint.
     Locked,
+    /// Asked without a particular resource (no id, no attributes), and allowed for some
+    /// resources of the kind only: those that meet a grant's condition. Show the entry (a
+    /// list, a menu item); a check with the resource decides. Not allowed as such.
+    Conditional,
 }
 
 impl Effect {
-    /// `allow`, `deny` or `locked`.
+    /// `allow`, `deny`, `locked` or `conditional`.
     pub fn as_str(self) -> &'static str {
         match self {
             Effect::Allow => "allow",
             Effect::Deny => "deny",
             Effect::Locked => "locked",
+            Effect::Conditional => "conditional",
         }
     }
 }
@@ -63,6 +68,9 @@ codes! {
         /// An attribute of the resource that the action's rules read does not have its
         /// declared type.
         BadAttribute = "bad_attribute",
+        /// Asked without a particular resource, the action is allowed for the resources
+        /// that meet a grant's condition (effect `conditional`): check with the resource.
+        Conditional = "conditional",
     }
 }
 

@@ -134,6 +134,11 @@ pub struct TeamDoc {
     /// Roles whose holders nobody else may remove, demote or change.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub protected: Vec<String>,
+    /// By role: the fewest active members that must hold it, in the organization for an
+    /// organization role, in each scope for a role held in scopes (`admin = 1`: the last
+    /// admin cannot leave or be demoted). A holder of a role that includes it counts.
+    #[serde(default, skip_serializing_if = "NamedMap::is_empty")]
+    pub min_holders: NamedMap<u32>,
     /// What holders of a role may do to the team, by role.
     #[serde(default, skip_serializing_if = "NamedMap::is_empty")]
     pub manage: NamedMap<ManageDoc>,

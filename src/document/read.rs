@@ -259,6 +259,8 @@ fn team(r: &mut Reader, node: &Node, path: &DocPath) -> Option<TeamDoc> {
     let doc = TeamDoc {
         unique: r.strings(&mut t, "unique"),
         protected: r.strings(&mut t, "protected"),
+        min_holders: named(r, &mut t, "min_holders", count),
+
         manage: named(r, &mut t, "manage", manage),
         transfer,
         require_org_member,
@@ -269,6 +271,7 @@ fn team(r: &mut Reader, node: &Node, path: &DocPath) -> Option<TeamDoc> {
         &[
             "unique",
             "protected",
+            "min_holders",
             "manage",
             "transfer",
             "require_org_member",

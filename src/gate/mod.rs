@@ -106,7 +106,8 @@ impl GateDecision {
 fn outcome_of(decision: &Decision) -> GateOutcome {
     match decision.effect {
         Effect::Allow => GateOutcome::Allow,
-        Effect::Deny => GateOutcome::Deny,
+        // A loaded resource with neither id nor attributes: not allowed as such.
+        Effect::Deny | Effect::Conditional => GateOutcome::Deny,
         Effect::Locked => GateOutcome::Locked,
     }
 }

@@ -1,5 +1,6 @@
 //! The hygiene checklist: a backup admin, not too many admins, someone with review access,
-//! pending invitations, inactive members, scopes without an owner.
+//! pending invitations, inactive members, scopes without an owner, roles with fewer holders
+//! than `team.min_holders` asks.
 
 use super::{Member, Status, Team};
 use crate::Policy;
@@ -24,6 +25,9 @@ codes! {
         InactiveMember = "inactive_member",
         /// A scope where nobody holds an owning role.
         ScopeWithoutOwner = "scope_without_owner",
+        /// Fewer active holders of a role than `team.min_holders` asks, in the organization
+        /// or in a scope.
+        TooFewHolders = "too_few_holders",
     }
 }
 
@@ -96,6 +100,7 @@ fn lint(p: &Compiled, team: &Team, now: u64) -> Vec<Finding> {
     checklist.pending_invitations(&mut out);
     checklist.inactive_members(now, &mut out);
     checklist.scope_owners(&mut out);
+    checklist.min_holders(&mut out);
     out
 }
 
@@ -258,6 +263,72 @@ impl Checklist<'_> {
                         subject: scope.clone(),
                         message: format!("nobody active holds {} in `{scope}`", self.names(owners)),
                         fix: format!("name an owner for `{scope}` (and a backup)"),
+                    });
+                }
+            }
+        }
+    }
+
+    /// Each role of `team.min_holders` has that many active holders (or holders of a role
+    /// that includes it): in the organization for an organization role, else in each scope
+    /// of the role's level.
+    fn min_holders(&self, out: &mut Vec<Finding>) {
+        let p = self.p;
+        for (role, &min) in p
+            .team
+            .min_holders
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| **m > 0)
+        {
+            let Some(r) = p.roles.get(role) else {
+                continue;
+            };
+            let name = &r.name;
+            let includes = |held: &str| {
+                self.role_id(held)
+                    .and_then(|id| p.roles.get(id))
+                    .is_some_and(|h| h.expansion.contains(&role))
+            };
+            let short = |held: usize| held < min as usize;
+            if r.level == p.root {
+                let held = self
+                    .active()
+                    .filter(|m| m.role.as_deref().is_some_and(includes))
+                    .count();
+                if short(held) {
+                    out.push(Finding {
+                        code: FindingCode::TooFewHolders,
+                        severity: FindingSeverity::Warning,
+                        subject: format!("`{name}`"),
+                        message: format!(
+                            "{held} active member(s) hold `{name}`, fewer than the {min} the team must keep"
+                        ),
+                        fix: format!("give another trusted member `{name}`"),
+                    });
+                }
+                continue;
+            }
+            for scope in self.scopes_at(r.level) {
+                let held = self
+                    .active()
+                    .filter(|m| {
+                        m.memberships.iter().any(|ms| {
+                            includes(&ms.role)
+                                && ScopePath::parse(p, &ms.scope)
+                                    .is_ok_and(|sp| sp.render(p) == scope)
+                        })
+                    })
+                    .count();
+                if short(held) {
+                    out.push(Finding {
+                        code: FindingCode::TooFewHolders,
+                        severity: FindingSeverity::Warning,
+                        subject: scope.clone(),
+                        message: format!(
+                            "{held} active member(s) hold `{name}` in `{scope}`, fewer than the {min} it must keep"
+                        ),
+                        fix: format!("give a member `{name}` in `{scope}`"),
                     });
                 }
             }

@@ -267,6 +267,9 @@ codes! {
         UnknownPlan = "unknown_plan",
         /// A member id that is empty.
         BadMember = "bad_member",
+        /// The change would leave a role fewer active holders than the policy's
+        /// `min_holders` asks (the last admin leaving): give the role to someone else first.
+        MinHoldersRequired = "min_holders_required",
     }
 }
 

@@ -339,7 +339,8 @@ function compareView(preset, view, readback, label) {
         display: native.effect === "deny" ? "none" : "inline-block",
         ariaDisabled: native.effect === "locked" ? "true" : null,
         title: native.effect === "locked" ? native.hint ?? originalTitle : originalTitle,
-        state: { allow: "shown", locked: "locked", deny: "hidden" }[native.effect],
+        // `conditional`: allowed for some resources of the kind, so the entry is shown.
+        state: { allow: "shown", conditional: "shown", locked: "locked", deny: "hidden" }[native.effect],
         disabled: false,
       };
       counts[want.state]++;
@@ -359,7 +360,7 @@ async function domTest(preset, views) {
     const ready = await page.evaluate(() => window.ready);
     assert.equal(ready, true, `the DOM page failed to load: ${ready}`);
     const bad = [];
-    const tally = { allow: 0, locked: 0, deny: 0 };
+    const tally = { allow: 0, locked: 0, deny: 0, conditional: 0 };
     // Each view on a fresh DOM, then all of them re-applied in turn on one DOM, then each
     // view from a snapshot of the session instead of the session.
     const passes = [
@@ -457,6 +458,22 @@ test("rolegate/dom in Chromium matches the native decisions: outreach", async ()
   console.log(
     `chromium dom (outreach): ${list.length} persona views x ${elements / list.length} scopes, ` +
       `${tally.allow} shown, ${tally.locked} locked, ${tally.deny} hidden, all as native (fresh, re-applied, from a snapshot); locked button focusable, clicks stopped`,
+  );
+});
+
+test("rolegate/dom in Chromium matches the native decisions: calilio (conditional entries shown)", async () => {
+  const list = views("calilio", [
+    ["owner", "owner", "acme", "org"],
+    ["admin", "admin", "acme", "org"],
+    ["member: numbers assigned to them", "member", "acme", "org"],
+    ["nobody", "nobody", "acme", "org"],
+  ]);
+  const { page, tally, elements } = await domTest("calilio", list);
+  await page.close();
+  assert.ok(tally.allow > 0 && tally.conditional > 0 && tally.deny > 0, `calilio: allow, conditional and deny should be covered: ${JSON.stringify(tally)}`);
+  console.log(
+    `chromium dom (calilio): ${list.length} persona views x ${elements / list.length} scopes, ` +
+      `${tally.allow} allowed and ${tally.conditional} conditional shown, ${tally.deny} hidden, all as native (fresh, re-applied, from a snapshot)`,
   );
 });
 

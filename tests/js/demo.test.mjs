@@ -127,7 +127,7 @@ function native(preset, questions) {
   return output.trim().split("\n").map((line) => JSON.parse(line));
 }
 
-const STATE = { allow: "shown", locked: "locked", deny: "hidden" };
+const STATE = { allow: "shown", conditional: "shown", locked: "locked", deny: "hidden" };
 
 /** Compares every marked control of every page for one person with native decisions. */
 async function compareAll(page, preset, person, snapshot, tenantOverride) {

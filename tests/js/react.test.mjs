@@ -20,8 +20,8 @@ let dir;
 let browser;
 let server;
 
-function native(action, principal, tenant) {
-  return JSON.parse(execFileSync(nativeBin, ["check", "outreach", action, "-p", JSON.stringify(principal), "-t", JSON.stringify(tenant)], { encoding: "utf8" }));
+function native(action, principal, tenant, preset = "outreach") {
+  return JSON.parse(execFileSync(nativeBin, ["check", preset, action, "-p", JSON.stringify(principal), "-t", JSON.stringify(tenant)], { encoding: "utf8" }));
 }
 
 const tenant = { id: "acme", features: [] };
@@ -148,6 +148,44 @@ export function render(snapshot) {
   const client = readFileSync(join(dir, "dist", "client.js"), "utf8");
   assert.ok(!/rolegate_bg|WebAssembly/.test(client), "the snapshot client bundles no WebAssembly");
   console.log(`react: the snapshot client bundle is ${(client.length / 1024).toFixed(1)} KB (without React)`);
+  session.free();
+});
+
+test("react: <Can> renders a conditional entry (allowed for some resources), and a resource decides", async () => {
+  writeFileSync(
+    join(dir, "ssr-conditional.mjs"),
+    `import { createElement as h } from "react";
+import { renderToString } from "react-dom/server";
+import { RolegateProvider, Can } from "rolegate/react";
+
+export function render(snapshot, store) {
+  const numbers = h(Can, { action: "number.view", fallback: h("span", null, "no numbers") }, h("a", { href: "/numbers" }, "Numbers"));
+  const purchase = h(Can, { action: "number.purchase", fallback: h("span", null, "no purchase") }, h("button", null, "Buy a number"));
+  const mine = h(Can, { action: "number.view", resource: { type: "number", id: "n1", scope: "org", attrs: { assignee: "u3" } }, fallback: null }, h("li", null, "n1"));
+  const theirs = h(Can, { action: "number.view", resource: { type: "number", id: "n2", scope: "org", attrs: { assignee: "u4" } }, fallback: null }, h("li", null, "n2"));
+  return [
+    renderToString(h(RolegateProvider, { snapshot }, numbers, purchase)),
+    renderToString(h(RolegateProvider, { store }, numbers, purchase, h("ul", null, mine, theirs))),
+  ];
+}
+`,
+  );
+  const { Policy } = await import(pathToFileURL(join(dir, "node_modules", "rolegate", "node.mjs")).href);
+  const { createDecisionStore } = await import(pathToFileURL(join(dir, "node_modules", "rolegate", "store.js")).href);
+  const policy = Policy.fromObject(JSON.parse(execFileSync(nativeBin, ["export", "calilio"], { encoding: "utf8" })));
+  const member = { id: "u3", roles: [{ role: "member", scope: "org" }] };
+  const session = policy.session(member, { id: "acme" });
+  assert.equal(native("number.view", member, { id: "acme" }, "calilio").effect, "conditional");
+  const snapshot = JSON.parse(JSON.stringify(session.snapshot([""])));
+  const store = createDecisionStore({ policy, principal: member, tenant: { id: "acme" } });
+  const { render } = await import(pathToFileURL(join(dir, "ssr-conditional.mjs")).href);
+  const [fromSnapshot, fromStore] = render(snapshot, store);
+  for (const html of [fromSnapshot, fromStore]) {
+    assert.ok(html.includes('href="/numbers"'), `the conditional Numbers entry is rendered: ${html}`);
+    assert.ok(html.includes("no purchase"), html);
+  }
+  assert.ok(fromStore.includes("<li>n1</li>") && !fromStore.includes("<li>n2</li>"), `each number is decided with its assignee: ${fromStore}`);
+  store.free();
   session.free();
 });
 

@@ -113,9 +113,23 @@ switch (reason) {
   case "unknown_action":
   case "bad_scope":
   case "bad_attribute":
+  case "conditional":
     break;
   default: {
     const exhaustive: never = reason;
+    throw exhaustive;
+  }
+}
+
+// An entry allowed for some resources of its kind is shown, as the DOM helper does.
+switch (effect) {
+  case "allow":
+  case "conditional":
+  case "locked":
+  case "deny":
+    break;
+  default: {
+    const exhaustive: never = effect;
     throw exhaustive;
   }
 }

@@ -41,7 +41,8 @@ export function decide(session, policy, action, where) {
 /** The UI state of a decision: shown, locked or hidden. */
 export function stateOf(decision) {
   if (!decision) return "absent";
-  return decision.effect === "allow" ? "shown" : decision.effect === "locked" ? "locked" : "hidden";
+  // `conditional`: allowed for some resources (asked without one), so the entry is shown.
+  return decision.effect === "allow" || decision.effect === "conditional" ? "shown" : decision.effect === "locked" ? "locked" : "hidden";
 }
 
 /**

@@ -4,7 +4,9 @@
 //! scope), [`ownership`] (transfer) and [`scopes`] (add and remove a scope). The refusal
 //! rules the kinds share (protected and unique roles, who may assign and remove a role,
 //! plan limits, listed scopes, organization membership) are written once, in
-//! [`refusals`]; the policy's roles and scopes are looked up through [`policy`].
+//! [`refusals`]; the policy's roles and scopes are looked up through [`policy`]. A change
+//! its kind allows is refused last if it leaves a role fewer holders than `min_holders`
+//! asks (checked on the outcome, so that no kind can forget it).
 
 mod members;
 mod memberships;
@@ -75,6 +77,7 @@ impl Policy {
             at,
         };
         let outcome = attempt.decide(change)?;
+        attempt.refuse_below_min_holders(&outcome)?;
         let event = AuditEvent {
             at,
             actor: actor.to_owned(),

@@ -1,10 +1,11 @@
 //! The refusal rules several change kinds share, each written once. A kind calls them in
 //! its own order, which is part of the contract: a protected role is refused before a
 //! unique one, a unique one before the actor's permissions, permissions before plan
-//! limits. Each rule takes the message its caller gives, built only when it refuses.
+//! limits; the least number of holders is checked last, on what the change would produce.
+//! Each rule takes the message its caller gives, built only when it refuses.
 
-use super::super::{Denial, DenialReason, Status, deny};
-use super::Attempt;
+use super::super::{Denial, DenialReason, Member, Status, Team, deny};
+use super::{Attempt, Outcome};
 use crate::compile::{Limited, RoleId};
 use crate::decide::scope::ScopePath;
 
@@ -167,6 +168,103 @@ impl Attempt<'_> {
             );
         }
         Ok(i)
+    }
+}
+
+impl Attempt<'_> {
+    /// A role with a least number of holders keeps them: refuses an outcome that leaves
+    /// fewer active holders of it than `min_holders` asks, in the organization or in a
+    /// scope that still exists, where there were more before. Only the members the change
+    /// touched can have lost a role, so only the places they held one are counted. A team
+    /// already short of holders may still change in other ways (the lint reports it).
+    pub(super) fn refuse_below_min_holders(&self, outcome: &Outcome) -> Result<(), Denial> {
+        let p = self.policy.p;
+        for (role, &min) in p
+            .team
+            .min_holders
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| **m > 0)
+        {
+            // The places where a touched member held `role` before: the organization
+            // (`None`) or a scope.
+            let mut places: Vec<Option<ScopePath>> = Vec::new();
+            for m in outcome
+                .before
+                .members
+                .iter()
+                .filter(|m| m.status == Status::Active)
+            {
+                if m.role.as_deref().is_some_and(|r| self.includes(r, role)) {
+                    places.push(None);
+                }
+                for ms in m
+                    .memberships
+                    .iter()
+                    .filter(|ms| self.includes(&ms.role, role))
+                {
+                    if let Ok(path) = ScopePath::parse(p, &ms.scope) {
+                        places.push(Some(path));
+                    }
+                }
+            }
+            places.dedup();
+            for place in places.iter().filter(|s| !self.removed(outcome, s.as_ref())) {
+                let before = self.active_holders(self.team, role, place.as_ref());
+                let after = self.active_holders(&outcome.next, role, place.as_ref());
+                if after < before && after < min as usize {
+                    let name = self.policy.role_name(role);
+                    let message = match place {
+                        None => format!(
+                            "the team must keep at least {min} active `{name}`, this change leaves {after}: make another member `{name}` first"
+                        ),
+                        Some(path) => format!(
+                            "`{}` must keep at least {min} active `{name}`, this change leaves {after}: give another member `{name}` there first",
+                            path.render(p)
+                        ),
+                    };
+                    return deny(DenialReason::MinHoldersRequired, message);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether role `name` is `role` or includes it.
+    fn includes(&self, name: &str, role: RoleId) -> bool {
+        self.policy
+            .role(name)
+            .and_then(|id| self.policy.p.roles.get(id))
+            .is_some_and(|r| r.expansion.contains(&role))
+    }
+
+    /// The active members of `team` who hold `role` (or a role that includes it) in the
+    /// organization (`None`) or in `scope`.
+    fn active_holders(&self, team: &Team, role: RoleId, scope: Option<&ScopePath>) -> usize {
+        let holds = |m: &Member| match scope {
+            None => m.role.as_deref().is_some_and(|r| self.includes(r, role)),
+            Some(path) => m.memberships.iter().any(|ms| {
+                self.includes(&ms.role, role) && self.policy.names_scope(&ms.scope, path)
+            }),
+        };
+        team.members
+            .iter()
+            .filter(|m| m.status == Status::Active && holds(m))
+            .count()
+    }
+
+    /// Whether the change deleted `scope` (or a scope above it) with its memberships.
+    fn removed(&self, outcome: &Outcome, scope: Option<&ScopePath>) -> bool {
+        let p = self.policy.p;
+        scope.is_some_and(|scope| {
+            outcome
+                .before
+                .scopes
+                .iter()
+                .filter(|s| !outcome.after.scopes.contains(s))
+                .filter_map(|s| ScopePath::parse(p, s).ok())
+                .any(|gone| gone.is_prefix_of(scope))
+        })
     }
 }
 
