@@ -172,7 +172,7 @@ fn compares_lists(c: &Residual) -> bool {
 #[test]
 fn plans_allow_exactly_what_decisions_allow() {
     let config = ProptestConfig {
-        cases: 10_000,
+        cases: 12_000,
         failure_persistence: None,
         ..ProptestConfig::default()
     };

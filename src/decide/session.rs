@@ -335,7 +335,11 @@ fn read_assignments(
             return Err(InputError::new(
                 InputErrorCode::UnknownRole,
                 path.key("role"),
-                format!("role `{}` is not declared by the policy", a.role),
+                format!(
+                    "role `{}` is not declared by the policy{}",
+                    a.role,
+                    crate::suggest::did_you_mean(&a.role, compiled.role_index.keys().map(|k| &**k))
+                ),
             ));
         };
         let scope = ScopePath::parse(compiled, &a.scope)
@@ -384,7 +388,13 @@ fn tenant_features(
                 return Err(InputError::new(
                     InputErrorCode::UnknownPlan,
                     base.key("plan"),
-                    format!("plan `{name}` is not declared by the policy"),
+                    format!(
+                        "plan `{name}` is not declared by the policy{}",
+                        crate::suggest::did_you_mean(
+                            name,
+                            compiled.plan_index.keys().map(|k| &**k)
+                        )
+                    ),
                 ));
             }
         },
@@ -400,7 +410,13 @@ fn tenant_features(
                 return Err(InputError::new(
                     InputErrorCode::UnknownFeature,
                     base.key("features").index(i),
-                    format!("feature `{name}` is not declared by the policy"),
+                    format!(
+                        "feature `{name}` is not declared by the policy{}",
+                        crate::suggest::did_you_mean(
+                            name,
+                            compiled.feature_index.keys().map(|k| &**k)
+                        )
+                    ),
                 ));
             }
         }

@@ -31,7 +31,10 @@ impl TeamPolicy<'_> {
             ),
             None => deny(
                 DenialReason::UnknownRole,
-                format!("role `{name}` is not declared by the policy"),
+                format!(
+                    "role `{name}` is not declared by the policy{}",
+                    crate::suggest::did_you_mean(name, self.p.role_index.keys().map(|k| &**k))
+                ),
             ),
         }
     }
@@ -53,7 +56,10 @@ impl TeamPolicy<'_> {
         let Some(id) = self.role(name) else {
             return deny(
                 DenialReason::UnknownRole,
-                format!("role `{name}` is not declared by the policy"),
+                format!(
+                    "role `{name}` is not declared by the policy{}",
+                    crate::suggest::did_you_mean(name, self.p.role_index.keys().map(|k| &**k))
+                ),
             );
         };
         if self.p.roles.get(id).map(|r| r.level) != Some(scope.level(self.p)) {
@@ -245,7 +251,10 @@ impl TeamPolicy<'_> {
         let Some(&id) = self.p.plan_index.get(plan.as_str()) else {
             return deny(
                 DenialReason::UnknownPlan,
-                format!("plan `{plan}` is not declared by the policy"),
+                format!(
+                    "plan `{plan}` is not declared by the policy{}",
+                    crate::suggest::did_you_mean(plan, self.p.plan_index.keys().map(|k| &**k))
+                ),
             );
         };
         Ok(self

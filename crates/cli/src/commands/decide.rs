@@ -99,16 +99,9 @@ fn decide(m: &ArgMatches, mode: Mode) -> Outcome {
         (None, Some(scope)) => Resource::at(scope.clone()),
         (None, None) => Resource::default(),
     };
-    let session = policy.session(&principal, &tenant).map_err(|e| {
-        let roles = policy.roles().iter().map(|r| &*r.name);
-        let hint = principal
-            .roles
-            .iter()
-            .find(|a| policy.role_id(&a.role).is_none())
-            .map(|a| rolegate::suggest::did_you_mean(&a.role, roles))
-            .unwrap_or_default();
-        Failure::usage(format!("{e}{hint}"))
-    })?;
+    let session = policy
+        .session(&principal, &tenant)
+        .map_err(|e| Failure::usage(e.to_string()))?;
     let action = arg(m, "action");
     hint_unknown_names(&policy, action, &resource.scope);
     match mode {
