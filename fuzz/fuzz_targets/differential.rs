@@ -133,10 +133,12 @@ fn document(u: &mut Unstructured<'_>) -> Result<Document> {
     let mut actions = Vec::new();
     for i in 0..u.int_in_range(1..=8usize)? {
         let name = format!("r{}.v{i}", u.int_in_range(0..=2u8)?);
-        let tags = TAGS
-            .iter()
-            .filter_map(|t| u.ratio(1, 3).ok()?.then(|| (*t).to_owned()))
-            .collect();
+        let mut tags = Vec::new();
+        for t in TAGS {
+            if u.ratio(1, 3)? {
+                tags.push((*t).to_owned());
+            }
+        }
         actions.push((
             name,
             ActionDoc {
@@ -274,7 +276,11 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
     let Ok(session) = policy.session(&principal, &tenant) else {
         return Ok(());
     };
-    for _ in 0..u.int_in_range(1..=6u8)? {
+    for step in 0..u.int_in_range(1..=6u8)? {
+        // Out of bytes, every further request would be the same: stop.
+        if step > 0 && u.is_empty() {
+            break;
+        }
         let action = action_of(u, &doc)?;
         let resource = resource_of(u, &doc)?;
         let compiled = session.check(&action, &resource);

@@ -183,6 +183,10 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
     let mut team = initial.clone();
     let mut events: Vec<AuditEvent> = Vec::new();
     for step in 0..u.int_in_range(1..=24u32)? {
+        // Out of bytes, every further step would be the same change: stop.
+        if step > 0 && u.is_empty() {
+            break;
+        }
         let (actor, change) = change(u, f, &team)?;
         let at = 1_800_000_000 + u64::from(step) * 60;
         match f.policy.apply(&team, &tenant, &actor, &change, at) {

@@ -196,13 +196,14 @@ pub fn pick<'a, T>(u: &mut Unstructured<'_>, items: &'a [T]) -> Result<&'a T> {
 /// A short string, mostly from `names`, now and then a near miss of one of them (case,
 /// padding, an empty string) or arbitrary text.
 pub fn name(u: &mut Unstructured<'_>, names: &[String]) -> Result<String> {
+    // Low choices are the common case: a fuzz input that runs out of bytes reads zeros.
     let choice = u.int_in_range(0..=15u8)?;
     Ok(match (choice, names.is_empty()) {
-        (0, _) => String::new(),
-        (1, _) => u.arbitrary::<String>()?,
-        (2, false) => pick(u, names)?.to_uppercase(),
-        (3, false) => format!(" {}", pick(u, names)?),
-        (4, false) => format!("{}x", pick(u, names)?),
+        (11, _) => String::new(),
+        (12, _) => u.arbitrary::<String>()?,
+        (13, false) => pick(u, names)?.to_uppercase(),
+        (14, false) => format!(" {}", pick(u, names)?),
+        (15, false) => format!("{}x", pick(u, names)?),
         (_, false) => pick(u, names)?.clone(),
         (_, true) => "x".to_owned(),
     })
@@ -250,13 +251,13 @@ const IDS: &[&str] = &[
 pub fn scope(u: &mut Unstructured<'_>, doc: &Document) -> Result<String> {
     let levels = levels(doc);
     let choice = u.int_in_range(0..=20u8)?;
-    if levels.is_empty() || choice == 0 {
+    if levels.is_empty() || choice == 20 {
         return u.arbitrary::<String>();
     }
     let (level, _) = pick(u, &levels)?;
     let mut parts: Vec<String> = Vec::new();
     for l in chain(doc, level) {
-        let id = if u.ratio(1, 8)? {
+        let id = if !u.ratio(7, 8)? {
             pick(u, IDS)?.to_string()
         } else {
             pick(u, &IDS[..3])?.to_string()
@@ -271,13 +272,13 @@ pub fn scope(u: &mut Unstructured<'_>, doc: &Document) -> Result<String> {
         });
     }
     Ok(match choice {
-        1 if parts.len() > 1 => parts.split_off(1).join("/"),
-        2 => format!("{}/", parts.join("/")),
-        3 => format!("/{}", parts.join("/")),
-        4 => parts.join("/").to_uppercase(),
-        5 => format!("{} ", parts.join("/")),
-        6 => format!("{}/{}", root(doc), parts.join("/")),
-        7 => parts.join("//"),
+        13 if parts.len() > 1 => parts.split_off(1).join("/"),
+        14 => format!("{}/", parts.join("/")),
+        15 => format!("/{}", parts.join("/")),
+        16 => parts.join("/").to_uppercase(),
+        17 => format!("{} ", parts.join("/")),
+        18 => format!("{}/{}", root(doc), parts.join("/")),
+        19 => parts.join("//"),
         _ => parts.join("/"),
     })
 }
