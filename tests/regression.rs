@@ -589,3 +589,37 @@ when = "resource.assignee == principal.id"
         }
     }
 }
+
+/// Fuzz target `condition` (its oracle, written before the first run): the printed form of
+/// a parsed condition was for messages only and did not parse back. A comparison of
+/// comparisons lost its parentheses (`(a == b) == true` printed as `a == b == true`), a
+/// number with a fraction printed as `a number`, a tab inside a string raw, and every `!`
+/// and chain added parentheses, so a condition 40 negations deep printed 80 deep, past the
+/// nesting limit. It now prints in the condition language itself.
+#[test]
+fn printed_conditions_did_not_parse_back() {
+    use rolegate::test_util::condition::parse;
+    for (text, printed) in [
+        (
+            "(resource.a == 1) == (resource.b != 2)",
+            "(resource.a == 1) == (resource.b != 2)",
+        ),
+        (
+            "resource.n in [1.5, -0.25, 1e300, 2.5e-300]",
+            "resource.n in [1.5, -0.25, 1e300, 2.5e-300]",
+        ),
+        ("resource.s == \"a\tb\"", "resource.s == \"a\\tb\""),
+        (
+            "(resource.a == 1 || resource.b == 2) && !(resource.c == 3)",
+            "(resource.a == 1 || resource.b == 2) && !resource.c == 3",
+        ),
+    ] {
+        let expr = parse(text).unwrap();
+        assert_eq!(expr.to_string(), printed);
+        assert_eq!(parse(printed).unwrap().to_string(), printed);
+    }
+    let deep = format!("{}resource.locked", "!".repeat(40));
+    let printed = parse(&deep).unwrap().to_string();
+    assert_eq!(printed, deep);
+    assert!(parse(&printed).is_ok());
+}

@@ -774,7 +774,8 @@ impl Expr {
 /// `||` needs none; `||` inside `&&`, a chain inside a chain of the same kind, `&&`/`||`
 /// under `!` and a compound operand of `==`, `!=` or `in` get them), so it nests no deeper
 /// than the text it was parsed from. Numbers print as integers when they are integral and
-/// below 10^15, else in the shortest exponent form that reads back to the same `f64`;
+/// below 10^15, else in the shortest form that reads back to the same `f64` (`0.25`, and
+/// `1.5e-300` where the plain digits would be long);
 /// strings with `\"`, `\\`, `\n` and `\t` escaped. The fuzz target `condition` holds
 /// print-then-parse to the identity.
 impl fmt::Display for Expr {
@@ -836,8 +837,16 @@ fn print_literal(f: &mut fmt::Formatter<'_>, value: &Value) -> fmt::Result {
                 write!(f, "{}", *n as i64)
             }
         }
-        // The shortest digits that read back to the same number, as `1.5e-7`.
-        Value::Number(n) => write!(f, "{n:e}"),
+        // The shortest digits that read back to the same number: `0.25`, or `1.5e-300`
+        // where the plain form would be long.
+        Value::Number(n) => {
+            let plain = n.to_string();
+            if plain.len() <= 24 {
+                f.write_str(&plain)
+            } else {
+                write!(f, "{n:e}")
+            }
+        }
         Value::String(s) => {
             f.write_str("\"")?;
             for c in s.chars() {
