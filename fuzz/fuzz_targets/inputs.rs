@@ -2,6 +2,8 @@
 //! lists as the JavaScript layer sends them (JSON text), and the team readers (teams,
 //! changes, audit events). Oracles:
 //! - the readers accept JSON only: text they read is JSON to `serde_json` too;
+//! - `Deserialize` through `serde_json` reads what `from_json` reads, and refuses what it
+//!   refuses;
 //! - what reads, written back (`Serialize`, or `to_json` for teams and events), reads back
 //!   to the same value;
 //! - a principal, tenant or resource that reads is decided by every fixture policy without
@@ -22,6 +24,24 @@ fn is_json(text: &str) {
     if let Err(e) = serde_json::from_str::<serde_json::Value>(text) {
         panic!("read as JSON, but it is not JSON ({e}): {text:?}");
     }
+}
+
+/// `Deserialize` (through `serde_json`) and `from_json` are one set of rules: on JSON text
+/// without a byte order mark (which `serde_json` refuses) they read the same value or both
+/// refuse.
+fn same_as_deserialize<T: serde::de::DeserializeOwned + PartialEq + std::fmt::Debug>(
+    text: &str,
+    read: Option<&T>,
+) {
+    if text.starts_with('\u{feff}') {
+        return;
+    }
+    let deserialized = serde_json::from_str::<T>(text).ok();
+    assert_eq!(
+        deserialized.as_ref(),
+        read,
+        "Deserialize and from_json differ on {text:?}"
+    );
 }
 
 fn decide(principal: Option<&Principal>, tenant: Option<&Tenant>, resource: Option<&Resource>) {
@@ -58,7 +78,9 @@ fuzz_target!(|data: &[u8]| {
     };
     match selector % 8 {
         0 => {
-            let Ok(p) = Principal::from_json(text) else {
+            let read = Principal::from_json(text);
+            same_as_deserialize(text, read.as_ref().ok());
+            let Ok(p) = read else {
                 return;
             };
             is_json(text);
@@ -67,7 +89,9 @@ fuzz_target!(|data: &[u8]| {
             decide(Some(&p), None, None);
         }
         1 => {
-            let Ok(t) = Tenant::from_json(text) else {
+            let read = Tenant::from_json(text);
+            same_as_deserialize(text, read.as_ref().ok());
+            let Ok(t) = read else {
                 return;
             };
             is_json(text);
@@ -76,7 +100,9 @@ fuzz_target!(|data: &[u8]| {
             decide(None, Some(&t), None);
         }
         2 => {
-            let Ok(r) = Resource::from_json(text) else {
+            let read = Resource::from_json(text);
+            same_as_deserialize(text, read.as_ref().ok());
+            let Ok(r) = read else {
                 return;
             };
             is_json(text);
