@@ -623,3 +623,53 @@ fn printed_conditions_did_not_parse_back() {
     assert_eq!(printed, deep);
     assert!(parse(&printed).is_ok());
 }
+
+/// Fuzz target `routes` (the loaded-resource oracle): a path parameter long enough to make
+/// the route's scope longer than the 1,024 bytes a scope is read up to
+/// (`GET /api/w/OOO…O/campaigns/c1`, 1,100 `O`s) was allowed by the gate, which decides
+/// from the scope it builds, while `check` of the very resource the gate hands on (as a
+/// backend does after the gate, or `complete`) answered `bad_scope`. The gate now refuses
+/// such a scope with `bad_scope` too.
+#[cfg(feature = "routes")]
+#[test]
+fn gate_allowed_a_scope_too_long_for_check() {
+    let text = r#"
+version = 1
+[scopes]
+org = {}
+workspace = { parent = "org" }
+[actions]
+"campaign.view" = { scope = "workspace" }
+[roles.admin]
+scope = "org"
+cascade = true
+allow = ["*"]
+[routes."GET /api/w/{w}/campaigns/{c}"]
+action = "campaign.view"
+scope = "workspace:{w}"
+resource = "campaign"
+id = "{c}"
+"#;
+    let policy = Policy::from_toml(text).unwrap();
+    let session = policy
+        .session(
+            &Principal::new("a1").with_role("admin", "org"),
+            &Tenant::new("acme"),
+        )
+        .unwrap();
+    for (len, effect, reason) in [
+        (1_000, Effect::Allow, Reason::Granted),
+        (1_100, Effect::Deny, Reason::BadScope),
+    ] {
+        let path = format!("/api/w/{}/campaigns/c1", "O".repeat(len));
+        let gate = session.gate("GET", &path);
+        let decision = gate.decision.clone().unwrap();
+        assert_eq!(
+            (decision.effect, decision.reason),
+            (effect, reason),
+            "{len}"
+        );
+        let resource = gate.resource.clone().unwrap();
+        assert_eq!(session.check("campaign.view", &resource), decision, "{len}");
+    }
+}
