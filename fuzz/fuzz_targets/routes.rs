@@ -6,14 +6,18 @@
 //! - a parameter is never empty, `.` or `..`, and never holds a `/`, a `\` or a control
 //!   character, however the path encodes them;
 //! - each parameter is the decoded segment at its place in the pattern;
-//! - no route means `no_route` (404), never a pass.
+//! - no route means `no_route` (404), never a pass;
+//! - the gate's answer stands whatever the loaded resource's attributes (of their declared
+//!   types): `allow`, `deny` and `locked` are what `check` gives it, and `origin` completes
+//!   to `check`'s decision.
 //!
 //! Input: a byte for the policy, a byte for the persona, a byte for the method, then the
 //! request target (path, query, fragment).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use rolegate::{GateOutcome, Policy};
+use rolegate::document::AttrType;
+use rolegate::{Attrs, Effect, GateDecision, GateOutcome, Policy, Resource, Session, Value};
 use rolegate_fuzz::fixtures;
 
 const METHODS: &[&str] = &[
@@ -107,6 +111,78 @@ fn reference_match(policy: &Policy, method: &str, segments: &[String]) -> Option
     best.map(|(_, p)| p)
 }
 
+/// A small deterministic generator (xorshift), seeded from the input.
+struct Gen(u64);
+
+impl Gen {
+    fn below(&mut self, n: usize) -> usize {
+        let mut x = self.0;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.0 = x;
+        (x % n.max(1) as u64) as usize
+    }
+}
+
+/// A value of the declared type, from values the rules compare with (the principal's id,
+/// the path's parameters), or nothing.
+fn typed(g: &mut Gen, ty: AttrType, strings: &[String]) -> Option<Value> {
+    let string = |g: &mut Gen| Value::String(strings[g.below(strings.len())].clone());
+    let number = |g: &mut Gen| Value::Number(g.below(4) as f64);
+    Some(match (ty, g.below(6)) {
+        (_, 0) => return None,
+        (AttrType::String, _) => string(g),
+        (AttrType::Number, _) => number(g),
+        (AttrType::Bool, _) => Value::Bool(g.below(2) == 0),
+        (AttrType::StringList, _) => Value::List((0..g.below(3)).map(|_| string(g)).collect()),
+        (AttrType::NumberList, _) => Value::List((0..g.below(3)).map(|_| number(g)).collect()),
+    })
+}
+
+/// Whatever attributes (of their declared types) the loaded resource has, the gate's answer
+/// stands: `allow`, `deny` and `locked` are what `check` gives the loaded resource, and
+/// `origin` completes to it.
+fn loaded_resources_agree(policy: &Policy, session: &Session, gate: &GateDecision, seed: u64) {
+    let (Some(action), Some(resource)) = (&gate.action, &gate.resource) else {
+        return;
+    };
+    let mut g = Gen(seed | 1);
+    let mut strings: Vec<String> = gate.params.iter().map(|(_, v)| v.clone()).collect();
+    strings.extend(["u1", "u2", "owner", "x"].map(str::to_owned));
+    let declared = &policy.document().attributes.resource;
+    for _ in 0..8 {
+        let mut attrs = Attrs::default();
+        for (name, ty) in declared.iter() {
+            if let Some(v) = typed(&mut g, *ty, &strings) {
+                attrs.insert(name.to_owned(), v);
+            }
+        }
+        let loaded = Resource {
+            attrs: attrs.clone(),
+            ..resource.clone()
+        };
+        let decision = session.check(action, &loaded);
+        match gate.outcome {
+            GateOutcome::Origin => {
+                let done = session.complete(gate, attrs);
+                assert_eq!(done.decision.as_ref(), Some(&decision), "{gate:?}");
+            }
+            outcome => {
+                let want = match decision.effect {
+                    Effect::Allow => GateOutcome::Allow,
+                    Effect::Deny => GateOutcome::Deny,
+                    Effect::Locked => GateOutcome::Locked,
+                };
+                assert_eq!(
+                    outcome, want,
+                    "the gate said {outcome:?}, the loaded resource gives {decision:?}: {gate:?}"
+                );
+            }
+        }
+    }
+}
+
 fuzz_target!(|data: &[u8]| {
     let [f, p, m, rest @ ..] = data else {
         return;
@@ -162,6 +238,10 @@ fuzz_target!(|data: &[u8]| {
                 .collect();
             assert_eq!(params, expected, "{}: {method} {target:?}", fixture.name);
             assert!(gate.outcome != GateOutcome::NoRoute);
+            let seed = data.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+                (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3)
+            });
+            loaded_resources_agree(&fixture.policy, &session, &gate, seed);
         }
         _ => {
             assert_eq!(gate.outcome, GateOutcome::NoRoute);
