@@ -90,4 +90,11 @@ pub use value::{Attrs, Value};
 #[doc(hidden)]
 pub mod test_util {
     pub use crate::decide::reference;
+
+    /// The condition language: parse, and print back (`Display` of [`condition::Expr`]).
+    pub mod condition {
+        pub use crate::document::condition::{
+            AttrRef, ConditionError, ConditionErrorKind, Entity, Expr, MAX_CONDITION_LEN, parse,
+        };
+    }
 }

@@ -462,3 +462,214 @@ fn many_errors_each_scanned_the_whole_text_for_their_position() {
     assert!(errors.0[199].line.is_some());
     assert!(errors.0[200].line.is_none());
 }
+
+// ---------------------------------------------------------------------------------------
+// Issue 12: found by the fuzz targets (fuzz/), each input minimized and inline
+// ---------------------------------------------------------------------------------------
+
+/// Fuzz target `differential`: the reference evaluator read a malformed resource scope
+/// (`:`, an undeclared or skipped level, an empty id, a trailing `/`) as some other scope
+/// and answered `not_member`, where `Session::check` answers `bad_scope` as docs/POLICY.md
+/// states (step 1). Both denied; the reference now reads scopes as the documentation
+/// writes them, so the two are compared on malformed scopes too.
+#[test]
+fn reference_read_malformed_scopes_that_check_refuses() {
+    let text = r#"
+version = 1
+[scopes]
+org = {}
+workspace = { parent = "org" }
+project = { parent = "workspace" }
+[actions]
+"report.view" = { scope = "org" }
+"task.edit" = { scope = "project" }
+[roles.admin]
+scope = "org"
+cascade = true
+allow = ["*"]
+"#;
+    let policy = Policy::from_toml(text).unwrap();
+    let principal = Principal::new("u1").with_role("admin", "org");
+    let tenant = Tenant::new("acme");
+    let session = policy.session(&principal, &tenant).unwrap();
+    for scope in [
+        ":",
+        "workspace:",
+        "team:a",
+        "project:p1",
+        "org:x",
+        "workspace:a/",
+        "/workspace:a",
+        "workspace:a//project:b",
+        "workspace:a/workspace:b",
+        "WORKSPACE:a",
+        " workspace:a",
+    ] {
+        for action in ["report.view", "task.edit"] {
+            let resource = Resource::at(scope);
+            let checked = session.check(action, &resource);
+            assert_eq!(checked.reason, Reason::BadScope, "{action} at {scope:?}");
+            let reference = rolegate::test_util::reference::decide(
+                policy.document(),
+                &principal,
+                &tenant,
+                action,
+                &resource,
+            );
+            assert_eq!(checked, reference, "{action} at {scope:?}");
+        }
+    }
+    // Well-formed scopes are still read, and decided alike.
+    for scope in ["", "org", "workspace:a", "workspace:a/project:b"] {
+        let resource = Resource::at(scope);
+        let checked = session.check("task.edit", &resource);
+        assert_eq!(checked.effect, Effect::Allow, "{scope:?}");
+        let reference = rolegate::test_util::reference::decide(
+            policy.document(),
+            &principal,
+            &tenant,
+            "task.edit",
+            &resource,
+        );
+        assert_eq!(checked, reference, "{scope:?}");
+    }
+}
+
+/// Fuzz target `differential`: a resource whose `attrs` held `id: true` was denied
+/// `bad_attribute` by `Session::check` (the built-in `resource.id` is a string, and an
+/// attribute named like it must be one too) but decided by the reference evaluator, which
+/// checked only the attributes the document declares (it answered `not_member`). The
+/// reference now counts the built-ins as declared, as the engine and docs/POLICY.md do.
+#[test]
+fn reference_ignored_resource_attrs_named_like_built_ins() {
+    let text = r#"
+version = 1
+[scopes]
+org = {}
+[attributes.resource]
+assignee = "string"
+[actions]
+"number.view" = { scope = "org" }
+[roles.agent]
+scope = "org"
+[rules.own_numbers]
+effect = "allow"
+roles = ["agent"]
+actions = ["number.view"]
+when = "resource.assignee == principal.id"
+"#;
+    let policy = Policy::from_toml(text).unwrap();
+    let tenant = Tenant::new("acme");
+    for principal in [
+        Principal::new("u1"),
+        Principal::new("u1").with_role("agent", ""),
+    ] {
+        let session = policy.session(&principal, &tenant).unwrap();
+        for (name, value, reason) in [
+            ("id", rolegate::Value::Bool(true), Reason::BadAttribute),
+            ("type", rolegate::Value::Number(1.0), Reason::BadAttribute),
+            ("id", rolegate::Value::from("x1"), Reason::ConditionFailed),
+        ] {
+            let resource = Resource::at("").with_attr(name, value.clone());
+            let checked = session.check("number.view", &resource);
+            let expected = if principal.roles.is_empty() && reason != Reason::BadAttribute {
+                Reason::NotMember
+            } else {
+                reason
+            };
+            assert_eq!(checked.reason, expected, "{name} = {value:?}");
+            let reference = rolegate::test_util::reference::decide(
+                policy.document(),
+                &principal,
+                &tenant,
+                "number.view",
+                &resource,
+            );
+            assert_eq!(checked, reference, "{name} = {value:?}");
+        }
+    }
+}
+
+/// Fuzz target `condition` (its oracle, written before the first run): the printed form of
+/// a parsed condition was for messages only and did not parse back. A comparison of
+/// comparisons lost its parentheses (`(a == b) == true` printed as `a == b == true`), a
+/// number with a fraction printed as `a number`, a tab inside a string raw, and every `!`
+/// and chain added parentheses, so a condition 40 negations deep printed 80 deep, past the
+/// nesting limit. It now prints in the condition language itself.
+#[test]
+fn printed_conditions_did_not_parse_back() {
+    use rolegate::test_util::condition::parse;
+    for (text, printed) in [
+        (
+            "(resource.a == 1) == (resource.b != 2)",
+            "(resource.a == 1) == (resource.b != 2)",
+        ),
+        (
+            "resource.n in [1.5, -0.25, 1e300, 2.5e-300]",
+            "resource.n in [1.5, -0.25, 1e300, 2.5e-300]",
+        ),
+        ("resource.s == \"a\tb\"", "resource.s == \"a\\tb\""),
+        (
+            "(resource.a == 1 || resource.b == 2) && !(resource.c == 3)",
+            "(resource.a == 1 || resource.b == 2) && !resource.c == 3",
+        ),
+    ] {
+        let expr = parse(text).unwrap();
+        assert_eq!(expr.to_string(), printed);
+        assert_eq!(parse(printed).unwrap().to_string(), printed);
+    }
+    let deep = format!("{}resource.locked", "!".repeat(40));
+    let printed = parse(&deep).unwrap().to_string();
+    assert_eq!(printed, deep);
+    assert!(parse(&printed).is_ok());
+}
+
+/// Fuzz target `routes` (the loaded-resource oracle): a path parameter long enough to make
+/// the route's scope longer than the 1,024 bytes a scope is read up to
+/// (`GET /api/w/OOO…O/campaigns/c1`, 1,100 `O`s) was allowed by the gate, which decides
+/// from the scope it builds, while `check` of the very resource the gate hands on (as a
+/// backend does after the gate, or `complete`) answered `bad_scope`. The gate now refuses
+/// such a scope with `bad_scope` too.
+#[cfg(feature = "routes")]
+#[test]
+fn gate_allowed_a_scope_too_long_for_check() {
+    let text = r#"
+version = 1
+[scopes]
+org = {}
+workspace = { parent = "org" }
+[actions]
+"campaign.view" = { scope = "workspace" }
+[roles.admin]
+scope = "org"
+cascade = true
+allow = ["*"]
+[routes."GET /api/w/{w}/campaigns/{c}"]
+action = "campaign.view"
+scope = "workspace:{w}"
+resource = "campaign"
+id = "{c}"
+"#;
+    let policy = Policy::from_toml(text).unwrap();
+    let session = policy
+        .session(
+            &Principal::new("a1").with_role("admin", "org"),
+            &Tenant::new("acme"),
+        )
+        .unwrap();
+    for (len, effect, reason) in [
+        (1_000, Effect::Allow, Reason::Granted),
+        (1_100, Effect::Deny, Reason::BadScope),
+    ] {
+        let path = format!("/api/w/{}/campaigns/c1", "O".repeat(len));
+        let gate = session.gate("GET", &path);
+        let decision = gate.decision.clone().unwrap();
+        assert_eq!(
+            (decision.effect, decision.reason),
+            (effect, reason),
+            "{len}"
+        );
+        let resource = gate.resource.clone().unwrap();
+        assert_eq!(session.check("campaign.view", &resource), decision, "{len}");
+    }
+}

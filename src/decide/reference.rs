@@ -18,14 +18,28 @@ fn root_level(doc: &Document) -> &str {
         .map_or("", |(n, _)| n)
 }
 
+/// A scope instance as docs/POLICY.md writes it: empty or the root level's name for the
+/// tenant, else `level:id` segments joined by `/`, each level declared and directly below
+/// the one before it (the first below the root), each id non-empty, 1,024 bytes at most.
+/// `None` for anything else: a malformed scope.
 fn parse_scope(doc: &Document, text: &str) -> Option<Vec<(String, String)>> {
-    if text.is_empty() || text == root_level(doc) {
+    let root = root_level(doc);
+    if text.is_empty() || text == root {
         return Some(Vec::new());
     }
+    if text.len() > 1024 {
+        return None;
+    }
     let mut out = Vec::new();
+    let mut parent = root;
     for part in text.split('/') {
         let (level, id) = part.split_once(':')?;
+        let declared = doc.scopes.get(level)?;
+        if id.is_empty() || declared.parent.as_deref() != Some(parent) {
+            return None;
+        }
         out.push((level.to_owned(), id.to_owned()));
+        parent = level;
     }
     Some(out)
 }
@@ -266,13 +280,17 @@ fn reads_resource(doc: &Document, action: &str) -> bool {
     })
 }
 
-/// Whether a declared resource attribute has a value of another type.
+/// Whether a declared resource attribute has a value of another type. The built-in
+/// attributes count as declared: an `attrs` entry named `id` or `type` must be a string.
 fn mistyped(doc: &Document, resource: &Resource) -> bool {
     resource.attrs.iter().any(|(name, value)| {
-        doc.attributes
-            .resource
-            .get(name)
-            .is_some_and(|&ty| !crate::decide::session::type_matches(ty, value))
+        let attr = AttrRef {
+            entity: Entity::Resource,
+            name: name.clone(),
+        };
+        condition::builtin_type(&attr)
+            .or_else(|| doc.attributes.resource.get(name).copied())
+            .is_some_and(|ty| !crate::decide::session::type_matches(ty, value))
     })
 }
 

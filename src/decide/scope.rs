@@ -10,7 +10,7 @@ pub(crate) struct ScopePath {
 }
 
 /// Longest scope text read.
-const MAX_SCOPE_LEN: usize = 1024;
+pub(crate) const MAX_SCOPE_LEN: usize = 1024;
 
 impl ScopePath {
     /// The root: the tenant itself.

@@ -769,31 +769,109 @@ impl Expr {
     }
 }
 
+/// Prints a condition in the condition language itself: the text parses back to the same
+/// expression (columns aside), with parentheses only where the tree needs them (`&&` inside
+/// `||` needs none; `||` inside `&&`, a chain inside a chain of the same kind, `&&`/`||`
+/// under `!` and a compound operand of `==`, `!=` or `in` get them), so it nests no deeper
+/// than the text it was parsed from. Numbers print as integers when they are integral and
+/// below 10^15, else in the shortest form that reads back to the same `f64` (`0.25`, and
+/// `1.5e-300` where the plain digits would be long);
+/// strings with `\"`, `\\`, `\n` and `\t` escaped. The fuzz target `condition` holds
+/// print-then-parse to the identity.
 impl fmt::Display for Expr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Expr::Literal(v, _) => write!(f, "{v}"),
+            Expr::Literal(v, _) => print_literal(f, v),
             Expr::Attr(a, _) => write!(f, "{a}"),
-            Expr::Eq(l, r) => write!(f, "{l} == {r}"),
-            Expr::Ne(l, r) => write!(f, "{l} != {r}"),
-            Expr::In(l, r) => write!(f, "{l} in {r}"),
-            Expr::And(terms) | Expr::Or(terms) => {
-                let op = if matches!(self, Expr::And(_)) {
-                    " && "
-                } else {
-                    " || "
+            Expr::Eq(l, r) | Expr::Ne(l, r) | Expr::In(l, r) => {
+                let op = match self {
+                    Expr::Eq(..) => " == ",
+                    Expr::Ne(..) => " != ",
+                    _ => " in ",
                 };
-                f.write_str("(")?;
+                print_operand(f, l)?;
+                f.write_str(op)?;
+                print_operand(f, r)
+            }
+            Expr::And(terms) | Expr::Or(terms) => {
+                let and = matches!(self, Expr::And(_));
                 for (i, t) in terms.iter().enumerate() {
                     if i > 0 {
-                        f.write_str(op)?;
+                        f.write_str(if and { " && " } else { " || " })?;
                     }
-                    write!(f, "{t}")?;
+                    // A chain inside a chain of the same kind, or `||` inside `&&`, keeps
+                    // its parentheses; `&&` inside `||` binds tighter without them.
+                    let wrap = matches!(t, Expr::Or(_)) || (and && matches!(t, Expr::And(_)));
+                    print_wrapped(f, t, wrap)?;
                 }
-                f.write_str(")")
+                Ok(())
             }
-            Expr::Not(inner) => write!(f, "!({inner})"),
+            Expr::Not(inner) => {
+                f.write_str("!")?;
+                print_wrapped(f, inner, matches!(**inner, Expr::And(_) | Expr::Or(_)))
+            }
         }
+    }
+}
+
+fn print_wrapped(f: &mut fmt::Formatter<'_>, expr: &Expr, wrap: bool) -> fmt::Result {
+    if wrap {
+        write!(f, "({expr})")
+    } else {
+        write!(f, "{expr}")
+    }
+}
+
+/// An operand of `==`, `!=` or `in`: a literal or an attribute as it is, anything else in
+/// parentheses.
+fn print_operand(f: &mut fmt::Formatter<'_>, expr: &Expr) -> fmt::Result {
+    print_wrapped(f, expr, !matches!(expr, Expr::Literal(..) | Expr::Attr(..)))
+}
+
+fn print_literal(f: &mut fmt::Formatter<'_>, value: &Value) -> fmt::Result {
+    match value {
+        Value::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => {
+            if *n == 0.0 && n.is_sign_negative() {
+                f.write_str("-0")
+            } else {
+                write!(f, "{}", *n as i64)
+            }
+        }
+        // The shortest digits that read back to the same number: `0.25`, or `1.5e-300`
+        // where the plain form would be long.
+        Value::Number(n) => {
+            let plain = n.to_string();
+            if plain.len() <= 24 {
+                f.write_str(&plain)
+            } else {
+                write!(f, "{n:e}")
+            }
+        }
+        Value::String(s) => {
+            f.write_str("\"")?;
+            for c in s.chars() {
+                match c {
+                    '"' => f.write_str("\\\"")?,
+                    '\\' => f.write_str("\\\\")?,
+                    '\n' => f.write_str("\\n")?,
+                    '\t' => f.write_str("\\t")?,
+                    c => write!(f, "{c}")?,
+                }
+            }
+            f.write_str("\"")
+        }
+        Value::List(items) => {
+            f.write_str("[")?;
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(", ")?;
+                }
+                print_literal(f, item)?;
+            }
+            f.write_str("]")
+        }
+        Value::Bool(b) => write!(f, "{b}"),
+        Value::Null => f.write_str("null"),
     }
 }
 
@@ -927,6 +1005,67 @@ mod tests {
         assert!(matches!(&expr, Expr::And(terms) if terms.len() == 150));
         check(&expr, &declared).unwrap();
         assert!(parse(&"principal.id == \"x\" || ".repeat(300)).is_err());
+    }
+
+    /// Columns aside, two expressions are the same tree (numbers compared bit for bit).
+    fn same(a: &Expr, b: &Expr) -> bool {
+        fn same_value(a: &Value, b: &Value) -> bool {
+            match (a, b) {
+                (Value::Number(x), Value::Number(y)) => x.to_bits() == y.to_bits(),
+                (Value::List(x), Value::List(y)) => {
+                    x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same_value(x, y))
+                }
+                _ => a == b,
+            }
+        }
+        match (a, b) {
+            (Expr::Literal(x, _), Expr::Literal(y, _)) => same_value(x, y),
+            (Expr::Attr(x, _), Expr::Attr(y, _)) => x == y,
+            (Expr::Eq(a, b), Expr::Eq(c, d))
+            | (Expr::Ne(a, b), Expr::Ne(c, d))
+            | (Expr::In(a, b), Expr::In(c, d)) => same(a, c) && same(b, d),
+            (Expr::And(x), Expr::And(y)) | (Expr::Or(x), Expr::Or(y)) => {
+                x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same(x, y))
+            }
+            (Expr::Not(x), Expr::Not(y)) => same(x, y),
+            _ => false,
+        }
+    }
+
+    #[test]
+    fn prints_conditions_that_parse_back_to_the_same_tree() {
+        for text in [
+            "resource.assignee == principal.id",
+            "(resource.b == 1)",
+            "resource.a == 1 && (resource.b == 2 || resource.c == 3)",
+            "(resource.a == 1 && resource.b == 2) && resource.c == 3",
+            "(resource.a == 1 || resource.b == 2) || resource.c == 3",
+            "resource.a == 1 && resource.b == 2 || resource.c == 3",
+            "!(resource.a == 1 && resource.b == 2)",
+            "!resource.a == 1",
+            "!!!resource.locked",
+            "(resource.a == 1) == (resource.b == 2)",
+            "(!resource.locked) != true",
+            "-0 == resource.n",
+            "resource.n in [1.5, -2.25e-300, 1e300, 123456789012345678, 0.1]",
+            "\"a\\\"b\\\\c\\nd\\te'f\" == 'x\\'y'",
+            "resource.t in []",
+            "[true, false] == resource.x",
+        ] {
+            let expr = parse(text).unwrap_or_else(|e| panic!("{text}: {e:?}"));
+            let printed = expr.to_string();
+            let again = parse(&printed).unwrap_or_else(|e| panic!("{printed}: {e:?}"));
+            assert!(same(&expr, &again), "{text} printed as {printed}");
+        }
+        assert_eq!(
+            parse("((resource.a == 1) || resource.b == 2) && !(resource.c in [1])")
+                .unwrap()
+                .to_string(),
+            "(resource.a == 1 || resource.b == 2) && !resource.c in [1]"
+        );
+        // Printed text nests no deeper than the text it came from.
+        let deep = format!("{}resource.locked", "!".repeat(64));
+        assert!(parse(&parse(&deep).unwrap().to_string()).is_ok());
     }
 
     #[test]

@@ -13,11 +13,13 @@
 pub(crate) mod request;
 
 use crate::compile::{Route, RouteTable};
-use crate::decide::scope::ScopePath;
+use crate::decide::scope::{MAX_SCOPE_LEN, ScopePath};
 use crate::decide::steps::Assume;
 use crate::error::codes;
 use crate::value::Attrs;
-use crate::{Decision, Effect, InputError, Policy, Principal, Resource, Session, Tenant};
+use crate::{
+    Decision, Effect, InputError, Policy, Principal, Reason, Resource, Session, Tenant, Verdict,
+};
 use serde::Serialize;
 use serde::ser::{SerializeMap, SerializeStruct};
 use std::fmt;
@@ -205,7 +207,12 @@ impl Session {
             .actions
             .get(route.action)
             .is_some_and(|a| a.reads_resource);
-        let (outcome, verdict) = if reads_resource {
+        let (outcome, verdict) = if resource.scope.len() > MAX_SCOPE_LEN {
+            // The resource a gate names is one that `check` reads: a scope longer than it
+            // reads (long parameters) is `bad_scope` here too, not decided on.
+            let v = Verdict::deny(Reason::BadScope, route.action);
+            (GateOutcome::Deny, Some(v))
+        } else if reads_resource {
             let best = self.decide_at(route.action, &resource, &path, Assume::Best, None);
             if best.effect != Effect::Allow {
                 (outcome_of(&self.decision(best)), Some(best))
