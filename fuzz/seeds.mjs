@@ -113,4 +113,12 @@ for (let i = 0; i < TEAMS.length; i++) {
   seed("team", [i, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
 }
 
+// artifact: each fixture policy's artifact as built (mode 1, no change), and with a few
+// bytes of its body changed under a recomputed digest; raw bytes start from a bare header.
+for (let i = 0; i < PRESETS.length + 1; i++) {
+  seed("artifact", [1, i]);
+  seed("artifact", [1, i, 7, 0, 128, 1, 250, 255]);
+}
+seed("artifact", [0], "rolegate", [1, 0]);
+
 for (const [target, n] of Object.entries(counts)) console.log(`seeds: ${target}: ${n}`);

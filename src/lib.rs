@@ -91,6 +91,11 @@ pub use value::{Attrs, Value};
 pub mod test_util {
     pub use crate::decide::reference;
 
+    /// The digest an artifact's header must hold (for fuzz targets that forge artifacts).
+    pub fn artifact_digest(artifact: &[u8]) -> [u8; 32] {
+        crate::artifact::digest(artifact)
+    }
+
     /// The condition language: parse, and print back (`Display` of [`condition::Expr`]).
     pub mod condition {
         pub use crate::document::condition::{

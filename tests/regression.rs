@@ -510,7 +510,7 @@ allow = ["*"]
             let checked = session.check(action, &resource);
             assert_eq!(checked.reason, Reason::BadScope, "{action} at {scope:?}");
             let reference = rolegate::test_util::reference::decide(
-                policy.document(),
+                policy.document().unwrap(),
                 &principal,
                 &tenant,
                 action,
@@ -525,7 +525,7 @@ allow = ["*"]
         let checked = session.check("task.edit", &resource);
         assert_eq!(checked.effect, Effect::Allow, "{scope:?}");
         let reference = rolegate::test_util::reference::decide(
-            policy.document(),
+            policy.document().unwrap(),
             &principal,
             &tenant,
             "task.edit",
@@ -579,7 +579,7 @@ when = "resource.assignee == principal.id"
             };
             assert_eq!(checked.reason, expected, "{name} = {value:?}");
             let reference = rolegate::test_util::reference::decide(
-                policy.document(),
+                policy.document().unwrap(),
                 &principal,
                 &tenant,
                 "number.view",

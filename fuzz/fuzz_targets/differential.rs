@@ -263,7 +263,14 @@ fn document(u: &mut Unstructured<'_>) -> Result<Document> {
 fn run(u: &mut Unstructured<'_>) -> Result<()> {
     let (doc, policy) = if u.ratio(1, 4)? {
         let fixture = pick(u, fixtures())?;
-        (fixture.policy.document().clone(), fixture.policy.clone())
+        (
+            fixture
+                .policy
+                .document()
+                .expect("a policy read from text")
+                .clone(),
+            fixture.policy.clone(),
+        )
     } else {
         let doc = document(u)?;
         match Policy::from_document(doc.clone()) {

@@ -32,7 +32,7 @@ fn holds_in(team: &Team, id: &str, scope: &str, role: &str) -> bool {
 }
 
 fn check_unique(policy: &Policy, team: &Team, initial: &Team) {
-    let doc = policy.document();
+    let doc = policy.document().expect("a policy read from text");
     let root = policy.root_level();
     for role in &doc.team.unique {
         let at_root = doc.roles.get(role).is_some_and(|r| r.scope == root);
@@ -70,7 +70,12 @@ fn check_unique(policy: &Policy, team: &Team, initial: &Team) {
 }
 
 fn check_protected(policy: &Policy, old: &Team, new: &Team, actor: &str, change: &TeamChange) {
-    for role in &policy.document().team.protected {
+    for role in &policy
+        .document()
+        .expect("a policy read from text")
+        .team
+        .protected
+    {
         for m in old.members.iter().filter(|m| m.id != actor) {
             if m.role.as_deref() == Some(role) {
                 assert!(
@@ -106,7 +111,7 @@ fn valid(policy: &Policy, tenant: &Tenant, team: &Team) -> bool {
 }
 
 fn change(u: &mut Unstructured<'_>, f: &TeamFixture, team: &Team) -> Result<(String, TeamChange)> {
-    let doc = f.policy.document();
+    let doc = f.policy.document().expect("a policy read from text");
     let mut ids: Vec<String> = team.members.iter().map(|m| m.id.clone()).collect();
     ids.extend(["n0", "n1"].map(str::to_owned));
     let roles: Vec<String> = doc.roles.iter().map(|(n, _)| n.to_owned()).collect();
@@ -173,6 +178,7 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
         let plans: Vec<String> = f
             .policy
             .document()
+            .expect("a policy read from text")
             .plans
             .iter()
             .map(|(n, _)| n.to_owned())
