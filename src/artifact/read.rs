@@ -112,9 +112,18 @@ struct Parts {
     routes: crate::compile::RouteTable,
 }
 
+/// Reads the body, section by section, into `p` (the first error is kept by `input`).
 fn body(input: &mut In<'_>, p: &mut Parts) {
     p.name = input.opt_string();
+    scopes(input, p);
+    catalog(input, p);
+    roles(input, p);
+    rules(input, p);
+    sections(input, p);
+}
 
+/// The scope levels and the root.
+fn scopes(input: &mut In<'_>, p: &mut Parts) {
     input.enter("scopes");
     let count = input.count(limit("scopes"));
     for i in 0..count {
@@ -129,7 +138,10 @@ fn body(input: &mut In<'_>, p: &mut Parts) {
     input.item = None;
     p.root = input.id(count);
     set_depths(input, &mut p.levels, p.root);
+}
 
+/// Features, plans, declared attributes and actions.
+fn catalog(input: &mut In<'_>, p: &mut Parts) {
     input.enter("features");
     let count = input.count(usize::MAX);
     for i in 0..count {
@@ -203,7 +215,10 @@ fn body(input: &mut In<'_>, p: &mut Parts) {
             input.fail("an enabling action that does not exist");
         }
     }
+}
 
+/// The roles.
+fn roles(input: &mut In<'_>, p: &mut Parts) {
     input.enter("roles");
     let count = input.count(limit("roles"));
     for i in 0..count {
@@ -218,7 +233,10 @@ fn body(input: &mut In<'_>, p: &mut Parts) {
             allow_rules: Vec::new(),
         });
     }
+}
 
+/// The rules.
+fn rules(input: &mut In<'_>, p: &mut Parts) {
     input.enter("rules");
     let count = input.count(limit("rules"));
     for i in 0..count {
@@ -236,7 +254,15 @@ fn body(input: &mut In<'_>, p: &mut Parts) {
             condition_text: input.opt_string(),
         });
     }
+}
 
+/// The team rules and the route table (each stepped over where the build has none), and
+/// nothing after them.
+#[cfg_attr(
+    not(any(feature = "team", feature = "routes")),
+    allow(unused_variables)
+)]
+fn sections(input: &mut In<'_>, p: &mut Parts) {
     input.enter("team");
     let end = input.section_end();
     #[cfg(feature = "team")]
