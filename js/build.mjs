@@ -3,8 +3,9 @@
 //
 // usage: node js/build.mjs --core DIR --full DIR --out DIR --version X.Y.Z
 //   --core: wasm-bindgen web output of the decision engine alone (pages, edge functions)
-//   --full: the same with explain, the matrix, team changes and the lint (`rolegate/full`,
-//           Node, Deno)
+//   --full: the same with explain, the matrix, team changes, the lint and the TOML reader
+//           (`rolegate/full`, Node, Deno)
+//   --full-json (optional): the full module built without the TOML reader, to print its cost
 //
 // What the package holds is written once, in the tables below: MODULES (the WebAssembly
 // modules), ENTRIES (every file the exports map names, under which path and condition, and
@@ -85,6 +86,11 @@ const ENTRIES = [
   ["./snapshot", "node.import", "snapshot.mjs", "wrap", "snapshot.cjs"],
   ["./snapshot", "import", "snapshot.js"],
   ["./snapshot", "require", "snapshot.cjs"],
+  ["./dev", "types", "dev.d.ts"],
+  ["./dev", "import", "dev.js"],
+  ["./dev", "require", "dev.cjs"],
+  ["./policy.schema.json", null, "policy.schema.json"],
+  ["./presets/*.json", null, "presets/*.json"],
   ["./query", "types", "query.d.ts"],
   ["./query", "node.import", "query.mjs", "wrap", "query.cjs"],
   ["./query", "import", "query.js"],
@@ -122,6 +128,7 @@ const LIBRARY = [
   { name: "api" },
   { name: "snapshot" },
   { name: "query" },
+  { name: "dev" },
   { name: "dom", esmOnly: true },
   { name: "store", esmOnly: true },
   { name: "react", esmOnly: true, external: ["react"] },
@@ -324,8 +331,10 @@ for (const { name, esmOnly, external = [] } of LIBRARY) {
     write(`${name}${extension}`, result.outputFiles[0].text);
   }
 }
-// The command (`npx rolegate`, over node.mjs) and the presets it knows, as JSON.
+// The command (`npx rolegate`, over node.mjs), the presets it knows, as JSON (each names
+// the schema beside them in `$schema`), and the policy JSON Schema.
 copy(join(here, "cli.mjs"), "cli.mjs");
+copy(join(here, "..", "policy.schema.json"), "policy.schema.json");
 mkdirSync(join(out, "presets"), { recursive: true });
 for (const file of readdirSync(join(here, "presets")).filter((f) => f.endsWith(".json"))) {
   copy(join(here, "presets", file), `presets/${file}`);
@@ -376,7 +385,7 @@ function reportSizes() {
     return { raw, gz };
   };
   // The API modules a page loads besides its entry and its module's glue.
-  const api = LIBRARY.filter((m) => !["query", "dom", "store", "react", "token", "edge", "node-gate"].includes(m.name)).map((m) => `${m.name}.js`);
+  const api = LIBRARY.filter((m) => !["query", "dev", "dom", "store", "react", "token", "edge", "node-gate"].includes(m.name)).map((m) => `${m.name}.js`);
   const page = (file, module, wasm) => [`${MODULES[module].dir}/rolegate.js`, ...api, file, wasm];
   const rows = [
     ["wasm/rolegate_bg.wasm", ["wasm/rolegate_bg.wasm"]],
@@ -387,15 +396,22 @@ function reportSizes() {
     ["react bindings (react.js + store.js)", ["react.js", "store.js"]],
     ["rolegate/full page (full-web.js + wasm)", page("full-web.js", "full", "wasm-full/rolegate_bg.wasm")],
   ];
-  console.log("size of what a browser loads (budget: 56 KB gzip, target 40 KB without the gate; rolegate/full adds explain, the matrix, team changes, lint and warnings):");
+  console.log("size of what a browser loads (budget: 56 KB gzip, target 40 KB without the gate; rolegate/full adds explain, the matrix, team changes, lint, warnings and TOML):");
   for (const [label, list] of rows) {
     const s = size(list);
     console.log(`  ${label.padEnd(42)} raw ${kb(s.raw).padStart(9)}   gzip -9 ${kb(s.gz).padStart(8)}`);
   }
+  // What the TOML reader adds to the full module: the same module built without it.
+  let toml;
+  if (args["full-json"]) {
+    const gz = (file) => gzipSync(readFileSync(file), { level: 9 }).length;
+    toml = gz(join(out, "wasm-full", "rolegate_bg.wasm")) - gz(join(args["full-json"], "rolegate_bg.wasm"));
+    console.log(`  ${"of which the TOML reader (Policy.fromToml)".padEnd(42)} ${"".padStart(13)}   gzip -9 ${kb(toml).padStart(8)}`);
+  }
   const [pageSize, bundled, full] = [rows[2], rows[3], rows[6]].map(([, list]) => size(list));
   writeFileSync(
     join(out, "size.json"),
-    `${JSON.stringify({ page: { raw: pageSize.raw, gzip: pageSize.gz }, bundled: { raw: bundled.raw, gzip: bundled.gz }, full: { raw: full.raw, gzip: full.gz }, wasm: statSync(join(out, "wasm/rolegate_bg.wasm")).size })}\n`,
+    `${JSON.stringify({ page: { raw: pageSize.raw, gzip: pageSize.gz }, bundled: { raw: bundled.raw, gzip: bundled.gz }, full: { raw: full.raw, gzip: full.gz }, ...(toml === undefined ? {} : { fullToml: toml }), wasm: statSync(join(out, "wasm/rolegate_bg.wasm")).size })}\n`,
   );
 }
 

@@ -150,7 +150,7 @@ export function createGate(options) {
     }
     let session;
     try {
-      session = policy.session(identity.principal, identity.tenant);
+      session = policy.session(identity.principal, identity.tenant, { strict: true }); // fail closed: a stale role may have carried a deny rule
     } catch (e) {
       return refusal(401, "unauthenticated", "token_claims", { message: e.message }, { ...policyHeaders, "www-authenticate": 'Bearer error="invalid_token"' });
     }

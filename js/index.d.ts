@@ -543,6 +543,14 @@ export interface Names {
   plan: string;
 }
 
+declare global {
+  // `Symbol.dispose` (explicit resource management: `using`), as TypeScript's
+  // esnext.disposable and @types/node declare it, for projects whose `lib` predates it.
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
+}
+
 /** A compiled policy. Compile once, ask many sessions. */
 export declare class Policy<N extends Names = Names> {
   private constructor();
@@ -558,7 +566,7 @@ export declare class Policy<N extends Names = Names> {
   static fromJson<N extends Names = Names>(text: string): Policy<N>;
   /** Compiles a policy given as an object (not in the page module: `unsupported`). Throws `RolegateError`. */
   static fromObject<N extends Names = Names>(document: PolicyDocument): Policy<N>;
-  /** Compiles a policy written in TOML. Throws `RolegateError` (`unsupported` in JSON-only builds). */
+  /** Compiles a policy written in TOML (full module: Node, Deno, `rolegate/full`; the page module: `unsupported`). Throws `RolegateError`. */
   static fromToml<N extends Names = Names>(text: string): Policy<N>;
   /** The policy's artifact, byte for byte what `rolegate build` writes (full module). */
   build(): Uint8Array;
@@ -569,7 +577,14 @@ export declare class Policy<N extends Names = Names> {
   readonly warnings: Diagnostic[];
   /** The id of an action, or -1. */
   actionId(name: N["action"]): number;
+  /** The role x action matrix (full module). */
   matrix(): Matrix;
+  /** The matrix as the text `rolegate matrix --format FORMAT` prints (full module). */
+  matrix(format: "markdown" | "csv" | "html"): string;
+  /** The document the policy was compiled from (the JSON form); undefined when loaded from an artifact (full module). */
+  document(): PolicyDocument | undefined;
+  /** TypeScript unions of the policy's names and `PolicyNames`, as `rolegate types` prints them (full module). */
+  types(): string;
   /**
    * Applies a team change under the policy's team rules (`at`: seconds since 1970, default
    * now). A refused change is a value (`allowed: false`), not an exception.
@@ -577,8 +592,17 @@ export declare class Policy<N extends Names = Names> {
   applyTeamChange(team: Team, tenant: Tenant, actor: string, change: TeamChange, at?: number): TeamChangeResult;
   /** The hygiene checklist for a team at `now` (seconds since 1970, default now). */
   lintTeam(team: Team, now?: number): Finding[];
-  /** A session for a principal in a tenant. Throws `RolegateError` on unknown roles, plans, features or bad scopes. */
-  session(principal: Principal, tenant?: Tenant): Session<N>;
+  /**
+   * A session for a principal in a tenant. A role the policy does not declare grants nothing
+   * and is listed in `session.warnings`; with `{ strict: true }` it throws `unknown_role`
+   * (what the gates do). Throws `RolegateError` on unknown plans, features or bad scopes.
+   */
+  session(principal: Principal, tenant?: Tenant, options?: SessionOptions): Session<N>;
+  /**
+   * Development aid: the first check of each action outside the catalog logs a
+   * `console.warn` naming it (with the close known name). Off by default.
+   */
+  warnUnknownActions(on?: boolean): this;
   /**
    * The policy fingerprint (SHA-256 of its artifact, 64 hex digits), as gates send it in
    * `rolegate-policy`.
@@ -589,6 +613,27 @@ export declare class Policy<N extends Names = Names> {
   /** The route table, in document order. */
   routes(): RouteInfo[];
   free(): void;
+  /** `using policy = Policy.load(...)`: freed at the end of the block. */
+  [Symbol.dispose](): void;
+}
+
+/** Options of `policy.session`. */
+export interface SessionOptions {
+  /**
+   * Throw `unknown_role` for a role the policy does not declare, instead of leaving it out
+   * with a warning. Enforcement points want this: a stale role that carried a deny rule,
+   * left out, can widen access (SECURITY.md).
+   */
+  strict?: boolean;
+}
+
+/** What a session left out of its principal: a role the policy does not declare. */
+export interface SessionWarning {
+  code: "unknown_role";
+  /** `principal.roles[2].role` */
+  path: string;
+  /** Names the role, and the close known role when there is one. */
+  message: string;
 }
 
 /** One route of the policy's table. */
@@ -689,7 +734,11 @@ export declare class Session<N extends Names = Names> {
   plan(action: N["action"], options: { type: string; scope?: string | null }): QueryPlan;
   /** Decisions at the given scopes as plain data (default: the tenant). */
   snapshot(scopes?: string[]): Snapshot;
+  /** The roles of the principal that the policy does not declare (they grant nothing). */
+  readonly warnings: readonly SessionWarning[];
   free(): void;
+  /** `using session = policy.session(...)`: freed at the end of the block. */
+  [Symbol.dispose](): void;
 }
 
 /**

@@ -9,6 +9,39 @@ import { openSession } from "./session.js";
 const token = {};
 
 /**
+ * An error of the engine about the principal given without its stale assignments (indexes
+ * in `stale`), with its path naming the assignment as the caller gave it.
+ */
+function renumbered(thrown, stale) {
+  try {
+    rethrow(thrown);
+  } catch (e) {
+    const match = /^principal\.roles\[(\d+)\]/.exec(e.path ?? "");
+    if (!match) return e;
+    let index = Number(match[1]);
+    for (let i = 0; i <= index; i++) if (stale.has(i)) index++;
+    e.path = `principal.roles[${index}]${e.path.slice(match[0].length)}`;
+    return e;
+  }
+}
+
+/** A diagnostic as the engine writes it: `error[code] at path: message` (and its help). */
+function diagnosticText(d) {
+  return `${d.severity === "warning" ? "warning" : "error"}[${d.code}]${d.path ? ` at ${d.path}` : ""}${d.line !== undefined ? ` (line ${d.line}, column ${d.column})` : ""}: ${d.message}${d.help ? `\n  help: ${d.help}` : ""}`;
+}
+
+/** The `strict` of a session's options, checked. */
+function strictOption(options) {
+  if (options === undefined || options === null) return false;
+  if (typeof options !== "object" || Array.isArray(options)) throw badInput("options", `options must be an object, got ${describe(options)}`);
+  for (const key of Object.keys(options)) {
+    if (key !== "strict") throw badInput(`options.${key}`, `unknown field \`${key}\`, expected \`strict\``);
+  }
+  if (options.strict !== undefined && typeof options.strict !== "boolean") throw badInput("options.strict", `strict must be true or false, got ${describe(options.strict)}`);
+  return options.strict === true;
+}
+
+/**
  * The `Policy` class of one module (a boundary, see `connect`): its constructors compile
  * with that module; the rest is `CompiledPolicy`.
  */
@@ -27,9 +60,20 @@ export function definePolicy(boundary) {
       }
     }
 
-    /** Compiles a policy given as a plain object (the JSON form). */
+    /**
+     * Compiles a policy given as a plain object (the JSON form). Its errors name the place
+     * in the object by path (`roles.admin.allow[2]`); the line and column of the JSON text
+     * made from it would point at nothing the caller wrote, so they are left out.
+     */
     static fromObject(document) {
-      return Policy.fromJson(toJson(document, "", "a policy document"));
+      try {
+        return Policy.fromJson(toJson(document, "", "a policy document"));
+      } catch (e) {
+        if (!Array.isArray(e.errors)) throw e;
+        e.errors = e.errors.map(({ line, column, ...d }) => d);
+        e.message = e.errors.map(diagnosticText).join("\n");
+        throw e;
+      }
     }
 
     /** Compiles a policy written in TOML (when this build reads TOML). */
@@ -55,6 +99,7 @@ class CompiledPolicy {
   #actionIds;
   #actions;
   #roles;
+  #roleNames;
   #fingerprint;
 
   constructor(given, boundary, rawPolicy) {
@@ -118,10 +163,34 @@ class CompiledPolicy {
     return JSON.parse(this.#live.routes());
   }
 
-  /** The role x action matrix. */
-  matrix() {
+  /**
+   * The role x action matrix: as data, or given a format (`markdown`, `csv`, `html`) as the
+   * text `rolegate matrix` prints. Full module.
+   */
+  matrix(format) {
     this.#boundary.fullOnly("matrix");
-    return JSON.parse(this.#live.matrix());
+    if (format === undefined) return JSON.parse(this.#live.matrix());
+    if (format !== "markdown" && format !== "csv" && format !== "html") {
+      throw badInput("format", `format must be \`markdown\`, \`csv\` or \`html\`, got ${typeof format === "string" ? `\`${format}\`` : describe(format)}`);
+    }
+    return this.#live.matrix(format);
+  }
+
+  /**
+   * The policy document it was compiled from, as a plain object (the JSON form, what
+   * `rolegate export` prints: a TOML policy becomes JSON this way); undefined for a policy
+   * loaded from its artifact. Full module.
+   */
+  document() {
+    this.#boundary.fullOnly("document");
+    const text = this.#live.document();
+    return text === undefined ? undefined : JSON.parse(text);
+  }
+
+  /** TypeScript unions of the policy's names and its `PolicyNames`, as `rolegate types` prints them. Full module. */
+  types() {
+    this.#boundary.fullOnly("types");
+    return this.#live.types();
   }
 
   /** The id of an action (-1 when the catalog has none of that name). */
@@ -165,18 +234,68 @@ class CompiledPolicy {
     }
   }
 
-  /** A session: a principal in a tenant, ready to ask decisions. */
-  session(principal, tenant) {
+  /**
+   * A session: a principal in a tenant, ready to ask decisions. A role the policy does not
+   * declare grants nothing and is listed in `session.warnings`; with `{ strict: true }` it
+   * is a RolegateError `unknown_role` (what gates do: dropping a stale role that carried a
+   * deny rule can widen access).
+   */
+  session(principal, tenant, options) {
+    const strict = strictOption(options);
     const p = toJson(principal, "principal", "principal");
     const t = toJson(tenant ?? { id: "" }, "tenant", "tenant");
+    const stale = strict ? undefined : this.#staleRoles(principal);
     let rawSession;
     try {
-      rawSession = this.#live.session(p, t);
+      if (stale === undefined) {
+        rawSession = this.#live.session(p, t);
+      } else {
+        // The engine gets the principal without them, and its paths name the roles as given.
+        const kept = principal.roles.filter((_, i) => !stale.has(i));
+        rawSession = this.#live.session(toJson({ ...principal, roles: kept }, "principal", "principal"), t);
+      }
     } catch (e) {
+      if (stale !== undefined) throw renumbered(e, stale);
       rethrow(e);
     }
-    return openSession(this.#boundary, this, rawSession, principal);
+    return openSession(this.#boundary, this, rawSession, principal, stale && this.#warnings(principal, stale));
   }
+
+  // The indexes of the principal's assignments whose role the policy does not declare
+  // (plain `{ role, scope? }` entries: anything else goes to the engine, which says what is
+  // wrong with it), or undefined when there are none.
+  #staleRoles(principal) {
+    const roles = principal.roles;
+    if (!Array.isArray(roles)) return undefined;
+    this.#roleNames ??= new Set(this.#roles.map((r) => r.name));
+    let stale;
+    roles.forEach((a, i) => {
+      if (a === null || typeof a !== "object" || typeof a.role !== "string" || this.#roleNames.has(a.role)) return;
+      if (Object.keys(a).some((k) => k !== "role" && k !== "scope")) return;
+      (stale ??= new Set()).add(i);
+    });
+    return stale;
+  }
+
+  // The warnings of the stale assignments, in the engine's words: each alone, as a strict
+  // session of the engine refuses it (`unknown_role` with the close known role), at its path.
+  #warnings(principal, stale) {
+    return Object.freeze(
+      [...stale].map((i) => {
+        const { role } = principal.roles[i];
+        try {
+          this.#live.session(JSON.stringify({ id: "", roles: [{ role }] }), '{"id":""}').free();
+        } catch (e) {
+          if (typeof e === "string") {
+            const { code, message } = JSON.parse(e);
+            return Object.freeze({ code, path: `principal.roles[${i}].role`, message });
+          }
+        }
+        return Object.freeze({ code: "unknown_role", path: `principal.roles[${i}].role`, message: `role \`${role}\` is not declared by the policy` });
+      }),
+    );
+  }
+
 
   /** Frees the WebAssembly memory now (it is also freed when collected); a second call does nothing. */
   /** `using policy = Policy.fromJson(...)` frees it at the end of the block. */

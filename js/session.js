@@ -9,6 +9,9 @@
 
 import { UNKNOWN_ACTION, badInput, describe, freed, optionalString, rethrow, toJson } from "./boundary.js";
 
+/** Where `rolegate/dev` hooks its warning about actions outside the catalog, on a policy. */
+const ON_UNKNOWN_ACTION = Symbol.for("rolegate.onUnknownAction");
+
 /** How many scopes a session keeps rows for. */
 const SCOPES = 1024;
 
@@ -67,6 +70,7 @@ function plainAttrs(attrs) {
 }
 
 const token = {};
+const NO_WARNINGS = Object.freeze([]);
 
 /** A principal in a tenant, asking decisions of a policy's module. */
 export class Session {
@@ -78,18 +82,29 @@ export class Session {
   #rows = new Map(); // scope text -> array of decisions by action id
   #scopeIds = new Map();
   #nextSlot = 0;
+  #warnings;
 
-  constructor(given, boundary, policy, rawSession, principal) {
+  constructor(given, boundary, policy, rawSession, principal, warnings) {
     if (given !== token) throw new TypeError("use policy.session(principal, tenant)");
     this.#boundary = boundary;
     this.#policy = policy;
     this.#raw = rawSession;
     this.#principal = principal;
+    this.#warnings = warnings ?? NO_WARNINGS;
   }
 
   /** The policy this session decides with. */
   get policy() {
     return this.#policy;
+  }
+
+  /**
+   * What the session left out of its principal: `[{ code: "unknown_role", path, message }]`,
+   * one per role the policy does not declare (it grants nothing). Empty when every role is
+   * declared; a strict session refuses such a principal instead.
+   */
+  get warnings() {
+    return this.#warnings;
   }
 
   #decision(verdict) {
@@ -150,6 +165,7 @@ export class Session {
     if (typeof action !== "string") throw badInput("action", `action must be a string, got ${describe(action)}`);
     const scope = scopeOf(resource);
     const id = this.#policy.actionId(action);
+    if (id < 0) this.#policy[ON_UNKNOWN_ACTION]?.(action);
     if (typeof resource === "object" && resource !== null && hasDetails(resource)) {
       // Only actions whose rules read the resource need its details in wasm; the others
       // are decided by scope, from the session's row. Attributes other than plain values
@@ -200,7 +216,10 @@ export class Session {
   filter(action, resources) {
     this.#alive();
     if (!Array.isArray(resources)) throw badInput("resources", `resources must be a list, got ${describe(resources)}`);
-    if (this.#policy.actionId(action) < 0) return [];
+    if (this.#policy.actionId(action) < 0) {
+      this.#policy[ON_UNKNOWN_ACTION]?.(action);
+      return [];
+    }
     return resources.filter((r, i) => {
       if (r === null || typeof r !== "object" || Array.isArray(r)) {
         throw badInput(`resources[${i}]`, `a resource must be an object, got ${describe(r)}`);
@@ -334,6 +353,6 @@ export class Session {
 }
 
 /** A session of `policy` over a raw session of the module behind `boundary`. */
-export function openSession(boundary, policy, rawSession, principal) {
-  return new Session(token, boundary, policy, rawSession, principal);
+export function openSession(boundary, policy, rawSession, principal, warnings) {
+  return new Session(token, boundary, policy, rawSession, principal, warnings);
 }

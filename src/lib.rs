@@ -71,7 +71,7 @@ pub use compile::{
 };
 pub use decide::{
     Decision, Effect, ExplainStep, Explanation, Principal, Reason, Resource, RoleAssignment, Scope,
-    Session, Tenant, Verdict,
+    Session, SessionOptions, Tenant, Verdict,
 };
 pub use document::source::Format;
 pub use error::{

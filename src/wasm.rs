@@ -25,7 +25,9 @@ use crate::json::{self, Object};
 use crate::matrix::Matrix;
 #[cfg(feature = "wasm-full")]
 use crate::team::{Team, TeamChange};
-use crate::{InputError, Policy, PolicyErrors, Principal, Resource, Scope, Session, Tenant};
+use crate::{
+    InputError, Policy, PolicyErrors, Principal, Resource, Scope, Session, SessionOptions, Tenant,
+};
 use wasm_bindgen::prelude::*;
 
 fn policy_error(errors: &PolicyErrors) -> JsValue {
@@ -168,10 +170,30 @@ impl RawPolicy {
         json::to_json(self.policy.warnings())
     }
 
-    /// The role x action matrix as JSON.
+    /// The role x action matrix as JSON, or as the text `rolegate matrix` prints for
+    /// `format` `markdown`, `csv` or `html`.
     #[cfg(feature = "wasm-full")]
-    pub fn matrix(&self) -> String {
-        json::to_json(&Matrix::of(&self.policy))
+    pub fn matrix(&self, format: Option<String>) -> String {
+        let matrix = Matrix::of(&self.policy);
+        match format.as_deref() {
+            Some("markdown") => matrix.to_markdown(),
+            Some("csv") => matrix.to_csv(),
+            Some("html") => matrix.to_html(),
+            _ => json::to_json(&matrix),
+        }
+    }
+
+    /// The document the policy was compiled from, as JSON (what `rolegate export` prints);
+    /// nothing for a policy loaded from its artifact.
+    #[cfg(feature = "wasm-full")]
+    pub fn document(&self) -> Option<String> {
+        self.policy.document().map(json::to_json)
+    }
+
+    /// TypeScript unions of the policy's names, as `rolegate types` prints them.
+    #[cfg(feature = "wasm-full")]
+    pub fn types(&self) -> String {
+        crate::typescript::unions(&self.policy)
     }
 
     /// Applies a team change (all given as JSON) at `at` (seconds since 1970). Returns
@@ -244,9 +266,11 @@ impl RawPolicy {
     pub fn session(&self, principal: &str, tenant: &str) -> Result<RawSession, JsValue> {
         let principal = Principal::from_json(principal).map_err(|e| input_error(&e))?;
         let tenant = Tenant::from_json(tenant).map_err(|e| input_error(&e))?;
+        // Strict: the JS layer leaves undeclared roles out itself (lenient sessions) and
+        // lists them in `session.warnings`, which keeps that code out of the page module.
         let session = self
             .policy
-            .session(&principal, &tenant)
+            .session_with(&principal, &tenant, SessionOptions::strict())
             .map_err(|e| input_error(&e))?;
         Ok(RawSession {
             session,

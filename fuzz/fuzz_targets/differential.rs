@@ -280,7 +280,10 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
     };
     let principal = principal_of(u, &doc)?;
     let tenant = tenant_of(u, &doc)?;
-    let Ok(session) = policy.session(&principal, &tenant) else {
+    // Strict: the reference evaluator reads an undeclared role as held (lenient sessions
+    // leave it out, as tests/sessions.rs checks against the principal without it).
+    let strict = rolegate::SessionOptions::strict();
+    let Ok(session) = policy.session_with(&principal, &tenant, strict) else {
         return Ok(());
     };
     for step in 0..u.int_in_range(1..=6u8)? {

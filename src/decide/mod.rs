@@ -20,5 +20,5 @@ mod verdict;
 
 pub use explain::{ExplainStep, Explanation};
 pub use input::{Principal, Resource, RoleAssignment, Tenant};
-pub use session::{Scope, Session};
+pub use session::{Scope, Session, SessionOptions};
 pub use verdict::{Decision, Effect, Reason, Verdict};

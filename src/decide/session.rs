@@ -45,6 +45,29 @@ pub struct Session {
     pub(super) tenant_attrs: Attrs,
     pub(super) features: Vec<bool>,
     pub(super) plan: Option<usize>,
+    /// What the session left out of the principal (a role the policy does not declare).
+    pub(super) warnings: Vec<InputError>,
+}
+
+/// How [`Policy::session_with`] treats a principal's roles that the policy does not declare.
+///
+/// By default (lenient) such an assignment grants nothing, matches no rule, and is reported
+/// in [`Session::warnings`] (`unknown_role`, with the close known name): during a policy
+/// change that renames a role, users whose tokens still carry the old name keep what their
+/// other roles give them. Dropping a role can widen access when the old role carried a deny
+/// rule (a viewer cap): gates and other enforcement points that cannot accept that use
+/// [`SessionOptions::strict`], where an undeclared role is the `unknown_role` error.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SessionOptions {
+    /// Refuse a principal with a role the policy does not declare (`unknown_role`).
+    pub strict: bool,
+}
+
+impl SessionOptions {
+    /// An undeclared role is an error, as the gates require.
+    pub fn strict() -> SessionOptions {
+        SessionOptions { strict: true }
+    }
 }
 
 pub(crate) fn type_matches(ty: AttrType, value: &Value) -> bool {
@@ -102,10 +125,23 @@ pub(super) fn check_resource_attrs(
 }
 
 impl Policy {
-    /// A session for a principal in a tenant. Fails on a role, plan, feature or scope the
-    /// policy does not declare, or on an attribute of the wrong type.
+    /// A session for a principal in a tenant. Fails on a plan, feature or scope the policy
+    /// does not declare, or on an attribute of the wrong type; a role the policy does not
+    /// declare grants nothing and is reported in [`Session::warnings`] (see
+    /// [`SessionOptions`]; [`Policy::session_with`] with [`SessionOptions::strict`] refuses it).
     pub fn session(&self, principal: &Principal, tenant: &Tenant) -> Result<Session, InputError> {
         Session::new(self.clone(), principal, tenant)
+    }
+
+    /// [`Policy::session`] with options: [`SessionOptions::strict`] makes a role the policy
+    /// does not declare the `unknown_role` error.
+    pub fn session_with(
+        &self,
+        principal: &Principal,
+        tenant: &Tenant,
+        options: SessionOptions,
+    ) -> Result<Session, InputError> {
+        Session::with_options(self.clone(), principal, tenant, options)
     }
 }
 
@@ -116,9 +152,25 @@ impl Session {
         principal: &Principal,
         tenant: &Tenant,
     ) -> Result<Session, InputError> {
+        Session::with_options(policy, principal, tenant, SessionOptions::default())
+    }
+
+    /// See [`Policy::session_with`].
+    pub fn with_options(
+        policy: Policy,
+        principal: &Principal,
+        tenant: &Tenant,
+        options: SessionOptions,
+    ) -> Result<Session, InputError> {
         let compiled = &policy.inner;
         let base = DocPath::root().key("principal");
-        let assignments = read_assignments(compiled, principal, &base)?;
+        let mut warnings = Vec::new();
+        let unknown = if options.strict {
+            None
+        } else {
+            Some(&mut warnings)
+        };
+        let assignments = read_assignments(compiled, principal, &base, unknown)?;
         check_attrs(compiled, Entity::Principal, &principal.attrs, &base)?;
         let base = DocPath::root().key("tenant");
         let (features, plan) = tenant_features(compiled, tenant, &base)?;
@@ -140,8 +192,16 @@ impl Session {
             tenant_attrs: tenant.attrs.clone(),
             features,
             plan,
+            warnings,
             policy,
         })
+    }
+
+    /// What the session left out of its principal: each role the policy does not declare
+    /// (`unknown_role`, at `principal.roles[i].role`, naming the close known role), which
+    /// grants nothing. Empty for a strict session, which refuses such a principal.
+    pub fn warnings(&self) -> &[InputError] {
+        &self.warnings
     }
 
     /// The policy this session decides with.
@@ -322,17 +382,19 @@ impl Session {
 }
 
 /// The principal's role assignments, each role declared and each scope read and of the
-/// role's level.
+/// role's level. A role the policy does not declare is an error, or, given `unknown`
+/// (lenient sessions), left out with a warning pushed there.
 fn read_assignments(
     compiled: &Compiled,
     principal: &Principal,
     base: &DocPath,
+    mut unknown: Option<&mut Vec<InputError>>,
 ) -> Result<Vec<Assignment>, InputError> {
     let mut assignments = Vec::with_capacity(principal.roles.len());
     for (i, a) in principal.roles.iter().enumerate() {
         let path = base.key("roles").index(i);
         let Some(&role) = compiled.role_index.get(a.role.as_str()) else {
-            return Err(InputError::new(
+            let error = InputError::new(
                 InputErrorCode::UnknownRole,
                 path.key("role"),
                 format!(
@@ -340,7 +402,14 @@ fn read_assignments(
                     a.role,
                     crate::suggest::did_you_mean(&a.role, compiled.role_index.keys().map(|k| &**k))
                 ),
-            ));
+            );
+            match unknown.as_deref_mut() {
+                Some(warnings) => {
+                    warnings.push(error);
+                    continue;
+                }
+                None => return Err(error),
+            }
         };
         let scope = ScopePath::parse(compiled, &a.scope)
             .map_err(|m| InputError::new(InputErrorCode::BadScope, path.key("scope"), m))?;

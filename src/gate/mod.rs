@@ -157,7 +157,8 @@ impl Policy {
         &self.inner.routes.routes
     }
 
-    /// Decides a request for a principal in a tenant: [`Policy::session`], then
+    /// Decides a request for a principal in a tenant: a strict session (a role the policy
+    /// does not declare is the `unknown_role` error, see [`crate::SessionOptions`]), then
     /// [`Session::gate`].
     pub fn gate(
         &self,
@@ -166,7 +167,10 @@ impl Policy {
         principal: &Principal,
         tenant: &Tenant,
     ) -> Result<GateDecision, InputError> {
-        Ok(self.session(principal, tenant)?.gate(method, target))
+        let strict = crate::SessionOptions::strict();
+        Ok(self
+            .session_with(principal, tenant, strict)?
+            .gate(method, target))
     }
 }
 

@@ -6,7 +6,7 @@
 use crate::RolegateConfig;
 use http::header::{CONTENT_TYPE, WWW_AUTHENTICATE};
 use http::{HeaderMap, HeaderName, HeaderValue, Request, Response, StatusCode};
-use rolegate::{GateDecision, GateOutcome, Session};
+use rolegate::{GateDecision, GateOutcome, Session, SessionOptions};
 use rolegate_token::Identity;
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
@@ -127,7 +127,11 @@ where
             return Ok(unauthenticated(&stamp, &error.message));
         }
     };
-    let session = match policy.session(&identity.principal, &identity.tenant) {
+    let session = match policy.session_with(
+        &identity.principal,
+        &identity.tenant,
+        SessionOptions::strict(),
+    ) {
         Ok(session) => session,
         Err(error) => {
             stamp.reason = "token_claims";

@@ -6,7 +6,7 @@
 //! with the expectation. `tests/fixtures/README.md` documents the format.
 
 use rolegate::{Decision, Policy};
-use rolegate::{Principal, Resource, Tenant};
+use rolegate::{Principal, Resource, SessionOptions, Tenant};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -183,7 +183,7 @@ impl FixtureFile {
                 };
             }
         };
-        let session = match policy.session(&principal, &tenant) {
+        let session = match policy.session_with(&principal, &tenant, SessionOptions::strict()) {
             Ok(s) => s,
             Err(e) => {
                 return CaseResult {

@@ -1,6 +1,7 @@
 //! The npm package ships each preset as JSON (`js/presets/`, for `npx rolegate` and
 //! JavaScript-only teams): each file is `rolegate export` of the preset built into the
-//! crate, and there is one per preset.
+//! crate, with `"$schema"` first (the policy JSON Schema the package ships beside them, for
+//! editors), and there is one per preset; every reader accepts that `$schema`.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -30,10 +31,14 @@ fn every_preset_ships_as_json_in_the_package_and_equals_its_export() {
         let policy = Policy::from_toml(text).unwrap();
         let exported = serde_json::to_string_pretty(policy.document().unwrap()).unwrap();
         let shipped = std::fs::read_to_string(dir.join(format!("{name}.json"))).unwrap();
+        let with_schema = exported.replacen('{', "{\n  \"$schema\": \"../policy.schema.json\",", 1);
         assert_eq!(
             shipped.trim_end(),
-            exported,
-            "js/presets/{name}.json is stale: regenerate it with `rolegate export {name} > js/presets/{name}.json`"
+            with_schema,
+            "js/presets/{name}.json is stale: regenerate it with `rolegate export {name}` (and `$schema` first)"
         );
+        // The engine reads it as the preset: the same fingerprint.
+        let read = Policy::from_json(&shipped).unwrap();
+        assert_eq!(read.fingerprint(), policy.fingerprint(), "{name}");
     }
 }

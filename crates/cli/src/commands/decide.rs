@@ -3,7 +3,7 @@
 use crate::load::{arg, load_policy, policy_arg, principal, resource, tenant};
 use crate::output::{Failure, Outcome, out, out_raw};
 use clap::{Arg, ArgMatches, Command};
-use rolegate::{Principal, Resource, Tenant};
+use rolegate::{Principal, Resource, SessionOptions, Tenant};
 
 /// The commands of this group.
 pub(crate) fn commands() -> Vec<Command> {
@@ -100,7 +100,7 @@ fn decide(m: &ArgMatches, mode: Mode) -> Outcome {
         (None, None) => Resource::default(),
     };
     let session = policy
-        .session(&principal, &tenant)
+        .session_with(&principal, &tenant, SessionOptions::strict())
         .map_err(|e| Failure::usage(e.to_string()))?;
     let action = arg(m, "action");
     hint_unknown_names(&policy, action, &resource.scope);
@@ -163,7 +163,7 @@ fn batch_answer(policy: &rolegate::Policy, request: &BatchRequest) -> serde_json
             Some(raw) => Resource::from_json(&raw.to_string())?,
             None => Resource::default(),
         };
-        let session = policy.session(&principal, &tenant)?;
+        let session = policy.session_with(&principal, &tenant, SessionOptions::strict())?;
         Ok(session.check(&request.action, &resource))
     });
     match inputs {

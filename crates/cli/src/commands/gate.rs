@@ -5,7 +5,7 @@ use crate::load::{arg, file_or_inline, load_policy, principal, tenant};
 use crate::output::{Failure, Outcome, out};
 use clap::{Arg, ArgMatches, Command};
 use rolegate::matrix::{Cell, Matrix};
-use rolegate::{Attrs, Resource};
+use rolegate::{Attrs, Resource, SessionOptions};
 
 /// The commands of this group.
 pub(crate) fn commands() -> Vec<Command> {
@@ -74,7 +74,7 @@ fn gate(m: &ArgMatches) -> Outcome {
     let principal = principal(&file_or_inline("principal", arg(m, "principal"))?)?;
     let tenant = tenant(&file_or_inline("tenant", arg(m, "tenant"))?)?;
     let session = policy
-        .session(&principal, &tenant)
+        .session_with(&principal, &tenant, SessionOptions::strict())
         .map_err(|e| Failure::usage(e.to_string()))?;
     let mut answer = session.gate(arg(m, "method"), arg(m, "path"));
     if let Some(raw) = m.get_one::<String>("resource-attrs") {

@@ -4,8 +4,8 @@
 use crate::load::{arg, file_or_inline, load_policy, principal, tenant};
 use crate::output::{Failure, Outcome, out};
 use clap::{Arg, ArgMatches, Command};
-use rolegate::QueryPlan;
 use rolegate::query::{Columns, Dialect, SqlWhere};
+use rolegate::{QueryPlan, SessionOptions};
 
 /// The commands of this group.
 pub(crate) fn commands() -> Vec<Command> {
@@ -89,7 +89,7 @@ fn plan(m: &ArgMatches) -> Outcome {
     let principal = principal(&file_or_inline("principal", arg(m, "principal"))?)?;
     let tenant = tenant(&file_or_inline("tenant", arg(m, "tenant"))?)?;
     let session = policy
-        .session(&principal, &tenant)
+        .session_with(&principal, &tenant, SessionOptions::strict())
         .map_err(|e| Failure::usage(e.to_string()))?;
     let scope = m.get_one::<String>("scope").map(String::as_str);
     let plan = session
