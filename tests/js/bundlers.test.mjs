@@ -1,8 +1,10 @@
 // The npm package in the bundlers and frameworks people build pages with, each with its
 // default configuration: scratch projects made from the packed tarball, built by Vite (5, 6
-// and the latest; and Vite 5's dev server), webpack 5, esbuild (iife and esm) and Next.js (a server component that
-// decides, and a client component hydrated from its snapshot; built by Turbopack and by
-// webpack, served by `next start`), then loaded in Chromium. Each page must decide as the
+// and the latest; and Vite 5's dev server), webpack 5, Rollup (with the node-resolve plugin
+// that finds packages), esbuild (iife and esm), Bun's bundler, and Next.js (a server
+// component that decides, and a client component hydrated from its snapshot; built by
+// Turbopack and by webpack, served by `next start`, and served by `next dev`), then loaded
+// in Chromium; and the package in the Bun runtime. Each page must decide as the
 // native engine does (cases of the outreach fixture), log no console error, request no
 // `.wasm` file, and its build must emit no `.wasm` asset: every entry a bundler picks
 // carries its module inline.
@@ -28,6 +30,9 @@ const TOOLS = {
   webpack: "5.113.0",
   "webpack-cli": "7.3.1",
   next: "16.4.6",
+  rollup: "4.68.5",
+  "@rollup/plugin-node-resolve": "16.0.3",
+  bun: "1.4.4", // the runtime and bundler, its binary from its platform package (@oven/bun-linux-x64)
   react: "19.3.1",
   "react-dom": "19.3.1",
 };
@@ -207,17 +212,20 @@ async function checkPage(label, url) {
   }
 }
 
-/** Waits until `url` answers 200 (30 s at most) while `child` runs. */
-async function waitForHttp(child, url, output) {
-  const deadline = Date.now() + 30_000;
+/**
+ * Waits until `url` answers 200 (`limit` ms at most, 30 s by default) while `child` runs; a
+ * dev server compiles the page on its first request, so one request may take long.
+ */
+async function waitForHttp(child, url, output, limit = 30_000) {
+  const deadline = Date.now() + limit;
   for (;;) {
     if (child.exitCode !== null) fail(`the server exited (${child.exitCode}):\n${output()}`);
     try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+      const res = await fetch(url, { signal: AbortSignal.timeout(Math.max(5000, limit / 2)) });
       if (res.status === 200) return;
       if (Date.now() > deadline) fail(`${url} answers ${res.status}:\n${await res.text()}\n${output()}`);
     } catch (e) {
-      if (Date.now() > deadline) fail(`${url} did not answer within 30 s (${e.message}):\n${output()}`);
+      if (Date.now() > deadline) fail(`${url} did not answer within ${limit / 1000} s (${e.message}):\n${output()}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
@@ -289,6 +297,66 @@ test(`webpack ${TOOLS.webpack} (no configuration file): the page decides in Chro
 `,
   });
   await checkStaticSite("webpack", join(folder, "dist"));
+});
+
+test(`Rollup ${TOOLS.rollup} (no configuration file; \`--plugin node-resolve\` to find packages): the page decides in Chromium`, { timeout: 120_000 }, async () => {
+  const folder = join(dir, "rollup");
+  writeFiles(folder, { "main.js": MAIN, "cases.js": CASES_MODULE() });
+  run(`rollup ${TOOLS.rollup}`, process.execPath, [join(dir, "node_modules", "rollup", "dist", "bin", "rollup"), "main.js", "--plugin", "node-resolve", "--dir", "dist"], folder);
+  writeFiles(folder, {
+    "dist/index.html": `<!doctype html>
+<html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>rolegate in Rollup</title></head>
+<body><script type="module" src="main.js"></script></body></html>
+`,
+  });
+  await checkStaticSite("Rollup", join(folder, "dist"));
+});
+
+/** The Bun binary from the npm package `bun`; fails loudly when its platform package did not install. */
+function bunBinary() {
+  const bin = join(dir, "node_modules", ".bin", "bun");
+  const probe = spawnSync(bin, ["--version"], { encoding: "utf8" });
+  if (probe.error || probe.status !== 0) {
+    fail(`Bun ${TOOLS.bun} is not usable (${probe.error?.message ?? probe.stderr}): the npm package \`bun\` needs its platform package (@oven/bun-linux-x64 here) from the npm registry`);
+  }
+  return bin;
+}
+
+test(`Bun ${TOOLS.bun}: \`bun build\` (default target, the browser) decides in Chromium, and the Bun runtime decides as Node does`, { timeout: 120_000 }, async () => {
+  const bun = bunBinary();
+  const folder = join(dir, "bun");
+  writeFiles(folder, {
+    "main.js": MAIN,
+    "cases.js": CASES_MODULE(),
+    // The runtime: \`import "rolegate"\` as in Node (full module), from JSON and from the artifact.
+    "run.mjs": `import { Policy, ready } from "rolegate";
+import { policy, artifact, cases } from "./cases.js";
+await ready;
+const out = {};
+for (const [label, compiled] of [["json", Policy.fromObject(policy)], ["artifact", Policy.load(Buffer.from(artifact, "base64"))]]) {
+  out[label] = cases.map((c) => {
+    const d = compiled.session(c.principal, c.tenant).check(c.action, c.resource);
+    return { effect: d.effect, reason: d.reason };
+  });
+}
+console.log(JSON.stringify(out));
+`,
+  });
+  run(`bun ${TOOLS.bun} build`, bun, ["build", "main.js", "--outdir", "dist"], folder);
+  writeFiles(folder, {
+    "dist/index.html": `<!doctype html>
+<html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>rolegate in Bun</title></head>
+<body><script type="module" src="main.js"></script></body></html>
+`,
+  });
+  await checkStaticSite("Bun build", join(folder, "dist"));
+  const result = spawnSync(bun, ["run.mjs"], { cwd: folder, encoding: "utf8", timeout: 60_000 });
+  if (result.status !== 0) fail(`bun run.mjs failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`);
+  const decided = JSON.parse(result.stdout);
+  const expected = cases.map((c) => c.expect);
+  assert.deepEqual(decided.json, expected, "Bun (JSON policy): decisions differ from the fixture's");
+  assert.deepEqual(decided.artifact, expected, "Bun (artifact): decisions differ from the fixture's");
+  console.log(`Bun runtime: ${expected.length} decisions as expected, from JSON and from the artifact`);
 });
 
 for (const format of ["iife", "esm"]) {
@@ -373,27 +441,92 @@ for (const bundler of ["turbopack", "webpack"]) {
     child.stdout.on("data", (d) => (output += d));
     child.stderr.on("data", (d) => (output += d));
     try {
-      const url = `http://127.0.0.1:${port}/`;
-      await waitForHttp(child, url, () => output);
-      const { page, problems, requested } = await openPage(url);
-      try {
-        await page.waitForSelector('#client[data-hydrated="yes"]', { timeout: 20_000 }).catch(() => {
-          fail(`Next.js (${bundler}): the client component never hydrated; problems: ${problems.join("\n") || "none"}\n${output}`);
-        });
-        const server = JSON.parse(await page.textContent("#server"));
-        const client = JSON.parse(await page.textContent("#client"));
-        const expected = cases.map((c) => c.expect);
-        assert.deepEqual(server, expected, `Next.js (${bundler}): the server component's decisions differ from the fixture's`);
-        assert.deepEqual(client, expected, `Next.js (${bundler}): the client component's decisions (from the snapshot) differ`);
-        assert.deepEqual(problems, [], `Next.js (${bundler}): errors on the page:\n${problems.join("\n")}\n${output}`);
-        assert.deepEqual(requested.filter((p) => p.endsWith(".wasm")), [], `Next.js (${bundler}): the page requested a .wasm file`);
-        assert.doesNotMatch(output, /error/i, `Next.js (${bundler}): next start logged an error:\n${output}`);
-        console.log(`Next.js (${bundler}): ${expected.length} decisions on the server and after hydration as expected`);
-      } finally {
-        await page.close();
-      }
+      await checkNextApp(`Next.js (${bundler})`, child, port, () => output);
     } finally {
       await stop(child);
     }
   });
 }
+
+/**
+ * The README's Next.js page: rendered on the server (the HTML holds the locked button with
+ * its hint before any script runs), hydrated without errors, and the same after hydration.
+ */
+async function checkNextQuickstart(child, port, output) {
+  const url = `http://127.0.0.1:${port}/quickstart`;
+  await waitForHttp(child, url, output, 150_000);
+  const hint = JSON.parse(readFileSync(join(root, "examples", "outreach.policy.json"), "utf8")).features.outreach.hint;
+  const html = await (await fetch(url)).text();
+  assert.match(html, /<button disabled="" title="([^"]*)">New campaign<\/button>/, "the server-rendered HTML has no locked New campaign button");
+  assert.equal(/<button disabled="" title="([^"]*)">/.exec(html)[1].replace(/&#x27;/g, "'"), hint);
+  assert.match(html, /SMS settings are for Org Admins/);
+  const { page, problems, requested } = await openPage(url);
+  try {
+    await page.waitForLoadState("networkidle");
+    const state = await page.evaluate(() => ({
+      buttons: [...document.querySelectorAll("button")].map((b) => ({ disabled: b.disabled, title: b.title, text: b.textContent })),
+      links: [...document.querySelectorAll("a")].map((a) => a.textContent),
+    }));
+    assert.deepEqual(state, { buttons: [{ disabled: true, title: hint, text: "New campaign" }], links: [] }, "the quickstart page after hydration");
+    assert.deepEqual(problems, [], `Next.js quickstart: errors on the page:\n${problems.join("\n")}\n${output()}`);
+    assert.deepEqual(requested.filter((p) => p.endsWith(".wasm")), [], "Next.js quickstart: the page requested a .wasm file");
+    console.log("Next.js quickstart: the campaigner's New campaign locked with the hint, server-rendered and hydrated");
+  } finally {
+    await page.close();
+  }
+}
+
+/** The Next.js app served on `port` by `child`: the server's and the hydrated client's decisions, no error. */
+async function checkNextApp(label, child, port, output, limit) {
+  const url = `http://127.0.0.1:${port}/`;
+  await waitForHttp(child, url, output, limit);
+  const { page, problems, requested } = await openPage(url);
+  try {
+    await page.waitForSelector('#client[data-hydrated="yes"]', { timeout: 60_000 }).catch(() => {
+      fail(`${label}: the client component never hydrated; problems: ${problems.join("\n") || "none"}\n${output()}`);
+    });
+    const server = JSON.parse(await page.textContent("#server"));
+    const client = JSON.parse(await page.textContent("#client"));
+    const expected = cases.map((c) => c.expect);
+    assert.deepEqual(server, expected, `${label}: the server component's decisions differ from the fixture's`);
+    assert.deepEqual(client, expected, `${label}: the client component's decisions (from the snapshot) differ`);
+    assert.deepEqual(problems, [], `${label}: errors on the page:\n${problems.join("\n")}\n${output()}`);
+    assert.deepEqual(requested.filter((p) => p.endsWith(".wasm")), [], `${label}: the page requested a .wasm file`);
+    assert.doesNotMatch(output(), /error/i, `${label}: the server logged an error:\n${output()}`);
+    console.log(`${label}: ${expected.length} decisions on the server and after hydration as expected`);
+  } finally {
+    await page.close();
+  }
+}
+
+// The README's Next.js quickstart (examples/next/app, shown verbatim in the README) is served
+// by the same dev server at /quickstart, with the example policy at the project's root.
+const QUICKSTART_FILES = () => ({
+  "outreach.policy.json": readFileSync(join(root, "examples", "outreach.policy.json"), "utf8"),
+  "app/quickstart/page.js": readFileSync(join(root, "examples", "next", "app", "page.js"), "utf8"),
+  "app/quickstart/toolbar.js": readFileSync(join(root, "examples", "next", "app", "toolbar.js"), "utf8"),
+});
+
+test(`Next.js ${TOOLS.next} dev server (\`next dev\`, default configuration): a server component decides, a client component hydrates; the README's quickstart page`, { timeout: 240_000 }, async () => {
+  const folder = join(dir, "next-dev");
+  writeFiles(folder, { ...NEXT_FILES(), ...QUICKSTART_FILES() });
+  const next = join(dir, "node_modules", "next", "dist", "bin", "next");
+  const port = await freePort();
+  let output = "";
+  const child = spawn(process.execPath, [next, "dev", "-p", String(port), "-H", "127.0.0.1"], {
+    cwd: folder,
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.push(child);
+  child.stdout.on("data", (d) => (output += d));
+  child.stderr.on("data", (d) => (output += d));
+  const started = Date.now();
+  try {
+    await checkNextApp("Next.js dev", child, port, () => output, 150_000);
+    console.log(`Next.js dev: first page in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    await checkNextQuickstart(child, port, () => output);
+  } finally {
+    await stop(child);
+  }
+});

@@ -1,10 +1,12 @@
 // The README's JavaScript quickstarts, run as shown. Their code is the files under
-// examples/ (web/app.js, node/quickstart.mjs, deno/quickstart.ts, worker/worker.js), the
-// quickstarts importing "rolegate" and ../outreach.policy.json (the output of `rolegate
-// export outreach`). This test checks that the README still shows those files verbatim, then
-// runs the quickstarts against the package as a user installs it (npm pack, npm install): in
-// Node (ES module, and the CommonJS entry), in Deno, and as a bundled web app in Chromium,
-// asserting the values the examples' comments promise (the Worker runs in gates.test.mjs).
+// examples/ (react/app.jsx, next/app/page.js and toolbar.js, web/app.js,
+// node/quickstart.mjs, deno/quickstart.ts, worker/worker.js), the quickstarts importing
+// "rolegate" and ../outreach.policy.json (the output of `rolegate export outreach`). This test
+// checks that the README still shows those files verbatim, then runs the quickstarts against
+// the package as a user installs it (npm pack, npm install): in Node (ES module, and the
+// CommonJS entry), in Deno, and as bundled web apps (the React app and the DOM helper's) in
+// Chromium, asserting what the examples' comments promise. The Worker runs in
+// gates.test.mjs, the Next.js page in bundlers.test.mjs (served by `next dev`).
 //
 // usage: node --test tests/js/readme.test.mjs
 
@@ -19,7 +21,8 @@ import { CHROMIUM, CHROMIUM_ARGS, loadPlaywright, serve } from "./harness.mjs";
 const examples = join(root, "examples");
 const policyPath = join(examples, "outreach.policy.json");
 const nativeBin = join(root, "target", "debug", "rolegate");
-const QUICKSTARTS = ["web/app.js", "node/quickstart.mjs", "deno/quickstart.ts", "worker/worker.js"];
+const QUICKSTARTS = ["react/app.jsx", "next/app/page.js", "next/app/toolbar.js", "web/app.js", "node/quickstart.mjs", "deno/quickstart.ts", "worker/worker.js"];
+const REACT = "19.3.1";
 
 const CAMPAIGNER = { id: "u2", roles: [{ role: "campaigner", scope: "org" }] };
 const ACME_OUTREACH = { id: "acme", features: ["outreach"] };
@@ -43,8 +46,8 @@ function outreachHint() {
 }
 
 /** A scratch project with the package installed, the policy at its root and `files` (example path -> scratch path) copied. */
-function exampleProject(name, files) {
-  const dir = scratchProject(name);
+function exampleProject(name, files, extra) {
+  const dir = scratchProject(name, extra);
   copyFileSync(policyPath, join(dir, "outreach.policy.json"));
   for (const [from, to] of Object.entries(files)) {
     mkdirSync(join(dir, to, ".."), { recursive: true });
@@ -218,4 +221,59 @@ render(${JSON.stringify(CAMPAIGNER)}, ${JSON.stringify(ACME)}).then((r) => (wind
   assert.deepEqual(result, { shown: 1, locked: 1, hidden: 2 }, "the counts render() returned");
   await page.close();
   console.log("readme (chromium): web app ran as documented (Outreach shown, CX hidden, New campaign locked with the hint, SMS settings hidden)");
+});
+
+test("readme (react): the React app locks its button with the hint, and re-renders for another user", { timeout: 90_000 }, async () => {
+  if (!existsSync(CHROMIUM)) fail(`Chromium is not installed at ${CHROMIUM}: run \`apt-get install -y chromium\``);
+  const esbuild = tool("esbuild");
+  const chromium = await loadPlaywright();
+  const hint = outreachHint();
+  let dir;
+  try {
+    dir = exampleProject("readme-react", { "react/app.jsx": "src/app.jsx" }, { dependencies: { react: REACT, "react-dom": REACT } });
+  } catch (e) {
+    fail(`React ${REACT} could not be installed: ${e.stderr || e.message}`);
+  }
+  // As the quickstart's comment says: the artifact built by the package's own command.
+  mkdirSync(join(dir, "public"), { recursive: true });
+  execFileSync("npx", ["--no", "--", "rolegate", "build", "outreach.policy.json", "-o", "public/outreach.rolegate"], { cwd: dir, encoding: "utf8" });
+  const build = spawnSync(esbuild, ["src/app.jsx", "--bundle", "--jsx=automatic", "--format=esm", "--outfile=public/app.js", "--log-level=warning"], { cwd: dir, encoding: "utf8", timeout: 30_000 });
+  if (build.error) fail(`esbuild could not run: ${build.error.message}`);
+  assert.equal(build.status, 0, `esbuild failed to bundle the React app:\n${build.stderr}`);
+  writeFileSync(join(dir, "public", "index.html"), '<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,"></head><body><div id="root"></div><script type="module" src="app.js"></script></body></html>\n');
+  const server = await serve(join(dir, "public"));
+  cleanups.push(() => new Promise((resolve) => server.close(resolve)));
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 20_000 });
+  cleanups.push(() => browser.close());
+  const page = await browser.newPage();
+  const problems = [];
+  page.on("pageerror", (e) => problems.push(`page error: ${e.stack || e.message}`));
+  page.on("console", (m) => {
+    if (m.type() === "error") problems.push(`console error: ${m.text()}`);
+  });
+  page.on("response", (r) => {
+    if (r.status() >= 400) problems.push(`HTTP ${r.status()} for ${r.url()}`);
+  });
+  await page.goto(`http://127.0.0.1:${server.address().port}/index.html`);
+  const toolbar = () =>
+    page.evaluate(() => ({
+      buttons: [...document.querySelectorAll("nav button")].map((b) => ({ text: b.textContent, disabled: b.disabled, title: b.getAttribute("title") })),
+      links: [...document.querySelectorAll("nav a")].map((a) => a.textContent),
+    }));
+  try {
+    await page.waitForSelector("nav", { timeout: 20_000 });
+  } catch {
+    fail(`the React app never rendered; problems on the page:\n${problems.join("\n") || "none"}`);
+  }
+  // Camila, a campaigner, with Outreach off: New campaign locked with the hint, no CX.
+  assert.deepEqual(await toolbar(), { buttons: [{ text: "New campaign", disabled: true, title: hint }], links: [] });
+  // Omar, in operations: no New campaign (denied), the CX link.
+  await page.selectOption("select", "Omar");
+  await page.waitForFunction(() => document.querySelectorAll("nav a").length === 1, null, { timeout: 10_000 });
+  assert.deepEqual(await toolbar(), { buttons: [], links: ["CX"] });
+  await page.selectOption("select", "Camila");
+  await page.waitForFunction(() => document.querySelectorAll("nav button").length === 1, null, { timeout: 10_000 });
+  assert.deepEqual(problems, [], `errors on the page:\n${problems.join("\n")}`);
+  await page.close();
+  console.log("readme (react): New campaign locked with the hint for a campaigner, hidden for operations, CX shown; switching re-renders");
 });
