@@ -160,10 +160,13 @@ export function connect(raw, loading) {
       }
     },
 
-    /** Compiles policy text (`format`: "json" or "toml") into a raw policy. */
+    /**
+     * Compiles policy text (`format`: "json", "toml", or "object": JSON made from an object,
+     * whose errors go by path alone) into a raw policy.
+     */
     compile(format, text) {
       this.ready_();
-      const method = format === "toml" ? "fromToml" : "fromJson";
+      const method = format === "toml" ? "fromToml" : format === "object" ? "fromObjectJson" : "fromJson";
       if (typeof raw.RawPolicy.fromJson !== "function") {
         throw new RolegateError(
           "unsupported",

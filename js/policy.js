@@ -25,19 +25,12 @@ function renumbered(thrown, stale) {
   }
 }
 
-/** A diagnostic as the engine writes it: `error[code] at path: message` (and its help). */
-function diagnosticText(d) {
-  return `${d.severity === "warning" ? "warning" : "error"}[${d.code}]${d.path ? ` at ${d.path}` : ""}${d.line !== undefined ? ` (line ${d.line}, column ${d.column})` : ""}: ${d.message}${d.help ? `\n  help: ${d.help}` : ""}`;
-}
-
-/** The `strict` of a session's options, checked. */
+/** The `strict` of a session's options (`{ strict?: boolean }`), checked. */
 function strictOption(options) {
-  if (options === undefined || options === null) return false;
-  if (typeof options !== "object" || Array.isArray(options)) throw badInput("options", `options must be an object, got ${describe(options)}`);
-  for (const key of Object.keys(options)) {
-    if (key !== "strict") throw badInput(`options.${key}`, `unknown field \`${key}\`, expected \`strict\``);
+  if (options == null) return false;
+  if (typeof options !== "object" || Object.keys(options).some((k) => k !== "strict") || (options.strict !== undefined && typeof options.strict !== "boolean")) {
+    throw badInput("options", "options must be { strict?: true | false }");
   }
-  if (options.strict !== undefined && typeof options.strict !== "boolean") throw badInput("options.strict", `strict must be true or false, got ${describe(options.strict)}`);
   return options.strict === true;
 }
 
@@ -66,14 +59,7 @@ export function definePolicy(boundary) {
      * made from it would point at nothing the caller wrote, so they are left out.
      */
     static fromObject(document) {
-      try {
-        return Policy.fromJson(toJson(document, "", "a policy document"));
-      } catch (e) {
-        if (!Array.isArray(e.errors)) throw e;
-        e.errors = e.errors.map(({ line, column, ...d }) => d);
-        e.message = e.errors.map(diagnosticText).join("\n");
-        throw e;
-      }
+      return new Policy(token, boundary, boundary.compile("object", toJson(document, "", "a policy document")));
     }
 
     /** Compiles a policy written in TOML (when this build reads TOML). */
@@ -170,10 +156,17 @@ class CompiledPolicy {
   matrix(format) {
     this.#boundary.fullOnly("matrix");
     if (format === undefined) return JSON.parse(this.#live.matrix());
-    if (format !== "markdown" && format !== "csv" && format !== "html") {
-      throw badInput("format", `format must be \`markdown\`, \`csv\` or \`html\`, got ${typeof format === "string" ? `\`${format}\`` : describe(format)}`);
+    try {
+      return this.#live.matrix(String(format));
+    } catch (e) {
+      rethrow(e);
     }
-    return this.#live.matrix(format);
+  }
+
+  /** TypeScript unions of the policy's names and its `PolicyNames`, as `rolegate types` prints them. Full module. */
+  types() {
+    this.#boundary.fullOnly("types");
+    return this.#live.types();
   }
 
   /**
@@ -187,11 +180,6 @@ class CompiledPolicy {
     return text === undefined ? undefined : JSON.parse(text);
   }
 
-  /** TypeScript unions of the policy's names and its `PolicyNames`, as `rolegate types` prints them. Full module. */
-  types() {
-    this.#boundary.fullOnly("types");
-    return this.#live.types();
-  }
 
   /** The id of an action (-1 when the catalog has none of that name). */
   actionId(name) {

@@ -94,6 +94,23 @@ impl RawPolicy {
             .map_err(|e| policy_error(&e))
     }
 
+    /// Compiles a policy that JS gave as an object (turned into JSON text on the way): its
+    /// errors name the place by path, without the line and column of that text, which
+    /// the caller never wrote.
+    #[cfg(feature = "wasm-full")]
+    #[wasm_bindgen(js_name = fromObjectJson)]
+    pub fn from_object_json(text: &str) -> Result<RawPolicy, JsValue> {
+        Policy::from_json(text)
+            .map(|policy| RawPolicy { policy })
+            .map_err(|mut e| {
+                for d in &mut e.0 {
+                    d.line = None;
+                    d.column = None;
+                }
+                policy_error(&e)
+            })
+    }
+
     /// Loads a policy from its artifact (what `rolegate build` writes).
     pub fn load(bytes: &[u8]) -> Result<RawPolicy, JsValue> {
         Policy::from_artifact(bytes)
@@ -173,14 +190,21 @@ impl RawPolicy {
     /// The role x action matrix as JSON, or as the text `rolegate matrix` prints for
     /// `format` `markdown`, `csv` or `html`.
     #[cfg(feature = "wasm-full")]
-    pub fn matrix(&self, format: Option<String>) -> String {
+    pub fn matrix(&self, format: Option<String>) -> Result<String, JsValue> {
         let matrix = Matrix::of(&self.policy);
-        match format.as_deref() {
+        Ok(match format.as_deref() {
+            None => json::to_json(&matrix),
             Some("markdown") => matrix.to_markdown(),
             Some("csv") => matrix.to_csv(),
             Some("html") => matrix.to_html(),
-            _ => json::to_json(&matrix),
-        }
+            Some(other) => {
+                return Err(input_error(&InputError::new(
+                    crate::InputErrorCode::BadInput,
+                    crate::DocPath::root().key("format"),
+                    format!("format must be `markdown`, `csv` or `html`, got `{other}`"),
+                )));
+            }
+        })
     }
 
     /// The document the policy was compiled from, as JSON (what `rolegate export` prints);
@@ -267,7 +291,8 @@ impl RawPolicy {
         let principal = Principal::from_json(principal).map_err(|e| input_error(&e))?;
         let tenant = Tenant::from_json(tenant).map_err(|e| input_error(&e))?;
         // Strict: the JS layer leaves undeclared roles out itself (lenient sessions) and
-        // lists them in `session.warnings`, which keeps that code out of the page module.
+        // lists them in `session.warnings`, which keeps that code out of the page module
+        // (measured: 168 bytes gzip, to decide leniently here).
         let session = self
             .policy
             .session_with(&principal, &tenant, SessionOptions::strict())

@@ -56,8 +56,9 @@ fn a_stale_role_grants_nothing_and_decides_as_if_it_were_not_there() {
                     role.name
                 );
                 let session = policy.session(principal, &Tenant::new("t")).unwrap();
-                assert_eq!(session.warnings().len(), 1, "{name}");
-                let warning = &session.warnings()[0];
+                let warnings = session.warnings();
+                assert_eq!(warnings.len(), 1, "{name}");
+                let warning = &warnings[0];
                 assert_eq!(warning.code, InputErrorCode::UnknownRole);
                 let index = principal.roles.iter().position(|a| a.role != *role.name);
                 assert_eq!(
@@ -87,11 +88,8 @@ fn a_principal_with_only_stale_roles_is_not_a_member() {
     assert_eq!(decision.effect, Effect::Deny);
     assert_eq!(decision.reason, Reason::NotMember);
     // Each warning names the role, and the close declared one ("did you mean").
-    let messages: Vec<&str> = session
-        .warnings()
-        .iter()
-        .map(|w| w.message.as_str())
-        .collect();
+    let warnings = session.warnings();
+    let messages: Vec<&str> = warnings.iter().map(|w| w.message.as_str()).collect();
     assert_eq!(
         messages,
         [

@@ -45,8 +45,10 @@ pub struct Session {
     pub(super) tenant_attrs: Attrs,
     pub(super) features: Vec<bool>,
     pub(super) plan: Option<usize>,
-    /// What the session left out of the principal (a role the policy does not declare).
-    pub(super) warnings: Vec<InputError>,
+    /// The principal's roles that the policy does not declare, left out (lenient sessions):
+    /// a list of `[index, role]`. (Kept as a `Value`, whose code the page module has
+    /// already: a list of errors here would add their drop code to it.)
+    pub(super) stale_roles: Value,
 }
 
 /// How [`Policy::session_with`] treats a principal's roles that the policy does not declare.
@@ -164,11 +166,11 @@ impl Session {
     ) -> Result<Session, InputError> {
         let compiled = &policy.inner;
         let base = DocPath::root().key("principal");
-        let mut warnings = Vec::new();
+        let mut stale = Vec::new();
         let unknown = if options.strict {
             None
         } else {
-            Some(&mut warnings)
+            Some(&mut stale)
         };
         let assignments = read_assignments(compiled, principal, &base, unknown)?;
         check_attrs(compiled, Entity::Principal, &principal.attrs, &base)?;
@@ -192,7 +194,7 @@ impl Session {
             tenant_attrs: tenant.attrs.clone(),
             features,
             plan,
-            warnings,
+            stale_roles: Value::List(stale),
             policy,
         })
     }
@@ -200,8 +202,23 @@ impl Session {
     /// What the session left out of its principal: each role the policy does not declare
     /// (`unknown_role`, at `principal.roles[i].role`, naming the close known role), which
     /// grants nothing. Empty for a strict session, which refuses such a principal.
-    pub fn warnings(&self) -> &[InputError] {
-        &self.warnings
+    pub fn warnings(&self) -> Vec<InputError> {
+        let Value::List(stale) = &self.stale_roles else {
+            return Vec::new();
+        };
+        let base = DocPath::root().key("principal");
+        stale
+            .iter()
+            .filter_map(|entry| match entry {
+                Value::List(pair) => match pair.as_slice() {
+                    [Value::Number(i), Value::String(role)] => {
+                        Some(unknown_role(&self.policy.inner, &base, *i as usize, role))
+                    }
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect()
     }
 
     /// The policy this session decides with.
@@ -381,34 +398,38 @@ impl Session {
     }
 }
 
+/// `unknown_role` for the role of the principal's `index`th assignment.
+fn unknown_role(compiled: &Compiled, base: &DocPath, index: usize, role: &str) -> InputError {
+    InputError::new(
+        InputErrorCode::UnknownRole,
+        base.key("roles").index(index).key("role"),
+        format!(
+            "role `{role}` is not declared by the policy{}",
+            crate::suggest::did_you_mean(role, compiled.role_index.keys().map(|k| &**k))
+        ),
+    )
+}
+
 /// The principal's role assignments, each role declared and each scope read and of the
-/// role's level. A role the policy does not declare is an error, or, given `unknown`
-/// (lenient sessions), left out with a warning pushed there.
+/// role's level. A role the policy does not declare is an error, or, given `stale`
+/// (lenient sessions), left out and noted there as `[index, role]`.
 fn read_assignments(
     compiled: &Compiled,
     principal: &Principal,
     base: &DocPath,
-    mut unknown: Option<&mut Vec<InputError>>,
+    mut stale: Option<&mut Vec<Value>>,
 ) -> Result<Vec<Assignment>, InputError> {
     let mut assignments = Vec::with_capacity(principal.roles.len());
     for (i, a) in principal.roles.iter().enumerate() {
         let path = base.key("roles").index(i);
         let Some(&role) = compiled.role_index.get(a.role.as_str()) else {
-            let error = InputError::new(
-                InputErrorCode::UnknownRole,
-                path.key("role"),
-                format!(
-                    "role `{}` is not declared by the policy{}",
-                    a.role,
-                    crate::suggest::did_you_mean(&a.role, compiled.role_index.keys().map(|k| &**k))
-                ),
-            );
-            match unknown.as_deref_mut() {
-                Some(warnings) => {
-                    warnings.push(error);
+            match stale.as_deref_mut() {
+                Some(stale) => {
+                    let entry = vec![Value::Number(i as f64), Value::String(a.role.clone())];
+                    stale.push(Value::List(entry));
                     continue;
                 }
-                None => return Err(error),
+                None => return Err(unknown_role(compiled, base, i, &a.role)),
             }
         };
         let scope = ScopePath::parse(compiled, &a.scope)

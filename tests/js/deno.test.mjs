@@ -31,16 +31,18 @@ const gates = runGateCorpus(api, corpus);
 console.log(JSON.stringify({ deno: Deno.version.deno, resolved: import.meta.resolve("rolegate"), ...result, artifact, gates }));
 `;
 
-// Runs in Deno: what an unknown role throws.
+// Runs in Deno: what an unknown role throws in a strict session (and is, in a lenient one).
 const ERROR_SCRIPT = `import * as api from "rolegate";
 const corpus = JSON.parse(await Deno.readTextFile(Deno.args[0]));
 const policy = api.Policy.fromObject(corpus.presets[Deno.args[1]]);
-let out = { threw: false };
+const warnings = policy.session({ id: "u", roles: [{ role: "ghost" }] }, { id: "t" }).warnings;
+let out = { threw: false, warnings };
 try {
-  policy.session({ id: "u", roles: [{ role: "ghost" }] }, { id: "t" });
+  policy.session({ id: "u", roles: [{ role: "ghost" }] }, { id: "t" }, { strict: true });
 } catch (e) {
   out = {
     threw: true,
+    warnings,
     isError: e instanceof Error,
     isRolegateError: e instanceof api.RolegateError,
     name: e.name,
@@ -120,11 +122,12 @@ test("deno: the whole decision corpus agrees with the native decisions", { timeo
   console.log(`deno: ${result.cases} cases, ${result.gates.cases} gate cases, ${result.failures.length + result.gates.failures.length} disagreements`);
 });
 
-test("deno: a rejected principal throws a real Error with code and path", { timeout: 60_000 }, () => {
+test("deno: a stale role is a warning, and a strict session throws a real Error with code and path", { timeout: 60_000 }, () => {
   const corpus = loadCorpus();
   const preset = Object.keys(corpus.presets).sort()[0];
   const e = runDeno("error.run.mjs", corpusPath, preset);
-  assert.equal(e.threw, true, "a session with an undeclared role did not throw");
+  assert.deepEqual(e.warnings.map((w) => [w.code, w.path]), [["unknown_role", "principal.roles[0].role"]], "a lenient session's warnings");
+  assert.equal(e.threw, true, "a strict session with an undeclared role did not throw");
   assert.equal(e.isError, true, "the thrown value is not an instance of Error");
   assert.equal(e.isRolegateError, true, "the thrown value is not an instance of the package's RolegateError");
   assert.equal(e.name, "RolegateError");

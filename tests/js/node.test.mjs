@@ -420,7 +420,7 @@ test("malformed values from JS give RolegateErrors with codes, and the instance 
     () => policy.session({ id: 5 }, tenant),
     () => policy.session({ id: "u", roles: "admin" }, tenant),
     () => policy.session({ id: "u", extra: 1 }, tenant),
-    () => policy.session({ id: "u", roles: [{ role: "ghost" }] }, tenant),
+    () => policy.session({ id: "u", roles: [{ role: "ghost" }] }, tenant, { strict: true }),
     () => policy.session({ id: "u", roles: [{ role: "campaigner", scope: "workspace:w1" }] }, tenant),
     () => policy.session(principal, { id: "t", plan: "platinum" }),
     () => policy.session(principal, { id: "t", features: ["x".repeat(1 << 20)] }),

@@ -277,3 +277,26 @@ test("readme (react): the React app locks its button with the hint, and re-rende
   await page.close();
   console.log("readme (react): New campaign locked with the hint for a campaigner, hidden for operations, CX shown; switching re-renders");
 });
+
+test("readme (package): the package README's example decides as its comment says", { timeout: 60_000 }, () => {
+  const readme = readFileSync(join(root, "js", "README.md"), "utf8");
+  const example = /^```js\n([\s\S]*?)^```/m.exec(readme)?.[1];
+  assert.ok(example, "js/README.md has no js block");
+  const start = example.indexOf("// { allowed");
+  assert.ok(start >= 0, "the example's comment shows no decision");
+  const promised = example.slice(start).split("\n").filter((l) => l.startsWith("//")).map((l) => l.slice(2)).join(" ");
+  const expected = Function(`return (${promised})`)();
+  // In Node, with the preset's artifact served where the example fetches it.
+  const dir = exampleProject("readme-package", {});
+  execFileSync("npx", ["--no", "--", "rolegate", "build", "outreach", "-o", "policy.rolegate"], { cwd: dir, encoding: "utf8" });
+  writeFileSync(
+    join(dir, "example.mjs"),
+    `import { readFileSync } from "node:fs";
+globalThis.fetch = async (url) => (url === "/policy.rolegate" ? new Response(readFileSync("policy.rolegate")) : new Response(null, { status: 404 }));
+${example}
+console.log(JSON.stringify(run));
+`,
+  );
+  const out = execFileSync(process.execPath, ["example.mjs"], { cwd: dir, encoding: "utf8" });
+  assert.deepEqual(JSON.parse(out), expected);
+});

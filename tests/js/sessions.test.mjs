@@ -74,8 +74,8 @@ test("a stale role grants nothing, is a warning with the engine's words, and str
     // A stale entry of another shape is the engine's to judge (unknown field), not dropped.
     assert.throws(() => policy.session({ id: "u1", roles: [{ role: "ghost", scop: "org" }] }, tenant), (e) => e.code === "bad_input" || e.code === "unknown_field", label);
     // Bad options are bad input.
-    assert.throws(() => policy.session(current, tenant, { strict: "yes" }), (e) => e.code === "bad_input" && e.path === "options.strict");
-    assert.throws(() => policy.session(current, tenant, { lenient: true }), (e) => e.code === "bad_input" && e.path === "options.lenient");
+    assert.throws(() => policy.session(current, tenant, { strict: "yes" }), (e) => e.code === "bad_input" && e.path === "options");
+    assert.throws(() => policy.session(current, tenant, { lenient: true }), (e) => e.code === "bad_input" && e.path === "options");
   }
 });
 
