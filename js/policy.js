@@ -284,7 +284,6 @@ class CompiledPolicy {
     );
   }
 
-
   /** Frees the WebAssembly memory now (it is also freed when collected); a second call does nothing. */
   /** `using policy = Policy.fromJson(...)` frees it at the end of the block. */
   [Symbol.dispose ?? Symbol.for("Symbol.dispose")]() {
