@@ -13,7 +13,7 @@
 use super::scope::ScopePath;
 use super::{Effect, Reason, Session, Verdict};
 use crate::compile::{ActionId, Compiled, LevelId};
-use crate::document::condition::{AttrRef, Entity, Expr};
+use crate::document::condition::{Entity, Expr};
 use crate::error::{DocPath, InputError, InputErrorCode};
 use crate::query::{Outcome, Part, QueryPlan, Residual};
 use crate::value::{Value, ValueRef};
@@ -241,7 +241,7 @@ impl Session {
                         yes: present,
                     }
                 }
-                _ => Split::known(self.known_attr(a) != ValueRef::Null),
+                _ => Split::known(self.known_value(a) != ValueRef::Null),
             },
             Expr::Eq(l, r) => self.split_eq(l, r, kind),
             Expr::Ne(l, r) => self.split_eq(l, r, kind).not(),
@@ -354,28 +354,11 @@ impl Session {
             Expr::Attr(a, _) => match (a.entity, a.name.as_str()) {
                 (Entity::Resource, "type") => Side::Known(ValueRef::Str(kind)),
                 (Entity::Resource, name) => Side::Unknown(name),
-                _ => Side::Known(self.known_attr(a)),
+                _ => Side::Known(self.known_value(a)),
             },
             _ => Side::Compound(expr),
         }
     }
-
-    /// A principal or tenant attribute, as decisions read it.
-    fn known_attr(&self, attr: &AttrRef) -> ValueRef<'_> {
-        match (attr.entity, attr.name.as_str()) {
-            (Entity::Principal, "id") => self.principal_id.as_ref(),
-            (Entity::Principal, name) => of(&self.principal_attrs, name),
-            (Entity::Tenant, "id") => self.tenant_id.as_ref(),
-            (Entity::Tenant, "plan") => self.tenant_plan.as_ref(),
-            (Entity::Tenant, "features") => self.tenant_features.as_ref(),
-            (Entity::Tenant, name) => of(&self.tenant_attrs, name),
-            (Entity::Resource, _) => ValueRef::Null,
-        }
-    }
-}
-
-fn of<'a>(attrs: &'a crate::value::Attrs, name: &str) -> ValueRef<'a> {
-    attrs.get(name).map_or(ValueRef::Null, Value::as_ref)
 }
 
 fn deny_all(reason: Reason) -> Outcome {
