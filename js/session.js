@@ -8,6 +8,7 @@
 //! reader alone checks).
 
 import { UNKNOWN_ACTION, badInput, describe, freed, optionalString, rethrow, toJson } from "./boundary.js";
+import { ENGINE, compileProgram } from "./conditions.js";
 
 /** Where `rolegate/dev` hooks its warning about actions outside the catalog, on a policy. */
 const ON_UNKNOWN_ACTION = Symbol.for("rolegate.onUnknownAction");
@@ -79,6 +80,7 @@ export class Session {
   #raw;
   #principal;
   #decisions = []; // verdict id -> frozen decision
+  #programs = new Map(); // scope -> action id -> compiled program (conditions.js), or null
   #rows = new Map(); // scope text -> array of decisions by action id
   #scopeIds = new Map();
   #nextSlot = 0;
@@ -154,6 +156,27 @@ export class Session {
     return this.#decision(this.#raw.check(UNKNOWN_ACTION, this.#scopeId(scope)));
   }
 
+  // The program of an action at a scope, compiled once (a few hundred scopes are kept).
+  #program(action, scope) {
+    if (scope.length > 1024) return null; // unreadable: the engine answers `bad_scope`
+    let programs = this.#programs.get(scope);
+    if (programs === undefined) {
+      if (this.#programs.size >= 256) this.#programs.clear();
+      programs = [];
+      this.#programs.set(scope, programs);
+    }
+    let program = programs[action];
+    if (program === undefined) {
+      try {
+        program = compileProgram(this.#raw.program(action, this.#scopeId(scope)));
+      } catch (e) {
+        rethrow(e);
+      }
+      programs[action] = program;
+    }
+    return program;
+  }
+
   // Every call after free() is a RolegateError `freed`, before anything crosses into wasm.
   #alive() {
     if (this.#raw === null) throw freed("session");
@@ -172,6 +195,12 @@ export class Session {
       // go to wasm, so that the engine's reader is the one that checks them (the decision
       // is the row's).
       const reads = id < 0 || this.#policy.actions[id].readsResource;
+      if (reads && id >= 0 && typeof resource.id === "string") {
+        // A particular resource: decided here from the action's program, unless it needs
+        // the engine (src/decide/program.rs, conditions.js).
+        const verdict = this.#program(id, scope)?.(resource) ?? ENGINE;
+        if (verdict !== ENGINE) return this.#decision(verdict);
+      }
       const parts = partsOf(resource, reads || (resource.attrs != null && !plainAttrs(resource.attrs)));
       if (reads || parts[2] !== undefined) {
         try {
