@@ -370,9 +370,10 @@ mod tests {
         same(&errors.0[..]);
         let error = Policy::from_toml(PRESETS[0].1)
             .unwrap()
-            .session(
+            .session_with(
                 &Principal::new("u").with_role("ghost", ""),
                 &Tenant::new("t"),
+                crate::SessionOptions::strict(),
             )
             .unwrap_err();
         same(&error);
