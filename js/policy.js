@@ -1,12 +1,17 @@
 //! The `Policy` class: a compiled policy over one WebAssembly module (its catalog, roles,
 //! warnings, matrix, team changes and lint), and the door to its sessions.
 //!
-//! Action names are interned once per policy: a session asks by id.
+//! Action names are interned once per policy: a session asks by id. Decisions come back from
+//! the engine as ids of the policy's distinct decisions; the policy keeps one frozen object
+//! per id, shared by all its sessions.
 
 import { badInput, describe, freed, now, rethrow, seconds, toJson } from "./boundary.js";
 import { openSession } from "./session.js";
 
 const token = {};
+
+/** How many distinct decisions a policy keeps before it forgets them and starts again. */
+const DECISIONS = 1 << 16;
 
 /**
  * The `Policy` class of one module (a boundary, see `connect`): its constructors compile
@@ -56,6 +61,21 @@ class CompiledPolicy {
   #actions;
   #roles;
   #fingerprint;
+  #decisionList = []; // decision id -> frozen decision
+  // What the sessions reach (through their raw session, which shares the engine's table
+  // of decisions with the policy's other sessions and outlives a freed policy): a decision
+  // by id, and `forgetting(raw)`, called before each call into the engine that gives out
+  // ids, which starts the table anew once it holds too many (sessions keep the objects
+  // they have).
+  #decisions = {
+    of: (id, raw) => this.#decisionList[id] ?? this.#fetchDecision(id, raw),
+    forgetting: (raw) => {
+      if (this.#decisionList.length >= DECISIONS) {
+        raw.forget();
+        this.#decisionList = [];
+      }
+    },
+  };
 
   constructor(given, boundary, rawPolicy) {
     if (given !== token) {
@@ -66,6 +86,12 @@ class CompiledPolicy {
     this.#actions = Object.freeze(JSON.parse(rawPolicy.actions()).map((a) => Object.freeze(a)));
     this.#roles = Object.freeze(JSON.parse(rawPolicy.roles()).map((r) => Object.freeze(r)));
     this.#actionIds = new Map(this.#actions.map((a, i) => [a.name, i]));
+  }
+
+  #fetchDecision(id, raw) {
+    const d = Object.freeze(JSON.parse(raw.decision(id)));
+    this.#decisionList[id] = d;
+    return d;
   }
 
   /** The policy's name. */
@@ -175,7 +201,7 @@ class CompiledPolicy {
     } catch (e) {
       rethrow(e);
     }
-    return openSession(this.#boundary, this, rawSession, principal);
+    return openSession(this.#boundary, this, rawSession, principal, this.#decisions);
   }
 
   /** Frees the WebAssembly memory now (it is also freed when collected); a second call does nothing. */

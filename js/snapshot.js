@@ -17,8 +17,21 @@ function scopeOf(resource) {
   return resource.scope ?? "";
 }
 
+// Where a snapshot made by `session.snapshot()` keeps its index: the rows of decisions by
+// scope, in catalog order, and the policy that numbers the actions (a symbol, which JSON
+// leaves out; the snapshot is frozen, so the index cannot fall out of step with it).
+const INDEX = Symbol.for("rolegate.snapshot.index");
+
 /** The decision a snapshot holds for `action` at the resource's scope. */
 export function snapshotCheck(snapshot, action, resource) {
+  const index = snapshot[INDEX];
+  if (index !== undefined && typeof resource === "string") {
+    const row = index.rows.get(resource);
+    if (row !== undefined) {
+      const id = index.policy.actionId(action);
+      return id < 0 ? snapshot.unknown : row[id];
+    }
+  }
   const scope = scopeOf(resource);
   const row = snapshot.scopes[scope];
   if (row === undefined) {

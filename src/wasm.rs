@@ -4,9 +4,12 @@
 //! (`js/`) wraps them into the public API. The boundary is designed for render loops:
 //!
 //! - action names are interned once on the JS side; checks cross as two integers
-//!   (action id, scope id) and return one integer, a verdict id;
-//! - a verdict id stands for one distinct decision of the session; JS fetches its JSON
-//!   once and reuses the same frozen object afterwards;
+//!   (action id, scope id) and return one integer, a decision id;
+//! - a decision id stands for one distinct decision of the policy, shared by all its
+//!   sessions (the same role at the same scope text, the same reason, rule and hint); JS
+//!   fetches a decision's JSON once per policy and reuses the same frozen object for every
+//!   session afterwards, so a new session's first render reads no JSON at all once the
+//!   policy has met its decisions;
 //! - scope strings are parsed once per session and referred to by id;
 //! - only requests with resource details (id, type, attributes) cross as JSON.
 //!
@@ -25,7 +28,11 @@ use crate::json::{self, Object};
 use crate::matrix::Matrix;
 #[cfg(feature = "wasm-full")]
 use crate::team::{Team, TeamChange};
-use crate::{InputError, Policy, PolicyErrors, Principal, Resource, Scope, Session, Tenant};
+use crate::{
+    Decision, InputError, Policy, PolicyErrors, Principal, Resource, Scope, Session, Tenant,
+};
+use std::cell::RefCell;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 fn policy_error(errors: &PolicyErrors) -> JsValue {
@@ -75,10 +82,87 @@ fn resource_of_parts(
     })
 }
 
+/// The distinct decisions of a policy's sessions, by id, with their keys
+/// ([`Verdict::decision_key`]), and a hash table over them (open addressing, linear probing:
+/// compact code for the page module) whose slots hold a decision's id + 1, 0 when empty;
+/// its length is 0 or a power of two, at most half of it full. The scope text goes into the
+/// hash with the key, and both confirm a candidate.
+#[derive(Default)]
+struct Decisions {
+    slots: Vec<u32>,
+    keys: Vec<u64>,
+    list: Vec<Decision>,
+}
+
+impl Decisions {
+    /// The id of the decision of `(key, text)`, or the empty slot where it goes.
+    fn find(&self, key: u64, text: Option<&str>) -> Result<u32, usize> {
+        // FNV-1a over the text, from the key.
+        let hash = text.unwrap_or("").bytes().fold(key, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        let mask = self.slots.len().wrapping_sub(1);
+        let mut i = (hash.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) as usize & mask;
+        while let Some(&slot) = self.slots.get(i) {
+            let id = slot.wrapping_sub(1);
+            if slot == 0 {
+                return Err(i);
+            }
+            if self.keys.get(id as usize) == Some(&key)
+                && self
+                    .list
+                    .get(id as usize)
+                    .is_some_and(|d| d.scope.as_deref() == text)
+            {
+                return Ok(id);
+            }
+            i = (i + 1) & mask;
+        }
+        Err(0)
+    }
+
+    /// Adds `decision` under `key` (not there yet); returns its id.
+    fn insert(&mut self, key: u64, decision: Decision) -> u32 {
+        let id = self.list.len();
+        self.keys.push(key);
+        self.list.push(decision);
+        if self.list.len() * 2 > self.slots.len() {
+            // Grow: every entry is placed again, this one with them.
+            self.slots = vec![0; (self.slots.len() * 2).max(64)];
+            for i in 0..self.list.len() {
+                self.place(i);
+            }
+        } else {
+            self.place(id);
+        }
+        u32::try_from(id).unwrap_or(u32::MAX)
+    }
+
+    fn place(&mut self, id: usize) {
+        let key = self.keys.get(id).copied().unwrap_or(0);
+        let text = self.list.get(id).and_then(|d| d.scope.clone());
+        if let Err(at) = self.find(key, text.as_deref()) {
+            if let Some(slot) = self.slots.get_mut(at) {
+                *slot = u32::try_from(id + 1).unwrap_or(0);
+            }
+        }
+    }
+}
+
 /// A compiled policy.
 #[wasm_bindgen]
 pub struct RawPolicy {
     policy: Policy,
+    decisions: Rc<RefCell<Decisions>>,
+}
+
+impl From<Policy> for RawPolicy {
+    fn from(policy: Policy) -> Self {
+        RawPolicy {
+            policy,
+            decisions: Rc::default(),
+        }
+    }
 }
 
 #[wasm_bindgen]
@@ -88,14 +172,14 @@ impl RawPolicy {
     #[wasm_bindgen(js_name = fromJson)]
     pub fn from_json(text: &str) -> Result<RawPolicy, JsValue> {
         Policy::from_json(text)
-            .map(|policy| RawPolicy { policy })
+            .map(RawPolicy::from)
             .map_err(|e| policy_error(&e))
     }
 
     /// Loads a policy from its artifact (what `rolegate build` writes).
     pub fn load(bytes: &[u8]) -> Result<RawPolicy, JsValue> {
         Policy::from_artifact(bytes)
-            .map(|policy| RawPolicy { policy })
+            .map(RawPolicy::from)
             .map_err(|e| policy_error(&e))
     }
 
@@ -110,7 +194,7 @@ impl RawPolicy {
     #[wasm_bindgen(js_name = fromToml)]
     pub fn from_toml(text: &str) -> Result<RawPolicy, JsValue> {
         Policy::from_toml(text)
-            .map(|policy| RawPolicy { policy })
+            .map(RawPolicy::from)
             .map_err(|e| policy_error(&e))
     }
 
@@ -251,33 +335,36 @@ impl RawPolicy {
         Ok(RawSession {
             session,
             scopes: Vec::new(),
-            verdicts: Vec::new(),
-            empty: Resource::default(),
+            decisions: Rc::clone(&self.decisions),
         })
     }
 }
 
-/// A principal in a tenant, deciding through verdict ids.
+/// A principal in a tenant, deciding through the decision ids of its policy.
 #[wasm_bindgen]
 pub struct RawSession {
     session: Session,
     /// Scopes by id: parsed, or the text that failed to parse.
     scopes: Vec<Result<Scope, ()>>,
-    /// The distinct verdicts of this session, by id (few: a linear search is enough).
-    verdicts: Vec<Verdict>,
-    empty: Resource,
+    /// The policy's decisions, shared with its other sessions.
+    decisions: Rc<RefCell<Decisions>>,
 }
 
 impl RawSession {
+    /// The policy-wide id of a verdict's decision (`u32::MAX` if the table is busy, which
+    /// a single-threaded module never sees: nothing calls back into it while it decides).
+    /// (Not inlined: one copy serves the four exports that decide.)
+    #[inline(never)]
     fn intern(&mut self, verdict: Verdict) -> u32 {
-        let index = match self.verdicts.iter().position(|v| *v == verdict) {
-            Some(index) => index,
-            None => {
-                self.verdicts.push(verdict);
-                self.verdicts.len() - 1
-            }
+        let key = verdict.decision_key();
+        let decision = self.session.decision(verdict);
+        let Ok(mut table) = self.decisions.try_borrow_mut() else {
+            return u32::MAX;
         };
-        u32::try_from(index).unwrap_or(u32::MAX)
+        match table.find(key, decision.scope.as_deref()) {
+            Ok(id) => id,
+            Err(_) => table.insert(key, decision),
+        }
     }
 
     /// (Not inlined: one copy serves the four exports that decide.)
@@ -318,16 +405,9 @@ impl RawSession {
         i32::try_from(self.scopes.len().min(slot as usize + 1) - 1).unwrap_or(-1)
     }
 
-    /// Decides an action (by catalog id) at a scope (by id); returns a verdict id.
-    pub fn check(&mut self, action: u32, scope: i32) -> u32 {
-        let resource = std::mem::take(&mut self.empty);
-        let verdict = self.decide(action, scope, &resource);
-        self.empty = resource;
-        self.intern(verdict)
-    }
-
-    /// Decides an action on a resource given by parts: its scope (by id), id, type and
-    /// attributes (JSON of an object). The fast path for checks with resource details.
+    /// Decides an action (by catalog id) on a resource given by parts: its scope (by id),
+    /// id, type and attributes (JSON of an object), each part absent for a check at the
+    /// scope alone; returns a decision id.
     #[wasm_bindgen(js_name = checkParts)]
     pub fn check_parts(
         &mut self,
@@ -342,30 +422,8 @@ impl RawSession {
         Ok(self.intern(verdict))
     }
 
-    /// The decision of a verdict id, as JSON.
-    pub fn decision(&self, verdict: u32) -> String {
-        match self.verdicts.get(verdict as usize) {
-            Some(v) => json::to_json(&self.session.decision(*v)),
-            None => "null".to_owned(),
-        }
-    }
-
-    /// Verdict ids for every action of the catalog at a scope (by id), in catalog order.
-    pub fn permissions(&mut self, scope: i32) -> Vec<u32> {
-        let count = self.session.policy().actions().len();
-        let resource = std::mem::take(&mut self.empty);
-        let ids = (0..count)
-            .map(|a| {
-                let verdict = self.decide(a as u32, scope, &resource);
-                self.intern(verdict)
-            })
-            .collect();
-        self.empty = resource;
-        ids
-    }
-
-    /// Verdict ids for every action of the catalog on a resource given by parts (see
-    /// `checkParts`).
+    /// Decision ids for every action of the catalog, in catalog order, on a resource given
+    /// by parts (see `checkParts`).
     #[wasm_bindgen(js_name = permissionsParts)]
     pub fn permissions_parts(
         &mut self,
@@ -383,6 +441,24 @@ impl RawSession {
             })
             .collect();
         Ok(ids)
+    }
+
+    /// The decision of a decision id (given out by any session of this policy), as JSON.
+    pub fn decision(&self, id: u32) -> String {
+        let table = self.decisions.try_borrow();
+        match table.as_ref().ok().and_then(|t| t.list.get(id as usize)) {
+            Some(d) => json::to_json(d),
+            None => "null".to_owned(),
+        }
+    }
+
+    /// Forgets the decisions that the sessions of this policy gave out so far: later ids
+    /// start again from 0. The JS layer calls it when it holds too many, and drops its own
+    /// table of them.
+    pub fn forget(&self) {
+        if let Ok(mut table) = self.decisions.try_borrow_mut() {
+            *table = Decisions::default();
+        }
     }
 
     /// Decides a request by method and path through the route table: the gate's answer as
