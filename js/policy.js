@@ -66,8 +66,9 @@ class CompiledPolicy {
   // of decisions with the policy's other sessions and outlives a freed policy): a decision
   // by id, and `forgetting(raw)`, called before each call into the engine that gives out
   // ids, which starts the table anew once it holds too many (sessions keep the objects
-  // they have).
+  // they have); and the action ids by name, for snapshots' indexes.
   #decisions = {
+    actionIds: null,
     of: (id, raw) => this.#decisionList[id] ?? this.#fetchDecision(id, raw),
     forgetting: (raw) => {
       if (this.#decisionList.length >= DECISIONS) {
@@ -86,6 +87,7 @@ class CompiledPolicy {
     this.#actions = Object.freeze(JSON.parse(rawPolicy.actions()).map((a) => Object.freeze(a)));
     this.#roles = Object.freeze(JSON.parse(rawPolicy.roles()).map((r) => Object.freeze(r)));
     this.#actionIds = new Map(this.#actions.map((a, i) => [a.name, i]));
+    this.#decisions.actionIds = this.#actionIds;
   }
 
   #fetchDecision(id, raw) {

@@ -80,7 +80,7 @@ export class Session {
   #policy;
   #raw;
   #principal;
-  #decisions; // the policy's decisions: { of(id, raw), forgetting(raw) }
+  #decisions; // the policy's decisions and action ids: { of(id, raw), forgetting(raw), actionIds }
   #rows = new Map(); // scope text -> array of decisions by action id, filled as asked
   #complete = new Set(); // scopes whose row is filled
   #maps = new Map(); // scope text -> the frozen UI map
@@ -311,15 +311,18 @@ export class Session {
       actions: Object.freeze(this.#policy.actions.map((a) => a.name)),
       scopes: {},
     };
-    const rows = new Map();
+    const index = { ids: this.#decisions.actionIds, scopes: [], rows: [], byScope: null };
     for (const scope of scopes) {
       if (typeof scope !== "string") throw badInput("scopes", `scopes are strings, got ${describe(scope)}`);
       out.scopes[scope] = this.#scopeMap(scope);
-      rows.set(scope, this.#fullRow(scope)); // complete: never written again
+      index.scopes.push(scope);
+      index.rows.push(this.#fullRow(scope)); // complete: never written again
     }
+    // A few scopes are found fastest by a scan, many by a Map.
+    if (scopes.length > 8) index.byScope = new Map(index.scopes.map((scope, i) => [scope, index.rows[i]]));
     Object.freeze(out.scopes);
     out.unknown = this.#unknownAction("");
-    Object.defineProperty(out, SNAPSHOT_INDEX, { value: Object.freeze({ policy: this.#policy, rows }) });
+    Object.defineProperty(out, SNAPSHOT_INDEX, { value: Object.freeze(index) });
     return Object.freeze(out);
   }
 
