@@ -60,6 +60,7 @@ class CompiledPolicy {
   #actionIds;
   #actions;
   #roles;
+  #name;
   #fingerprint;
   #decisionList = []; // decision id -> frozen decision
   // What the sessions reach (through their raw session, which shares the engine's table
@@ -84,8 +85,10 @@ class CompiledPolicy {
     }
     this.#boundary = boundary;
     this.#raw = rawPolicy;
-    this.#actions = Object.freeze(JSON.parse(rawPolicy.actions()).map((a) => Object.freeze(a)));
-    this.#roles = Object.freeze(JSON.parse(rawPolicy.roles()).map((r) => Object.freeze(r)));
+    const catalog = JSON.parse(rawPolicy.catalog());
+    this.#name = catalog.name;
+    this.#actions = Object.freeze(catalog.actions.map((a) => Object.freeze(a)));
+    this.#roles = Object.freeze(catalog.roles.map((r) => Object.freeze(r)));
     this.#actionIds = new Map(this.#actions.map((a, i) => [a.name, i]));
     this.#decisions.actionIds = this.#actionIds;
   }
@@ -98,7 +101,8 @@ class CompiledPolicy {
 
   /** The policy's name. */
   get name() {
-    return this.#live.name() ?? undefined;
+    this.#live; // after free(), `freed`
+    return this.#name;
   }
 
   /** The action catalog, in order. */

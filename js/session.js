@@ -160,8 +160,7 @@ export class Session {
   #fullRow(scope) {
     const row = this.#row(scope);
     if (!this.#complete.has(scope)) {
-      const ids = this.#deciding.permissionsParts(this.#scopeId(scope));
-      for (let i = 0; i < ids.length; i++) row[i] = this.#decision(ids[i]);
+      for (let i = 0; i < row.length; i++) if (row[i] === undefined) this.#fill(row, scope, i);
       this.#complete.add(scope);
     }
     return row;
@@ -215,14 +214,9 @@ export class Session {
     this.#alive();
     const scope = scopeOf(resource);
     if (resource !== undefined && resource !== null && typeof resource === "object" && hasDetails(resource)) {
-      const parts = partsOf(resource, true);
-      let ids;
-      try {
-        ids = this.#deciding.permissionsParts(this.#scopeId(scope), parts[0], parts[1], parts[2]);
-      } catch (e) {
-        rethrow(e);
-      }
-      return this.#mapOf(Array.from(ids, (v) => this.#decision(v)));
+      // As `check` decides each action: those whose rules read the resource with its
+      // details, the others by scope.
+      return this.#mapOf(this.#policy.actions.map((a) => this.check(a.name, resource)));
     }
     return this.#scopeMap(scope);
   }

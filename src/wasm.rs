@@ -198,23 +198,23 @@ impl RawPolicy {
             .map_err(|e| policy_error(&e))
     }
 
-    /// The policy's name.
-    pub fn name(&self) -> Option<String> {
-        self.policy.name().map(str::to_owned)
-    }
-
-    /// The catalog as JSON: `[{ name, label, group, scope, tags, feature, plans }]`, in id order.
-    pub fn actions(&self) -> String {
+    /// The policy's name, catalog and roles as JSON, for the JS layer to hold once:
+    /// `{ name?, actions: [{ name, label, group, scope, tags, feature, plans,
+    /// readsResource? }] in id order, roles: [{ name, label, scope, cascade }] }`.
+    pub fn catalog(&self) -> String {
         let levels = self.policy.levels();
         let features = self.policy.features();
         let plans = self.policy.plans();
+        let level = |l: usize| levels.get(l).map(|l| &*l.name);
         let mut out = String::new();
-        json::list(&mut out, self.policy.actions(), |out, a| {
+        let mut top = Object::new(&mut out);
+        top.opt_str("name", self.policy.name());
+        json::list(top.key("actions"), self.policy.actions(), |out, a| {
             let mut o = Object::new(out);
             o.str("name", &a.name)
                 .opt_str("label", a.label.as_deref())
                 .opt_str("group", a.group.as_deref())
-                .opt_str("scope", levels.get(a.level).map(|l| &*l.name))
+                .opt_str("scope", level(a.level))
                 .opt_str(
                     "feature",
                     a.feature.and_then(|f| features.get(f)).map(|f| &*f.name),
@@ -228,21 +228,15 @@ impl RawPolicy {
             });
             o.end();
         });
-        out
-    }
-
-    /// The roles as JSON: `[{ name, label, scope, cascade }]`.
-    pub fn roles(&self) -> String {
-        let levels = self.policy.levels();
-        let mut out = String::new();
-        json::list(&mut out, self.policy.roles(), |out, r| {
+        json::list(top.key("roles"), self.policy.roles(), |out, r| {
             let mut o = Object::new(out);
             o.str("name", &r.name)
                 .opt_str("label", r.label.as_deref())
-                .opt_str("scope", levels.get(r.level).map(|l| &*l.name))
+                .opt_str("scope", level(r.level))
                 .bool("cascade", r.cascade);
             o.end();
         });
+        top.end();
         out
     }
 
@@ -353,7 +347,6 @@ pub struct RawSession {
 impl RawSession {
     /// The policy-wide id of a verdict's decision (`u32::MAX` if the table is busy, which
     /// a single-threaded module never sees: nothing calls back into it while it decides).
-    /// (Not inlined: one copy serves the four exports that decide.)
     #[inline(never)]
     fn intern(&mut self, verdict: Verdict) -> u32 {
         let key = verdict.decision_key();
@@ -420,27 +413,6 @@ impl RawSession {
         let resource = resource_of_parts(id, kind, attrs)?;
         let verdict = self.decide(action, scope, &resource);
         Ok(self.intern(verdict))
-    }
-
-    /// Decision ids for every action of the catalog, in catalog order, on a resource given
-    /// by parts (see `checkParts`).
-    #[wasm_bindgen(js_name = permissionsParts)]
-    pub fn permissions_parts(
-        &mut self,
-        scope: i32,
-        id: Option<String>,
-        kind: Option<String>,
-        attrs: Option<String>,
-    ) -> Result<Vec<u32>, JsValue> {
-        let resource = resource_of_parts(id, kind, attrs)?;
-        let count = self.session.policy().actions().len();
-        let ids = (0..count)
-            .map(|a| {
-                let verdict = self.decide(a as u32, scope, &resource);
-                self.intern(verdict)
-            })
-            .collect();
-        Ok(ids)
     }
 
     /// The decision of a decision id (given out by any session of this policy), as JSON.
