@@ -85,8 +85,8 @@ fn resource_of_parts(
 /// The distinct decisions of a policy's sessions, by id, with their keys
 /// ([`Verdict::decision_key`]), and a hash table over them (open addressing, linear probing:
 /// compact code for the page module) whose slots hold a decision's id + 1, 0 when empty;
-/// its length is 0 or a power of two, at most half of it full. The scope text goes into the
-/// hash with the key, and both confirm a candidate.
+/// its length is 0 or a power of two, at most half of it full. The key and the scope text
+/// make the hash; a candidate is the same decision only if it is equal field for field.
 #[derive(Default)]
 struct Decisions {
     slots: Vec<u32>,
@@ -95,10 +95,11 @@ struct Decisions {
 }
 
 impl Decisions {
-    /// The id of the decision of `(key, text)`, or the empty slot where it goes.
-    fn find(&self, key: u64, text: Option<&str>) -> Result<u32, usize> {
-        // FNV-1a over the text, from the key.
-        let hash = text.unwrap_or("").bytes().fold(key, |h, b| {
+    /// The id of `decision` (of `key`), or the empty slot where it goes.
+    fn find(&self, key: u64, decision: &Decision) -> Result<u32, usize> {
+        // FNV-1a over the scope text, from the key.
+        let text = decision.scope.as_deref().unwrap_or("");
+        let hash = text.bytes().fold(key, |h, b| {
             (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
         });
         let mask = self.slots.len().wrapping_sub(1);
@@ -109,10 +110,7 @@ impl Decisions {
                 return Err(i);
             }
             if self.keys.get(id as usize) == Some(&key)
-                && self
-                    .list
-                    .get(id as usize)
-                    .is_some_and(|d| d.scope.as_deref() == text)
+                && self.list.get(id as usize) == Some(decision)
             {
                 return Ok(id);
             }
@@ -138,13 +136,15 @@ impl Decisions {
         u32::try_from(id).unwrap_or(u32::MAX)
     }
 
+    /// Puts entry `id` in the first empty slot from its start.
     fn place(&mut self, id: usize) {
-        let key = self.keys.get(id).copied().unwrap_or(0);
-        let text = self.list.get(id).and_then(|d| d.scope.clone());
-        if let Err(at) = self.find(key, text.as_deref()) {
-            if let Some(slot) = self.slots.get_mut(at) {
-                *slot = u32::try_from(id + 1).unwrap_or(0);
-            }
+        // (An entry equal to this one would end the search: none is, entries are distinct.)
+        let at = match (self.keys.get(id), self.list.get(id)) {
+            (Some(&key), Some(decision)) => self.find(key, decision),
+            _ => return,
+        };
+        if let Some(slot) = at.err().and_then(|at| self.slots.get_mut(at)) {
+            *slot = u32::try_from(id + 1).unwrap_or(0);
         }
     }
 }
@@ -354,7 +354,7 @@ impl RawSession {
         let Ok(mut table) = self.decisions.try_borrow_mut() else {
             return u32::MAX;
         };
-        match table.find(key, decision.scope.as_deref()) {
+        match table.find(key, &decision) {
             Ok(id) => id,
             Err(_) => table.insert(key, decision),
         }

@@ -228,12 +228,12 @@ impl Verdict {
     }
 
     /// What the verdict's [`Decision`] is made of apart from the session, packed in one
-    /// number: effect, reason, role, rule, and the action only where it names the hint (a
-    /// lock); not the assignment, whose scope text is the session's. Two verdicts of one
-    /// policy with equal keys, whose assignments render the same scope text (or that have
-    /// none), stand for equal decisions: the WebAssembly boundary shares one decision among
-    /// all the sessions of a policy this way. Ids take 16 bits each: every policy, compiled
-    /// or loaded, holds at most 10,000 actions, 1,000 roles and 1,000 rules.
+    /// number for a hash: effect, reason, role, rule, and the action only where it names the
+    /// hint (a lock); not the assignment, whose scope text is the session's. The WebAssembly
+    /// boundary shares one decision among all the sessions of a policy by this key and the
+    /// decision's scope text, and compares the decisions themselves, so that a key may
+    /// stand for more than one (ids take 16 bits each: a policy holds at most 10,000
+    /// actions, 1,000 roles and 1,000 rules, so it seldom does).
     #[cfg_attr(not(feature = "wasm"), allow(dead_code))]
     pub(crate) fn decision_key(self) -> u64 {
         let id = |v: Option<usize>| v.map_or(0, |v| (v as u64 + 1) & 0xffff);
