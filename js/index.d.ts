@@ -145,6 +145,11 @@ export interface Decision {
   readonly rule?: string;
   /** For locked decisions: the text to show. */
   readonly hint?: string;
+  /**
+   * The attribute the request lacked (`resource.status`) that left the deciding rule's
+   * condition undecided: the deny rule that applied, or the grant that did not, because of it.
+   */
+  readonly missing?: string;
 }
 
 /** A problem found in a policy document. */
@@ -623,12 +628,14 @@ export interface GateAnswer {
 /**
  * A condition over an unknown resource, what is left of a policy's rules once the principal
  * and tenant are known (docs/PLANS.md). `attr` names a resource attribute (`id` or a
- * declared one); a missing attribute equals nothing.
+ * declared one); every node but `present` and `not` is false where an attribute it reads is
+ * missing.
  */
 export type PlanCondition =
   | { op: "and"; args: PlanCondition[] }
   | { op: "or"; args: PlanCondition[] }
   | { op: "not"; arg: PlanCondition }
+  | { op: "present"; attr: string }
   | { op: "eq"; attr: string; value: PlanValue }
   | { op: "in"; attr: string; values: PlanValue[] }
   | { op: "contains"; attr: string; value: PlanValue }

@@ -19,7 +19,7 @@ use rusqlite::Connection;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
-/// Conditions that reach every form of the residual: `!=` and `!` over missing attributes,
+/// Conditions that reach every form of the residual: `!=`, `!` and `has` over missing attributes,
 /// lists on either side of `in`, two resource attributes compared, sub-conditions
 /// compared, the resource's id and type, and conditions the principal or tenant decide.
 const CONDITIONS: &[&str] = &[
@@ -41,6 +41,9 @@ const CONDITIONS: &[&str] = &[
     "resource.tags == [\"u1\", \"a'b\"]",
     "principal.dept == \"sales\"",
     "!(tenant.tier == \"gold\") || resource.owner == \"u1\"",
+    "resource has owner && resource.owner != principal.id",
+    "!(resource has locked) || resource.level == 1",
+    "principal has dept && !(resource.assignee == principal.id)",
 ];
 
 /// Values that try to break out of SQL: quotes, comments, a statement, unicode.

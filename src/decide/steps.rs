@@ -6,7 +6,7 @@ use super::scope::ScopePath;
 use super::{Effect, Reason, Resource, Session, Verdict};
 use crate::compile::{ActionId, RoleId, RuleId};
 use crate::document::RuleEffect;
-use crate::document::condition::{self, AttrRef, AttrSource, Entity, Expr};
+use crate::document::condition::{self, AttrRef, AttrSource, Entity, Expr, Truth};
 use crate::value::{Attrs, Value, ValueRef};
 
 impl Session {
@@ -31,13 +31,15 @@ impl Session {
             trace.as_deref_mut(),
         );
         // Asked without a particular resource (no id, no attributes), a grant whose
-        // condition the resource could meet allows the action for some resources: decided
-        // as for the most favourable one, an allow is `conditional` (a lock stays a lock).
-        if verdict.reason == Reason::ConditionFailed
-            && assume == Assume::Known
-            && resource.id.is_none()
-            && resource.attrs.is_empty()
-        {
+        // condition the resource could meet, or a deny rule that applied for want of the
+        // resource's attributes, may allow the action for some resources: decided as for
+        // the most favourable one, an allow is `conditional` (a lock stays a lock).
+        let open = verdict.reason == Reason::ConditionFailed
+            || (verdict.reason == Reason::DeniedByRule
+                && self
+                    .missing_attr(verdict)
+                    .is_some_and(|a| a.entity == Entity::Resource));
+        if open && assume == Assume::Known && resource.id.is_none() && resource.attrs.is_empty() {
             let mut best =
                 self.decide_steps(action, resource, resource_path, Assume::Best, true, None);
             if best.effect != Effect::Deny {
@@ -174,15 +176,15 @@ impl Session {
                 else {
                     continue;
                 };
-                let holds = rule
-                    .condition
-                    .as_ref()
-                    .is_none_or(|c| ctx.holds(c, RuleEffect::Deny));
+                let (holds, missing) = match &rule.condition {
+                    None => (true, None),
+                    Some(c) => ctx.holds(c, RuleEffect::Deny),
+                };
                 if let Some(t) = trace.as_deref_mut() {
-                    t.push(explain::deny_step(rule, p.roles.get(role), holds));
+                    t.push(explain::deny_step(rule, p.roles.get(role), holds, missing));
                 }
                 if holds {
-                    return Verdict::denied_by_rule(action, role, ai, rid);
+                    return Verdict::denied_by_rule(action, role, ai, rid, missing);
                 }
             }
         }
@@ -198,7 +200,7 @@ impl Session {
         }
 
         // Step 4: the first applicable role that grants.
-        let mut failed_rule: Option<RuleId> = None;
+        let mut failed_rule: Option<(RuleId, Option<u32>)> = None;
         let mut grant: Option<(RoleId, usize, Option<RuleId>)> = None;
         'roles: for &(role, ai) in &applicable {
             let Some(r) = p.roles.get(role) else { continue };
@@ -213,25 +215,26 @@ impl Session {
                 if !rule.actions.contains(action) {
                     continue;
                 }
-                if rule
-                    .condition
-                    .as_ref()
-                    .is_none_or(|c| ctx.holds(c, RuleEffect::Allow))
-                {
+                let (holds, missing) = match &rule.condition {
+                    None => (true, None),
+                    Some(c) => ctx.holds(c, RuleEffect::Allow),
+                };
+                if holds {
                     grant = Some((role, ai, Some(rid)));
                     break 'roles;
                 }
-                failed_rule.get_or_insert(rid);
+                failed_rule.get_or_insert((rid, missing));
             }
         }
         let Some((role, ai, rule)) = grant else {
             let verdict = match failed_rule {
-                Some(rid) => Verdict::condition_failed(action, rid),
+                Some((rid, missing)) => Verdict::condition_failed(action, rid, missing),
                 None if applicable.is_empty() => Verdict::deny(Reason::NotMember, action),
                 None => Verdict::deny(Reason::NoGrant, action),
             };
             if let Some(t) = trace.as_deref_mut() {
-                let mut step = explain::grant_step(p, act, &self.decision(verdict), failed_rule);
+                let mut step =
+                    explain::grant_step(p, act, &self.decision(verdict), failed_rule.map(|f| f.0));
                 step.finding.push_str(&explain::how_to_get(p, action, path));
                 t.push(step);
             }
@@ -306,18 +309,46 @@ struct Request<'a> {
 }
 
 impl Request<'_> {
-    /// Whether a rule's condition holds; under [`Assume::Best`] and [`Assume::Worst`], a
-    /// condition that the unknown attributes decide holds when that favours (or disfavours)
-    /// allowing.
+    /// Whether a rule's condition holds, for a rule of `effect`: an allow rule when it is
+    /// true, a deny rule also when it is undecided for want of an attribute (then also the
+    /// position of that attribute among the condition's reads). Under [`Assume::Best`] and
+    /// [`Assume::Worst`], a condition that the unknown attributes decide holds when that
+    /// favours (or disfavours) allowing.
     #[inline]
-    fn holds(&self, condition: &Expr, effect: RuleEffect) -> bool {
+    fn holds(&self, condition: &Expr, effect: RuleEffect) -> (bool, Option<u32>) {
+        let deny = effect == RuleEffect::Deny;
         match self.assume {
-            Assume::Known => condition::eval(condition, self),
+            Assume::Known => match condition::eval(condition, self) {
+                Truth::True => (true, None),
+                Truth::False => (false, None),
+                Truth::Missing(a) => (
+                    deny,
+                    condition.position_of(a).and_then(|i| u32::try_from(i).ok()),
+                ),
+            },
+            // Allowing is favoured by a deny rule that may not apply, and by an allow
+            // rule that may.
             Assume::Best => {
-                condition::eval_partial(condition, self).unwrap_or(effect == RuleEffect::Allow)
+                let o = condition::eval_partial(condition, self);
+                (
+                    if deny {
+                        o.must_apply(true)
+                    } else {
+                        o.may_apply(false)
+                    },
+                    None,
+                )
             }
             Assume::Worst => {
-                condition::eval_partial(condition, self).unwrap_or(effect == RuleEffect::Deny)
+                let o = condition::eval_partial(condition, self);
+                (
+                    if deny {
+                        o.may_apply(true)
+                    } else {
+                        o.must_apply(false)
+                    },
+                    None,
+                )
             }
         }
     }
