@@ -244,8 +244,8 @@ impl Verdict {
     }
 
     /// What the verdict's [`Decision`] is made of apart from the session, packed in one
-    /// number for a hash: effect, reason, role, rule, and the action only where it names the
-    /// hint (a lock); not the assignment, whose scope text is the session's. The WebAssembly
+    /// number for a hash: effect, reason, role, rule, the missing attribute, and the action
+    /// only where it names the hint (a lock); not the assignment, whose scope text is the session's. The WebAssembly
     /// boundary shares one decision among all the sessions of a policy by this key and the
     /// decision's scope text, and compares the decisions themselves, so that a key may
     /// stand for more than one (ids take 16 bits each: a policy holds at most 10,000
@@ -260,5 +260,6 @@ impl Verdict {
             | id(self.role) << 8
             | id(self.rule) << 24
             | id(hinted.then_some(self.action)) << 40
+            | u64::from(self.missing.map_or(0, |m| m.wrapping_add(1) & 0xff)) << 56
     }
 }
