@@ -339,7 +339,7 @@ export interface RuleDoc {
   roles: string[];
   /** Action patterns the rule covers: `campaign.create`, `campaign.*`, `*` or `tag:write`. */
   actions: string[];
-  /** A condition over `principal`, `resource` and `tenant`, e.g. `resource.assignee == principal.id`. Operators: `==`, `!=`, `in`, `&&`, `||`, `!`, parentheses. Absent: always holds. */
+  /** A condition over `principal`, `resource` and `tenant`, e.g. `resource.assignee == principal.id`. Operators: `==`, `!=`, `in`, `&&`, `||`, `!`, parentheses, `has` (`resource has assignee`). A comparison over an attribute the request lacks is undecided: an allow rule then does not apply, a deny rule does. Absent: always holds. */
   when?: string;
   /** Free text about the rule. */
   description?: string;

@@ -70,11 +70,13 @@ class CompiledPolicy {
   // they have); and the action ids by name, for snapshots' indexes.
   #decisions = {
     actionIds: null,
+    generation: 0, // how many times the table started anew
     of: (id, raw) => this.#decisionList[id] ?? this.#fetchDecision(id, raw),
     forgetting: (raw) => {
       if (this.#decisionList.length >= DECISIONS) {
         raw.forget();
         this.#decisionList = [];
+        this.#decisions.generation++;
       }
     },
   };

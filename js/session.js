@@ -11,6 +11,7 @@
 //! (which the engine's reader alone checks).
 
 import { UNKNOWN_ACTION, badInput, describe, freed, optionalString, rethrow, toJson } from "./boundary.js";
+import { ENGINE, compileProgram } from "./conditions.js";
 
 /** Where a snapshot made by a session keeps its index (see snapshot.js). */
 export const SNAPSHOT_INDEX = Symbol.for("rolegate.snapshot.index");
@@ -80,10 +81,12 @@ export class Session {
   #policy;
   #raw;
   #principal;
-  #decisions; // the policy's decisions and action ids: { of(id, raw), forgetting(raw), actionIds }
+  #decisions; // the policy's decisions and action ids: { of(id, raw), forgetting(raw), generation, actionIds }
   #rows = new Map(); // scope text -> array of decisions by action id, filled as asked
   #complete = new Set(); // scopes whose row is filled
   #maps = new Map(); // scope text -> the frozen UI map
+  #programs = new Map(); // scope -> action id -> compiled program (conditions.js), or null
+  #programsOf = 0; // the generation of the policy's decisions whose ids the programs hold
   #scopeIds = new Map();
   #nextSlot = 0;
 
@@ -170,6 +173,33 @@ export class Session {
     return this.#decision(this.#deciding.checkParts(UNKNOWN_ACTION, this.#scopeId(scope)));
   }
 
+  // The program of an action at a scope, compiled once (a few hundred scopes are kept).
+  #program(action, scope) {
+    if (scope.length > 1024) return null; // unreadable: the engine answers `bad_scope`
+    // Programs hold decision ids: those of the policy's current table only.
+    this.#decisions.forgetting(this.#raw);
+    if (this.#programsOf !== this.#decisions.generation) {
+      this.#programs.clear();
+      this.#programsOf = this.#decisions.generation;
+    }
+    let programs = this.#programs.get(scope);
+    if (programs === undefined) {
+      if (this.#programs.size >= 256) this.#programs.clear();
+      programs = [];
+      this.#programs.set(scope, programs);
+    }
+    let program = programs[action];
+    if (program === undefined) {
+      try {
+        program = compileProgram(this.#raw.program(action, this.#scopeId(scope)));
+      } catch (e) {
+        rethrow(e);
+      }
+      programs[action] = program;
+    }
+    return program;
+  }
+
   // Every call after free() is a RolegateError `freed`, before anything crosses into wasm.
   #alive() {
     if (this.#raw === null) throw freed("session");
@@ -187,6 +217,12 @@ export class Session {
       // go to wasm, so that the engine's reader is the one that checks them (the decision
       // is the row's).
       const reads = id < 0 || this.#policy.actions[id].readsResource;
+      if (reads && id >= 0 && typeof resource.id === "string") {
+        // A particular resource: decided here from the action's program, unless it needs
+        // the engine (src/decide/program.rs, conditions.js).
+        const verdict = this.#program(id, scope)?.(resource) ?? ENGINE;
+        if (verdict !== ENGINE) return this.#decision(verdict);
+      }
       const parts = partsOf(resource, reads || (resource.attrs != null && !plainAttrs(resource.attrs)));
       if (reads || parts[2] !== undefined) {
         try {
@@ -214,9 +250,18 @@ export class Session {
     this.#alive();
     const scope = scopeOf(resource);
     if (resource !== undefined && resource !== null && typeof resource === "object" && hasDetails(resource)) {
-      // As `check` decides each action: those whose rules read the resource with its
-      // details, the others by scope.
-      return this.#mapOf(this.#policy.actions.map((a) => this.check(a.name, resource)));
+      // The engine decides every action on the resource, parts and all.
+      const parts = partsOf(resource, true);
+      const scopeId = this.#scopeId(scope);
+      const decisions = [];
+      try {
+        for (let i = 0; i < this.#policy.actions.length; i++) {
+          decisions.push(this.#decision(this.#deciding.checkParts(i, scopeId, parts[0], parts[1], parts[2])));
+        }
+      } catch (e) {
+        rethrow(e);
+      }
+      return this.#mapOf(decisions);
     }
     return this.#scopeMap(scope);
   }
@@ -377,6 +422,7 @@ export class Session {
     this.#rows.clear();
     this.#complete.clear();
     this.#maps.clear();
+    this.#programs.clear();
   }
 }
 

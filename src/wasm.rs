@@ -344,20 +344,25 @@ pub struct RawSession {
     decisions: Rc<RefCell<Decisions>>,
 }
 
+/// The policy-wide id of a verdict's decision in a session (`u32::MAX` if the table is
+/// busy, which a single-threaded module never sees: nothing calls back into it while it
+/// decides).
+#[inline(never)]
+fn intern_in(decisions: &RefCell<Decisions>, session: &Session, verdict: Verdict) -> u32 {
+    let key = verdict.decision_key();
+    let decision = session.decision(verdict);
+    let Ok(mut table) = decisions.try_borrow_mut() else {
+        return u32::MAX;
+    };
+    match table.find(key, &decision) {
+        Ok(id) => id,
+        Err(_) => table.insert(key, decision),
+    }
+}
+
 impl RawSession {
-    /// The policy-wide id of a verdict's decision (`u32::MAX` if the table is busy, which
-    /// a single-threaded module never sees: nothing calls back into it while it decides).
-    #[inline(never)]
     fn intern(&mut self, verdict: Verdict) -> u32 {
-        let key = verdict.decision_key();
-        let decision = self.session.decision(verdict);
-        let Ok(mut table) = self.decisions.try_borrow_mut() else {
-            return u32::MAX;
-        };
-        match table.find(key, &decision) {
-            Ok(id) => id,
-            Err(_) => table.insert(key, decision),
-        }
+        intern_in(&self.decisions, &self.session, verdict)
     }
 
     /// (Not inlined: one copy serves the four exports that decide.)
@@ -413,6 +418,25 @@ impl RawSession {
         let resource = resource_of_parts(id, kind, attrs)?;
         let verdict = self.decide(action, scope, &resource);
         Ok(self.intern(verdict))
+    }
+
+    /// What decides an action (by catalog id) at a scope (by id) for a particular
+    /// resource, for the package's evaluator: JSON with decision ids of the policy
+    /// (`src/decide/program.rs`), or `null` where the session's row or the engine alone
+    /// decides.
+    pub fn program(&mut self, action: u32, scope: i32) -> String {
+        let scope = usize::try_from(scope)
+            .ok()
+            .and_then(|s| self.scopes.get(s))
+            .and_then(|s| s.as_ref().ok());
+        let (decisions, session) = (&self.decisions, &self.session);
+        scope
+            .and_then(|scope| {
+                session.program_json(action as usize, scope, &mut |v| {
+                    intern_in(decisions, session, v)
+                })
+            })
+            .unwrap_or_else(|| "null".to_owned())
     }
 
     /// The decision of a decision id (given out by any session of this policy), as JSON.

@@ -12,8 +12,8 @@
 
 use super::scope::ScopePath;
 use super::{Effect, Reason, Session, Verdict};
-use crate::compile::{ActionId, Compiled, LevelId};
-use crate::document::condition::{AttrRef, Entity, Expr};
+use crate::compile::{ActionId, Compiled, LevelId, RoleId};
+use crate::document::condition::{Entity, Expr};
 use crate::error::{DocPath, InputError, InputErrorCode};
 use crate::query::{Outcome, Part, QueryPlan, Residual};
 use crate::value::{Value, ValueRef};
@@ -82,15 +82,48 @@ impl Session {
         let Some(act) = p.actions.get(action) else {
             return deny_all(Reason::UnknownAction);
         };
-        let level = act.level;
         // Step 1: a resource in another branch of the scope tree than the action's level
         // is `bad_scope`.
-        let Some(in_branch) = branch(p, at.level(p), level) else {
+        let Some(in_branch) = branch(p, at.level(p), act.level) else {
             return deny_all(Reason::BadScope);
         };
-        // Step 2: where each role assignment applies.
-        let applies: Vec<Part> = self
-            .assignments
+        let applies = self.where_assignments_apply(act.level, at);
+        let denied = self.denied_where(action, kind, &applies);
+        let (granted, conditional_grant) = self.granted_where(action, kind, &applies);
+        let allowed = Part::all([in_branch, denied.not(), granted.clone()]);
+        if allowed.is(false) {
+            // No resource is allowed: the reason of the resource nearest to it.
+            return deny_all(if !granted.is(false) {
+                Reason::DeniedByRule
+            } else if conditional_grant {
+                Reason::ConditionFailed
+            } else if applies.iter().any(|a| !a.is(false)) {
+                Reason::NoGrant
+            } else {
+                Reason::NotMember
+            });
+        }
+        // Step 5: gates, the same for every resource.
+        let gated = self.gated(act, Verdict::granted(action, 0, 0, None));
+        if gated.effect == Effect::Locked {
+            let decision = self.decision(gated);
+            return Outcome::DenyAll {
+                effect: decision.effect,
+                reason: decision.reason,
+                hint: decision.hint,
+            };
+        }
+        match allowed {
+            Part::Cond(c) => Outcome::Conditional(c),
+            Part::Const(_) => Outcome::AllowAll,
+        }
+    }
+
+    /// Step 2: for each role assignment, the resources (by scope, within `at`) where it
+    /// applies to an action of `level`.
+    fn where_assignments_apply(&self, level: LevelId, at: &ScopePath) -> Vec<Part> {
+        let p = &*self.policy.inner;
+        self.assignments
             .iter()
             .map(|a| {
                 let held = a.path.level(p);
@@ -111,14 +144,22 @@ impl Session {
                     Part::FALSE
                 }
             })
-            .collect();
-        let roles_of = |i: usize| {
-            self.assignments
-                .get(i)
-                .and_then(|a| p.roles.get(a.role))
-                .map_or(&[][..], |r| &r.expansion)
-        };
-        // Step 3: deny rules.
+            .collect()
+    }
+
+    /// The roles (expanded) of the session's role assignment `i`.
+    fn roles_of(&self, i: usize) -> &[RoleId] {
+        let p = &*self.policy.inner;
+        self.assignments
+            .get(i)
+            .and_then(|a| p.roles.get(a.role))
+            .map_or(&[][..], |r| &r.expansion)
+    }
+
+    /// Step 3: the resources a deny rule of an applicable role covers: where its role
+    /// applies and its condition is not false (an undecided one applies).
+    fn denied_where(&self, action: ActionId, kind: &str, applies: &[Part]) -> Part {
+        let p = &*self.policy.inner;
         let mut denies = Vec::new();
         if p.deny_any.contains(action) {
             for rule in p.deny_rules.iter().filter_map(|&r| p.rules.get(r)) {
@@ -128,9 +169,8 @@ impl Session {
                 let held = applies
                     .iter()
                     .enumerate()
-                    .filter(|(i, _)| roles_of(*i).iter().any(|&r| rule.roles.contains(r)));
+                    .filter(|(i, _)| self.roles_of(*i).iter().any(|&r| rule.roles.contains(r)));
                 let who = Part::any(held.map(|(_, part)| part.clone()));
-                // A deny rule applies unless its condition is false.
                 let when = rule
                     .condition
                     .as_ref()
@@ -138,13 +178,19 @@ impl Session {
                 denies.push(Part::all([who, when]));
             }
         }
-        let denied = Part::any(denies);
-        // Step 4: grants.
+        Part::any(denies)
+    }
+
+    /// Step 4: the resources an applicable role grants the action on (its own `allow`
+    /// list, or an allow rule whose condition is true), and whether a conditional grant
+    /// applies anywhere.
+    fn granted_where(&self, action: ActionId, kind: &str, applies: &[Part]) -> (Part, bool) {
+        let p = &*self.policy.inner;
         let mut grants = Vec::new();
         let mut conditional_grant = false;
         for (i, part) in applies.iter().enumerate() {
             let mut how = Vec::new();
-            for role in roles_of(i).iter().filter_map(|&r| p.roles.get(r)) {
+            for role in self.roles_of(i).iter().filter_map(|&r| p.roles.get(r)) {
                 if role.allow.contains(action) {
                     how.push(Part::TRUE);
                     break;
@@ -162,55 +208,7 @@ impl Session {
             }
             grants.push(Part::all([part.clone(), Part::any(how)]));
         }
-        let granted = Part::any(grants);
-        let allowed = Part::all([in_branch, denied.not(), granted.clone()]);
-        if allowed.is(false) {
-            // No resource is allowed: the reason of the resource nearest to it.
-            return deny_all(if !granted.is(false) {
-                Reason::DeniedByRule
-            } else if conditional_grant {
-                Reason::ConditionFailed
-            } else if applies.iter().any(|a| !a.is(false)) {
-                Reason::NoGrant
-            } else {
-                Reason::NotMember
-            });
-        }
-        // Step 5: gates, the same for every resource.
-        let feature_off = act
-            .feature
-            .filter(|&f| !self.features.get(f).copied().unwrap_or(false));
-        let locked = if let Some(f) = feature_off {
-            Some(Verdict {
-                effect: Effect::Locked,
-                may_enable: p
-                    .features
-                    .get(f)
-                    .and_then(|f| f.enable)
-                    .is_some_and(|e| self.may_enable(e)),
-                ..Verdict::deny(Reason::FeatureDisabled, action)
-            })
-        } else if !act.plans.is_empty() && !self.plan.is_some_and(|plan| act.plans.contains(&plan))
-        {
-            Some(Verdict {
-                effect: Effect::Locked,
-                ..Verdict::deny(Reason::PlanRequired, action)
-            })
-        } else {
-            None
-        };
-        if let Some(verdict) = locked {
-            let decision = self.decision(verdict);
-            return Outcome::DenyAll {
-                effect: decision.effect,
-                reason: decision.reason,
-                hint: decision.hint,
-            };
-        }
-        match allowed {
-            Part::Cond(c) => Outcome::Conditional(c),
-            Part::Const(_) => Outcome::AllowAll,
-        }
+        (Part::any(grants), conditional_grant)
     }
 
     /// A rule's condition with the principal, the tenant and the resource's type known:
@@ -241,7 +239,7 @@ impl Session {
                         yes: present,
                     }
                 }
-                _ => Split::known(self.known_attr(a) != ValueRef::Null),
+                _ => Split::known(self.known_value(a) != ValueRef::Null),
             },
             Expr::Eq(l, r) => self.split_eq(l, r, kind),
             Expr::Ne(l, r) => self.split_eq(l, r, kind).not(),
@@ -354,28 +352,11 @@ impl Session {
             Expr::Attr(a, _) => match (a.entity, a.name.as_str()) {
                 (Entity::Resource, "type") => Side::Known(ValueRef::Str(kind)),
                 (Entity::Resource, name) => Side::Unknown(name),
-                _ => Side::Known(self.known_attr(a)),
+                _ => Side::Known(self.known_value(a)),
             },
             _ => Side::Compound(expr),
         }
     }
-
-    /// A principal or tenant attribute, as decisions read it.
-    fn known_attr(&self, attr: &AttrRef) -> ValueRef<'_> {
-        match (attr.entity, attr.name.as_str()) {
-            (Entity::Principal, "id") => self.principal_id.as_ref(),
-            (Entity::Principal, name) => of(&self.principal_attrs, name),
-            (Entity::Tenant, "id") => self.tenant_id.as_ref(),
-            (Entity::Tenant, "plan") => self.tenant_plan.as_ref(),
-            (Entity::Tenant, "features") => self.tenant_features.as_ref(),
-            (Entity::Tenant, name) => of(&self.tenant_attrs, name),
-            (Entity::Resource, _) => ValueRef::Null,
-        }
-    }
-}
-
-fn of<'a>(attrs: &'a crate::value::Attrs, name: &str) -> ValueRef<'a> {
-    attrs.get(name).map_or(ValueRef::Null, Value::as_ref)
 }
 
 fn deny_all(reason: Reason) -> Outcome {

@@ -17,8 +17,8 @@ use std::sync::Arc;
 /// the policy it was parsed for, and a session of another policy refuses it (`bad_scope`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scope {
-    path: ScopePath,
-    policy: u64,
+    pub(super) path: ScopePath,
+    pub(super) policy: u64,
 }
 
 #[derive(Debug, Clone)]

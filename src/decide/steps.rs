@@ -4,7 +4,7 @@
 use super::explain::{self, ExplainStep};
 use super::scope::ScopePath;
 use super::{Effect, Reason, Resource, Session, Verdict};
-use crate::compile::{ActionId, RoleId, RuleId};
+use crate::compile::{Action, ActionId, RoleId, RuleId};
 use crate::document::RuleEffect;
 use crate::document::condition::{self, AttrRef, AttrSource, Entity, Expr, Truth};
 use crate::value::{Attrs, Value, ValueRef};
@@ -134,21 +134,7 @@ impl Session {
         }
 
         // Step 2: applicable roles, expanded, each once, in assignment order.
-        let mut applicable: Vec<(RoleId, usize)> = Vec::with_capacity(8);
-        for (ai, a) in self.assignments.iter().enumerate() {
-            let Some(role) = p.roles.get(a.role) else {
-                continue;
-            };
-            let applies = a.path == *path || (role.cascade && a.path.is_prefix_of(path));
-            if !applies {
-                continue;
-            }
-            for &r in &role.expansion {
-                if !applicable.iter().any(|(seen, _)| *seen == r) {
-                    applicable.push((r, ai));
-                }
-            }
-        }
+        let applicable = self.applicable_roles(path);
         if let Some(t) = trace.as_deref_mut() {
             t.push(explain::roles_step(
                 p,
@@ -240,7 +226,7 @@ impl Session {
             }
             return verdict;
         };
-        let mut verdict = Verdict::granted(action, role, ai, rule);
+        let verdict = Verdict::granted(action, role, ai, rule);
         if let Some(t) = trace.as_deref_mut() {
             t.push(explain::grant_step(p, act, &self.decision(verdict), None));
         }
@@ -249,8 +235,48 @@ impl Session {
             return verdict;
         }
 
-        // Step 5: feature and plan gates; a principal who may enable the feature is told
-        // how (the feature's `enable_hint`).
+        // Step 5: feature and plan gates.
+        let verdict = self.gated(act, verdict);
+        if let Some(t) = trace {
+            let decision = self.decision(verdict);
+            t.push(explain::gate_step(p, act, &decision));
+            t.push(explain::result_step(&decision));
+        }
+        verdict
+    }
+}
+
+impl Session {
+    /// Step 2: the roles that apply at `path` (held there, or above it by a cascading
+    /// role), expanded with the roles they include, each once, in assignment order, each
+    /// with the index of the assignment that made it apply.
+    #[inline(always)]
+    pub(super) fn applicable_roles(&self, path: &ScopePath) -> Vec<(RoleId, usize)> {
+        let p = &*self.policy.inner;
+        let mut applicable: Vec<(RoleId, usize)> = Vec::with_capacity(8);
+        for (ai, a) in self.assignments.iter().enumerate() {
+            let Some(role) = p.roles.get(a.role) else {
+                continue;
+            };
+            let applies = a.path == *path || (role.cascade && a.path.is_prefix_of(path));
+            if !applies {
+                continue;
+            }
+            for &r in &role.expansion {
+                if !applicable.iter().any(|(seen, _)| *seen == r) {
+                    applicable.push((r, ai));
+                }
+            }
+        }
+        applicable
+    }
+
+    /// Step 5: a grant of `act`, locked when the tenant lacks its feature or is on none of
+    /// its plans; a principal who may enable the feature is told how (the feature's
+    /// `enable_hint`).
+    #[inline]
+    pub(super) fn gated(&self, act: &Action, mut verdict: Verdict) -> Verdict {
+        let p = &*self.policy.inner;
         if let Some(f) = act.feature {
             if !self.features.get(f).copied().unwrap_or(false) {
                 verdict.effect = Effect::Locked;
@@ -269,12 +295,21 @@ impl Session {
             verdict.effect = Effect::Locked;
             verdict.reason = Reason::PlanRequired;
         }
-        if let Some(t) = trace {
-            let decision = self.decision(verdict);
-            t.push(explain::gate_step(p, act, &decision));
-            t.push(explain::result_step(&decision));
-        }
         verdict
+    }
+
+    /// A principal or tenant attribute as conditions read it (`null` when the session
+    /// lacks it); resource attributes are not the session's (`null`).
+    pub(crate) fn known_value(&self, attr: &AttrRef) -> ValueRef<'_> {
+        match (attr.entity, attr.name.as_str()) {
+            (Entity::Principal, "id") => self.principal_id.as_ref(),
+            (Entity::Principal, name) => attr_of(&self.principal_attrs, name),
+            (Entity::Tenant, "id") => self.tenant_id.as_ref(),
+            (Entity::Tenant, "plan") => self.tenant_plan.as_ref(),
+            (Entity::Tenant, "features") => self.tenant_features.as_ref(),
+            (Entity::Tenant, name) => attr_of(&self.tenant_attrs, name),
+            (Entity::Resource, _) => ValueRef::Null,
+        }
     }
 }
 
@@ -360,10 +395,7 @@ fn attr_of<'a>(attrs: &'a Attrs, name: &str) -> ValueRef<'a> {
 
 impl AttrSource for Request<'_> {
     fn attr(&self, attr: &AttrRef) -> ValueRef<'_> {
-        let s = self.session;
         match (attr.entity, attr.name.as_str()) {
-            (Entity::Principal, "id") => s.principal_id.as_ref(),
-            (Entity::Principal, name) => attr_of(&s.principal_attrs, name),
             (Entity::Resource, "id") => self
                 .resource
                 .id
@@ -375,10 +407,7 @@ impl AttrSource for Request<'_> {
                 .as_deref()
                 .map_or(ValueRef::Null, ValueRef::Str),
             (Entity::Resource, name) => attr_of(&self.resource.attrs, name),
-            (Entity::Tenant, "id") => s.tenant_id.as_ref(),
-            (Entity::Tenant, "plan") => s.tenant_plan.as_ref(),
-            (Entity::Tenant, "features") => s.tenant_features.as_ref(),
-            (Entity::Tenant, name) => attr_of(&s.tenant_attrs, name),
+            _ => self.session.known_value(attr),
         }
     }
 
