@@ -1,12 +1,17 @@
 //! The `Policy` class: a compiled policy over one WebAssembly module (its catalog, roles,
 //! warnings, matrix, team changes and lint), and the door to its sessions.
 //!
-//! Action names are interned once per policy: a session asks by id.
+//! Action names are interned once per policy: a session asks by id. Decisions come back from
+//! the engine as ids of the policy's distinct decisions; the policy keeps one frozen object
+//! per id, shared by all its sessions.
 
 import { badInput, describe, freed, now, rethrow, seconds, toJson } from "./boundary.js";
 import { openSession } from "./session.js";
 
 const token = {};
+
+/** How many distinct decisions a policy keeps before it forgets them and starts again. */
+const DECISIONS = 1 << 16;
 
 /**
  * An error of the engine about the principal given without its stale assignments (indexes
@@ -86,7 +91,26 @@ class CompiledPolicy {
   #actions;
   #roles;
   #roleNames;
+  #name;
   #fingerprint;
+  #decisionList = []; // decision id -> frozen decision
+  // What the sessions reach (through their raw session, which shares the engine's table
+  // of decisions with the policy's other sessions and outlives a freed policy): a decision
+  // by id, and `forgetting(raw)`, called before each call into the engine that gives out
+  // ids, which starts the table anew once it holds too many (sessions keep the objects
+  // they have); and the action ids by name, for snapshots' indexes.
+  #decisions = {
+    actionIds: null,
+    generation: 0, // how many times the table started anew
+    of: (id, raw) => this.#decisionList[id] ?? this.#fetchDecision(id, raw),
+    forgetting: (raw) => {
+      if (this.#decisionList.length >= DECISIONS) {
+        raw.forget();
+        this.#decisionList = [];
+        this.#decisions.generation++;
+      }
+    },
+  };
 
   constructor(given, boundary, rawPolicy) {
     if (given !== token) {
@@ -94,14 +118,24 @@ class CompiledPolicy {
     }
     this.#boundary = boundary;
     this.#raw = rawPolicy;
-    this.#actions = Object.freeze(JSON.parse(rawPolicy.actions()).map((a) => Object.freeze(a)));
-    this.#roles = Object.freeze(JSON.parse(rawPolicy.roles()).map((r) => Object.freeze(r)));
+    const catalog = JSON.parse(rawPolicy.catalog());
+    this.#name = catalog.name;
+    this.#actions = Object.freeze(catalog.actions.map((a) => Object.freeze(a)));
+    this.#roles = Object.freeze(catalog.roles.map((r) => Object.freeze(r)));
     this.#actionIds = new Map(this.#actions.map((a, i) => [a.name, i]));
+    this.#decisions.actionIds = this.#actionIds;
+  }
+
+  #fetchDecision(id, raw) {
+    const d = Object.freeze(JSON.parse(raw.decision(id)));
+    this.#decisionList[id] = d;
+    return d;
   }
 
   /** The policy's name. */
   get name() {
-    return this.#live.name() ?? undefined;
+    this.#live; // after free(), `freed`
+    return this.#name;
   }
 
   /** The action catalog, in order. */
@@ -246,7 +280,7 @@ class CompiledPolicy {
       if (stale !== undefined) throw renumbered(e, stale);
       rethrow(e);
     }
-    return openSession(this.#boundary, this, rawSession, principal, stale && this.#warnings(principal, stale));
+    return openSession(this.#boundary, this, rawSession, principal, this.#decisions, stale && this.#warnings(principal, stale));
   }
 
   // The indexes of the principal's assignments whose role the policy does not declare
