@@ -12,9 +12,9 @@
 
 import { UNKNOWN_ACTION, badInput, describe, freed, optionalString, rethrow, toJson } from "./boundary.js";
 import { ENGINE, compileProgram } from "./conditions.js";
+import { SNAPSHOT_INDEXES } from "./snapshot.js";
 
-/** Where a snapshot made by a session keeps its index (see snapshot.js). */
-export const SNAPSHOT_INDEX = Symbol.for("rolegate.snapshot.index");
+
 
 /** Where `rolegate/dev` hooks its warning about actions outside the catalog, on a policy. */
 const ON_UNKNOWN_ACTION = Symbol.for("rolegate.onUnknownAction");
@@ -380,8 +380,8 @@ export class Session {
     if (scopes.length > 8) index.byScope = new Map(index.scopes.map((scope, i) => [scope, index.rows[i]]));
     Object.freeze(out.scopes);
     out.unknown = this.#unknownAction("");
-    Object.defineProperty(out, SNAPSHOT_INDEX, { value: Object.freeze(index) });
-    return Object.freeze(out);
+    SNAPSHOT_INDEXES.set(Object.freeze(out), Object.freeze(index));
+    return out;
   }
 
   /**

@@ -17,15 +17,17 @@ function scopeOf(resource) {
   return resource.scope ?? "";
 }
 
-// Where a snapshot made by `session.snapshot()` keeps its index (a symbol, which JSON leaves
-// out; the snapshot is frozen, so the index cannot fall out of step with it): the action ids
-// by name, the scopes and their rows of decisions in catalog order, and for many scopes a
-// Map of the rows by scope. A snapshot read back from JSON has none: it is read by name.
-const INDEX = Symbol.for("rolegate.snapshot.index");
+// The index of a snapshot made by `session.snapshot()` (the snapshot is frozen, so the index
+// cannot fall out of step with it): the action ids by name, the scopes and their rows of
+// decisions in catalog order, and for many scopes a Map of the rows by scope. Kept beside the
+// snapshot, here (session.js fills it), not as a symbol property of it: React refuses to
+// pass an object with symbol properties from a server component to a client component.
+// A snapshot read back from JSON, or passed to a client component, has none: it is read by name.
+export const SNAPSHOT_INDEXES = new WeakMap();
 
 /** The decision a snapshot holds for `action` at the resource's scope. */
 export function snapshotCheck(snapshot, action, resource) {
-  const index = snapshot[INDEX];
+  const index = SNAPSHOT_INDEXES.get(snapshot);
   if (index !== undefined && typeof resource === "string") {
     let row;
     if (index.byScope === null) {
