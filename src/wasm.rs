@@ -67,12 +67,15 @@ fn resource_of_parts(
         Some(text) => Resource::attrs_from_json(&text).map_err(|e| input_error(&e))?,
         None => Default::default(),
     };
-    Ok(Resource {
+    let resource = Resource {
         kind,
         id,
         scope: String::new(),
         attrs,
-    })
+    };
+    crate::decide::input_limits::resource(&resource, &crate::DocPath::root().key("resource"))
+        .map_err(|e| input_error(&e))?;
+    Ok(resource)
 }
 
 /// A compiled policy.

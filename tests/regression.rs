@@ -6,8 +6,8 @@
 //! - A condition of 10,000 `&&` terms overflowed the stack while type-checking (565a168):
 //!   `huge_and_deep_conditions_are_rejected_without_crashing` in `tests/invalid.rs`; 1,000
 //!   nested arrays or parentheses and 1,000 negations: the invalid corpus files
-//!   `bad_type_nested_arrays_1000.json`, `syntax_toml_nested_arrays_1000.toml`,
-//!   `bad_condition_nested_1000.toml`, `bad_condition_negated_1000.json`.
+//!   `limit_exceeded_nested_arrays_1000.json`, `limit_exceeded_toml_nested_arrays_1000.toml`,
+//!   `limit_exceeded_condition_nested_1000.toml`, `limit_exceeded_condition_negated_1000.json`.
 //! - A JSON document that is not an object was misreported (565a168): invalid corpus
 //!   `bad_type_document_is_a_list.json`.
 //! - Scope levels below a cycle were reported as cycles, each member separately (565a168):

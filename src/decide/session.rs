@@ -103,7 +103,8 @@ pub(super) fn check_resource_attrs(
 
 impl Policy {
     /// A session for a principal in a tenant. Fails on a role, plan, feature or scope the
-    /// policy does not declare, or on an attribute of the wrong type.
+    /// policy does not declare, on an attribute of the wrong type, or on a principal or a
+    /// tenant over one of the [`limits`](crate::limits) (`limit_exceeded`).
     pub fn session(&self, principal: &Principal, tenant: &Tenant) -> Result<Session, InputError> {
         Session::new(self.clone(), principal, tenant)
     }
@@ -117,6 +118,8 @@ impl Session {
         tenant: &Tenant,
     ) -> Result<Session, InputError> {
         let compiled = &policy.inner;
+        super::input::limits::principal(principal)?;
+        super::input::limits::tenant(tenant)?;
         let base = DocPath::root().key("principal");
         let assignments = read_assignments(compiled, principal, &base)?;
         check_attrs(compiled, Entity::Principal, &principal.attrs, &base)?;

@@ -6,6 +6,7 @@
 //! in its own store, in any serde format) both go through it, so a bad principal gets the
 //! same code, path and message everywhere. `Serialize` writes the same shape.
 
+pub(crate) mod limits;
 mod read;
 
 use crate::error::InputError;

@@ -1,7 +1,7 @@
 //! Reading principals, tenants and resources from the tree with the one typed reader:
 //! what `from_json` and `Deserialize` both use, errors at a path (`principal.roles[0].role`).
 
-use super::{Principal, Resource, RoleAssignment, Tenant};
+use super::{Principal, Resource, RoleAssignment, Tenant, limits};
 use crate::error::{DocPath, InputError};
 use crate::json::read::Reader;
 use crate::json::tree::{Kind, Node};
@@ -26,15 +26,21 @@ fn whole<T>(
 }
 
 pub(super) fn principal(node: &Node) -> Result<Principal, InputError> {
-    whole(node, "principal", principal_at)
+    let p = whole(node, "principal", principal_at)?;
+    limits::principal(&p)?;
+    Ok(p)
 }
 
 pub(super) fn tenant(node: &Node) -> Result<Tenant, InputError> {
-    whole(node, "tenant", tenant_at)
+    let t = whole(node, "tenant", tenant_at)?;
+    limits::tenant(&t)?;
+    Ok(t)
 }
 
 pub(super) fn resource(node: &Node) -> Result<Resource, InputError> {
-    whole(node, "resource", resource_at)
+    let r = whole(node, "resource", resource_at)?;
+    limits::resource(&r, &DocPath::root().key("resource"))?;
+    Ok(r)
 }
 
 pub(super) fn role_assignment(node: &Node) -> Result<RoleAssignment, InputError> {
@@ -46,18 +52,26 @@ pub(super) fn role_assignment(node: &Node) -> Result<RoleAssignment, InputError>
 /// Attributes alone: `{ name: value, ... }`, read at `resource.attrs`.
 pub(super) fn attrs_only(node: &Node) -> Result<Attrs, InputError> {
     let mut r = Reader::default();
-    let out = attr_table(&mut r, node, &DocPath::root().key("resource").key("attrs"));
-    r.into_input(out)
+    let path = DocPath::root().key("resource").key("attrs");
+    let out = attr_table(&mut r, node, &path);
+    let out = r.into_input(out)?;
+    limits::attrs(&path, &out)?;
+    Ok(out)
 }
 
 pub(super) fn resources(node: &Node) -> Result<Vec<Resource>, InputError> {
-    whole(node, "resources", |r, node, path| {
+    let list: Vec<Resource> = whole(node, "resources", |r, node, path| {
         r.list(node, path, "a list")
             .iter()
             .enumerate()
             .map(|(i, item)| resource_at(r, item, &path.index(i)))
             .collect()
-    })
+    })?;
+    let path = DocPath::root().key("resources");
+    for (i, resource) in list.iter().enumerate() {
+        limits::resource(resource, &path.index(i))?;
+    }
+    Ok(list)
 }
 
 fn principal_at(r: &mut Reader, node: &Node, path: &DocPath) -> Principal {
