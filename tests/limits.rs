@@ -39,7 +39,7 @@ fn compile(doc: &Json) -> Result<Policy, PolicyErrors> {
 
 /// The one `limit_exceeded` error of a refused document, as its path.
 fn refused_at(result: Result<Policy, PolicyErrors>) -> String {
-    let errors = result.err().expect("the document is over a limit, and refused");
+    let errors = result.expect_err("the document is over a limit, and refused");
     let limits: Vec<_> = errors
         .iter()
         .filter(|d| d.code.as_str() == "limit_exceeded")
@@ -129,7 +129,10 @@ fn with_entries(section: &str, count: usize) -> Json {
         let (name, value) = match section {
             "scopes" => (format!("l{i}"), json!({ "parent": "org" })),
             "actions" => (format!("a.x{i}"), json!({ "scope": "org" })),
-            "roles" => (format!("r{i}"), json!({ "scope": "org", "allow": ["doc.view"] })),
+            "roles" => (
+                format!("r{i}"),
+                json!({ "scope": "org", "allow": ["doc.view"] }),
+            ),
             "features" => (format!("f{i}"), json!({})),
             "plans" => (format!("p{i}"), json!({ "features": ["f"] })),
             _ => unreachable!(),
@@ -157,7 +160,12 @@ fn section_counts() {
             .unwrap_or_else(|e| panic!("{section} at {max}, artifact: {e}"));
         assert_eq!(loaded.fingerprint(), policy.fingerprint());
         at = with_entries_or_rules(section, max + 1);
-        assert_eq!(refused_at(compile(&at)), section, "{section} at {}", max + 1);
+        assert_eq!(
+            refused_at(compile(&at)),
+            section,
+            "{section} at {}",
+            max + 1
+        );
     }
 }
 
@@ -270,7 +278,10 @@ fn input_bytes() {
         format!("{head}{}", " ".repeat(n - head.len()))
     };
     assert!(Principal::from_json(&text(MAX_INPUT_BYTES)).is_ok());
-    input_over(Principal::from_json(&text(MAX_INPUT_BYTES + 1)), "principal");
+    input_over(
+        Principal::from_json(&text(MAX_INPUT_BYTES + 1)),
+        "principal",
+    );
     input_over(Tenant::from_json(&text(MAX_INPUT_BYTES + 1)), "tenant");
     let resource = |n: usize| {
         let head = r#"{"scope":"org"}"#;
@@ -284,10 +295,7 @@ fn input_bytes() {
     // Nesting: MAX_NESTING lists in an attribute are read, one more is over the limit.
     let nested_attr = |levels: usize| format!(r#"{{"id":"u","attrs":{{"n":{}}}}}"#, nested(levels));
     assert!(Principal::from_json(&nested_attr(MAX_NESTING - 2)).is_ok());
-    input_over(
-        Principal::from_json(&nested_attr(MAX_NESTING)),
-        "principal",
-    );
+    input_over(Principal::from_json(&nested_attr(MAX_NESTING)), "principal");
 }
 
 #[test]
@@ -304,7 +312,10 @@ fn principal_roles() {
     )
     .unwrap();
     let last = format!("workspace:w{}", MAX_PRINCIPAL_ROLES - 1);
-    assert_eq!(s.check("doc.edit", &Resource::at(&last)).effect, Effect::Allow);
+    assert_eq!(
+        s.check("doc.edit", &Resource::at(&last)).effect,
+        Effect::Allow
+    );
     input_over(
         session_of(
             &json!({ "id": "u", "roles": roles(MAX_PRINCIPAL_ROLES + 1) }),
@@ -331,18 +342,27 @@ fn attributes_per_principal_tenant_and_resource() {
     let t = json!({ "id": "t" });
     session_of(&json!({ "id": "u", "attrs": attrs(MAX_ATTRIBUTES) }), &t).unwrap();
     input_over(
-        session_of(&json!({ "id": "u", "attrs": attrs(MAX_ATTRIBUTES + 1) }), &t),
+        session_of(
+            &json!({ "id": "u", "attrs": attrs(MAX_ATTRIBUTES + 1) }),
+            &t,
+        ),
         "principal.attrs",
     );
     let p = json!({ "id": "u" });
     session_of(&p, &json!({ "id": "t", "attrs": attrs(MAX_ATTRIBUTES) })).unwrap();
     input_over(
-        session_of(&p, &json!({ "id": "t", "attrs": attrs(MAX_ATTRIBUTES + 1) })),
+        session_of(
+            &p,
+            &json!({ "id": "t", "attrs": attrs(MAX_ATTRIBUTES + 1) }),
+        ),
         "tenant.attrs",
     );
     let r = |n: usize| json!({ "scope": "org", "attrs": attrs(n) }).to_string();
     Resource::from_json(&r(MAX_ATTRIBUTES)).unwrap();
-    input_over(Resource::from_json(&r(MAX_ATTRIBUTES + 1)), "resource.attrs");
+    input_over(
+        Resource::from_json(&r(MAX_ATTRIBUTES + 1)),
+        "resource.attrs",
+    );
     let only = |n: usize| Json::Object(attrs(n)).to_string();
     Resource::attrs_from_json(&only(MAX_ATTRIBUTES)).unwrap();
     input_over(
@@ -373,7 +393,11 @@ fn attributes_per_principal_tenant_and_resource() {
 fn tenant_features() {
     let p = json!({ "id": "u" });
     let features = |n: usize| vec![json!("f"); n];
-    session_of(&p, &json!({ "id": "t", "features": features(MAX_TENANT_FEATURES) })).unwrap();
+    session_of(
+        &p,
+        &json!({ "id": "t", "features": features(MAX_TENANT_FEATURES) }),
+    )
+    .unwrap();
     input_over(
         session_of(
             &p,
@@ -413,7 +437,14 @@ fn names_in_a_policy() {
     paths.dedup();
     assert_eq!(
         paths,
-        ["actions", "attributes", "features", "plans", "roles", "rules"],
+        [
+            "actions",
+            "attributes",
+            "features",
+            "plans",
+            "roles",
+            "rules"
+        ],
         "{errors}"
     );
 }
@@ -424,7 +455,8 @@ fn names_and_ids() {
     let name = long(MAX_POLICY_NAME_BYTES);
     let id = long(MAX_NAME_BYTES);
     let principal = json!({ "id": id, "roles": [{ "role": name }], "attrs": { name.clone(): "yes", long(MAX_NAME_BYTES): 1 } });
-    let tenant = json!({ "id": id, "plan": name, "features": [name], "attrs": { long(MAX_NAME_BYTES): 1 } });
+    let tenant =
+        json!({ "id": id, "plan": name, "features": [name], "attrs": { long(MAX_NAME_BYTES): 1 } });
     let p = Principal::from_json(&principal.to_string()).unwrap();
     let t = Tenant::from_json(&tenant.to_string()).unwrap();
     let s = at.session(&p, &t).unwrap();
@@ -434,8 +466,8 @@ fn names_and_ids() {
     let action = format!("doc.{}", long(MAX_POLICY_NAME_BYTES - 4));
     assert_eq!(s.check(&action, &resource).effect, Effect::Allow);
     // A role name of MAX_NAME_BYTES is read, and is no role of the policy.
-    let p = Principal::from_json(&json!({ "id": "u", "roles": [{ "role": id }] }).to_string())
-        .unwrap();
+    let p =
+        Principal::from_json(&json!({ "id": "u", "roles": [{ "role": id }] }).to_string()).unwrap();
     let error = at.session(&p, &Tenant::new("t")).unwrap_err();
     assert_eq!(error.code, InputErrorCode::UnknownRole);
 
@@ -454,7 +486,11 @@ fn names_and_ids() {
             "principal.attrs",
         ),
         (json!({ "id": "u" }), json!({ "id": over }), "tenant.id"),
-        (json!({ "id": "u" }), json!({ "id": "t", "plan": over }), "tenant.plan"),
+        (
+            json!({ "id": "u" }),
+            json!({ "id": "t", "plan": over }),
+            "tenant.plan",
+        ),
         (
             json!({ "id": "u" }),
             json!({ "id": "t", "features": ["f", over] }),
@@ -479,7 +515,10 @@ fn names_and_ids() {
         "principal.id",
     );
     input_over(
-        policy().session(&Principal::new("u"), &Tenant::new("t").with_feature(over.as_str())),
+        policy().session(
+            &Principal::new("u"),
+            &Tenant::new("t").with_feature(over.as_str()),
+        ),
         "tenant.features[0]",
     );
     for (resource, path) in [
@@ -496,17 +535,26 @@ fn string_and_list_values() {
     let t = json!({ "id": "t" });
     let s = |n: usize| json!({ "id": "u", "attrs": { "a": long(n) } });
     session_of(&s(MAX_STRING_BYTES), &t).unwrap();
-    input_over(session_of(&s(MAX_STRING_BYTES + 1), &t), "principal.attrs.a");
+    input_over(
+        session_of(&s(MAX_STRING_BYTES + 1), &t),
+        "principal.attrs.a",
+    );
     let l = |n: usize| json!({ "id": "u", "attrs": { "l": vec!["x"; n] } });
     session_of(&l(MAX_LIST_VALUE_ITEMS), &t).unwrap();
-    input_over(session_of(&l(MAX_LIST_VALUE_ITEMS + 1), &t), "principal.attrs.l");
+    input_over(
+        session_of(&l(MAX_LIST_VALUE_ITEMS + 1), &t),
+        "principal.attrs.l",
+    );
     let item = json!({ "id": "u", "attrs": { "l": ["x", long(MAX_STRING_BYTES + 1)] } });
     input_over(session_of(&item, &t), "principal.attrs.l[1]");
     let r = json!({ "attrs": { "a": long(MAX_STRING_BYTES + 1) } }).to_string();
     input_over(Resource::from_json(&r), "resource.attrs.a");
     // Built in Rust.
     let built = Principal::new("u").with_attr("a", Value::String(long(MAX_STRING_BYTES + 1)));
-    input_over(policy().session(&built, &Tenant::new("t")), "principal.attrs.a");
+    input_over(
+        policy().session(&built, &Tenant::new("t")),
+        "principal.attrs.a",
+    );
 }
 
 #[test]
