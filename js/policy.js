@@ -3,7 +3,7 @@
 //!
 //! Action names are interned once per policy: a session asks by id.
 
-import { badInput, describe, freed, now, rethrow, seconds, toJson } from "./boundary.js";
+import { badInput, describe, freed, now, seconds, toJson } from "./boundary.js";
 import { openSession } from "./session.js";
 
 const token = {};
@@ -56,6 +56,7 @@ class CompiledPolicy {
   #actions;
   #roles;
   #fingerprint;
+  #generation;
 
   constructor(given, boundary, rawPolicy) {
     if (given !== token) {
@@ -63,14 +64,25 @@ class CompiledPolicy {
     }
     this.#boundary = boundary;
     this.#raw = rawPolicy;
-    this.#actions = Object.freeze(JSON.parse(rawPolicy.actions()).map((a) => Object.freeze(a)));
-    this.#roles = Object.freeze(JSON.parse(rawPolicy.roles()).map((r) => Object.freeze(r)));
+    this.#generation = boundary.generation;
+    this.#actions = Object.freeze(JSON.parse(this.#call((r) => r.actions())).map((a) => Object.freeze(a)));
+    this.#roles = Object.freeze(JSON.parse(this.#call((r) => r.roles())).map((r) => Object.freeze(r)));
     this.#actionIds = new Map(this.#actions.map((a, i) => [a.name, i]));
+  }
+
+  // A call into the raw policy; a trap in it restarts the engine (`trapped`).
+  #call(f) {
+    const raw = this.#live;
+    try {
+      return f(raw);
+    } catch (e) {
+      this.#boundary.rethrow(e);
+    }
   }
 
   /** The policy's name. */
   get name() {
-    return this.#live.name() ?? undefined;
+    return this.#call((r) => r.name()) ?? undefined;
   }
 
   /** The action catalog, in order. */
@@ -86,7 +98,7 @@ class CompiledPolicy {
   /** Compile warnings (full module: Node, Deno, `rolegate/full`; the page module leaves the pass out). */
   get warnings() {
     this.#boundary.fullOnly("warnings");
-    return JSON.parse(this.#live.warnings());
+    return JSON.parse(this.#call((r) => r.warnings()));
   }
 
   /**
@@ -95,7 +107,7 @@ class CompiledPolicy {
    * `rolegate-policy` header.
    */
   get fingerprint() {
-    this.#fingerprint ??= this.#live.fingerprint();
+    this.#fingerprint ??= this.#call((r) => r.fingerprint());
     return this.#fingerprint;
   }
 
@@ -105,7 +117,7 @@ class CompiledPolicy {
    */
   build() {
     this.#boundary.fullOnly("build");
-    return this.#live.build();
+    return this.#call((r) => r.build());
   }
 
   /** Whether `fingerprint` (a server's `rolegate-policy` header) names this very policy. */
@@ -115,13 +127,13 @@ class CompiledPolicy {
 
   /** The route table: `[{ route, method, action, params, resource? }]`, in document order. */
   routes() {
-    return JSON.parse(this.#live.routes());
+    return JSON.parse(this.#call((r) => r.routes()));
   }
 
   /** The role x action matrix. */
   matrix() {
     this.#boundary.fullOnly("matrix");
-    return JSON.parse(this.#live.matrix());
+    return JSON.parse(this.#call((r) => r.matrix()));
   }
 
   /** The id of an action (-1 when the catalog has none of that name). */
@@ -139,42 +151,23 @@ class CompiledPolicy {
     this.#boundary.fullOnly("applyTeamChange");
     if (typeof actor !== "string") throw badInput("actor", `actor must be a member id (a string), got ${describe(actor)}`);
     const time = seconds(at, "at");
-    try {
-      return JSON.parse(
-        this.#live.applyTeam(
-          toJson(team, "team", "team"),
-          toJson(tenant ?? { id: "" }, "tenant", "tenant"),
-          actor,
-          toJson(change, "change", "change"),
-          time,
-        ),
-      );
-    } catch (e) {
-      rethrow(e);
-    }
+    const args = [toJson(team, "team", "team", Infinity), toJson(tenant ?? { id: "" }, "tenant", "tenant"), actor, toJson(change, "change", "change", Infinity), time];
+    return JSON.parse(this.#call((r) => r.applyTeam(...args)));
   }
 
   /** The hygiene checklist of the policy's `team.lint` section, for a team at `now`. */
   lintTeam(team, at = now()) {
     this.#boundary.fullOnly("lintTeam");
     const time = seconds(at, "now");
-    try {
-      return JSON.parse(this.#live.lintTeam(toJson(team, "team", "team"), time));
-    } catch (e) {
-      rethrow(e);
-    }
+    const text = toJson(team, "team", "team", Infinity);
+    return JSON.parse(this.#call((r) => r.lintTeam(text, time)));
   }
 
   /** A session: a principal in a tenant, ready to ask decisions. */
   session(principal, tenant) {
     const p = toJson(principal, "principal", "principal");
     const t = toJson(tenant ?? { id: "" }, "tenant", "tenant");
-    let rawSession;
-    try {
-      rawSession = this.#live.session(p, t);
-    } catch (e) {
-      rethrow(e);
-    }
+    const rawSession = this.#call((r) => r.session(p, t));
     return openSession(this.#boundary, this, rawSession, principal);
   }
 
@@ -186,13 +179,17 @@ class CompiledPolicy {
 
   free() {
     if (this.#raw === null) return;
-    this.#raw.free();
+    // An object of an instance that a trap replaced is left to the collector: its memory
+    // went with the instance.
+    if (this.#generation === this.#boundary.generation) this.#raw.free();
     this.#raw = null;
   }
 
-  // The raw policy; after free() a RolegateError `freed`, before anything crosses into wasm.
+  // The raw policy; after free() a RolegateError `freed`, after a trap restarted the
+  // engine `trapped`, before anything crosses into wasm.
   get #live() {
     if (this.#raw === null) throw freed("policy");
+    if (this.#generation !== this.#boundary.generation) throw this.#boundary.stale("policy");
     return this.#raw;
   }
 }

@@ -7,7 +7,7 @@
 //! the resource, or when it has attributes other than plain values (which the engine's
 //! reader alone checks).
 
-import { UNKNOWN_ACTION, badInput, describe, freed, optionalString, rethrow, toJson } from "./boundary.js";
+import { UNKNOWN_ACTION, badInput, checkedString, describe, freed, optionalString, toJson, wellFormed } from "./boundary.js";
 
 /** How many scopes a session keeps rows for. */
 const SCOPES = 1024;
@@ -19,9 +19,10 @@ function hasDetails(resource) {
 // The scope of a resource argument (a scope string, an object, or nothing), checked.
 function scopeOf(resource) {
   if (resource === undefined || resource === null) return "";
-  if (typeof resource === "string") return resource;
-  if (typeof resource !== "object" || Array.isArray(resource)) {
-    throw badInput("resource", `resource must be an object or a scope string, got ${describe(resource)}`);
+  if (typeof resource === "string") return checkedString(resource, "resource");
+  const proto = typeof resource === "object" && !Array.isArray(resource) && Object.getPrototypeOf(resource);
+  if (proto !== Object.prototype && proto !== null) {
+    throw badInput("resource", `resource must be a plain object or a scope string, got ${describe(resource)}`);
   }
   for (const key in resource) {
     if (key !== "scope" && key !== "id" && key !== "type" && key !== "attrs") {
@@ -32,7 +33,7 @@ function scopeOf(resource) {
   if (typeof resource.scope !== "string") {
     throw badInput("resource.scope", `scope must be a string, got ${describe(resource.scope)}`);
   }
-  return resource.scope;
+  return checkedString(resource.scope, "resource.scope");
 }
 
 // id, type and attributes (as JSON) of a resource with details, checked; the attributes
@@ -45,26 +46,32 @@ function partsOf(resource, withAttrs) {
   ];
 }
 
-const wellFormed = typeof "".isWellFormed === "function" ? (s) => s.isWellFormed() : () => false;
-
 // Attributes that need no reading for a decision that does not read them: a plain object
 // whose own values are well-formed strings, finite numbers, booleans, null or undefined,
 // which the engine's reader accepts as they are. This recognizes a safe subset and checks
 // nothing: everything else (lists, nested objects, other prototypes, NaN, lone
 // surrogates) goes to wasm, whose reader alone says what is valid and why not.
+// Within the limits too, counted so that no UTF-8 text can be over them (a UTF-16 unit is
+// at most 3 bytes): at most 1,000 attributes, names of at most 1,024 bytes, strings of at
+// most 4,096 bytes (`rolegate::limits`); anything longer goes to wasm, whose reader counts.
 function plainAttrs(attrs) {
   if (attrs === null || typeof attrs !== "object") return false;
   const proto = Object.getPrototypeOf(attrs);
   if (proto !== Object.prototype && proto !== null) return false;
-  for (const key of Object.keys(attrs)) {
+  const keys = Object.keys(attrs);
+  if (keys.length > 1000) return false;
+  for (const key of keys) {
     const v = attrs[key];
     const t = typeof v;
-    if (t === "string" ? !wellFormed(v) : t === "number" ? !Number.isFinite(v) : t !== "boolean" && v != null) {
+    if (key.length * 3 > 1024 || (t === "string" ? v.length * 3 > 4096 || !wellFormed(v) : t === "number" ? !Number.isFinite(v) : t !== "boolean" && v != null)) {
       return false;
     }
   }
   return true;
 }
+
+// An id or a type that may be over the limit of 1,024 bytes: wasm's reader counts its bytes.
+const longName = (s) => s !== undefined && s.length * 3 > 1024;
 
 const token = {};
 
@@ -78,6 +85,7 @@ export class Session {
   #rows = new Map(); // scope text -> array of decisions by action id
   #scopeIds = new Map();
   #nextSlot = 0;
+  #generation;
 
   constructor(given, boundary, policy, rawSession, principal) {
     if (given !== token) throw new TypeError("use policy.session(principal, tenant)");
@@ -85,6 +93,16 @@ export class Session {
     this.#policy = policy;
     this.#raw = rawSession;
     this.#principal = principal;
+    this.#generation = boundary.generation;
+  }
+
+  // A call into the raw session; a trap in it restarts the engine (`trapped`).
+  #call(f) {
+    try {
+      return f(this.#raw);
+    } catch (e) {
+      this.#boundary.rethrow(e);
+    }
   }
 
   /** The policy this session decides with. */
@@ -95,7 +113,7 @@ export class Session {
   #decision(verdict) {
     let d = this.#decisions[verdict];
     if (d === undefined) {
-      d = Object.freeze(JSON.parse(this.#raw.decision(verdict)));
+      d = Object.freeze(JSON.parse(this.#call((r) => r.decision(verdict))));
       this.#decisions[verdict] = d;
     }
     return d;
@@ -105,8 +123,9 @@ export class Session {
   // reuses the slots and forgets the rows of the scopes it drops.
   #scopeId(scope) {
     // A scope longer than the engine reads (1024 bytes) is unreadable whatever it says:
-    // one short unreadable stand-in keeps it out of wasm memory and out of the cache.
-    if (scope.length > 1024) scope = "/";
+    // one short unreadable stand-in keeps it out of wasm memory and out of the cache. So
+    // is a scope with a lone surrogate, which would cross as another scope (U+FFFD).
+    if (scope.length > 1024 || !wellFormed(scope)) scope = "/";
     let id = this.#scopeIds.get(scope);
     if (id === undefined) {
       const slot = this.#nextSlot++ % SCOPES;
@@ -119,7 +138,7 @@ export class Session {
           }
         }
       }
-      id = this.#raw.scope(scope, slot);
+      id = this.#call((r) => r.scope(scope, slot));
       this.#scopeIds.set(scope, id);
     }
     return id;
@@ -128,7 +147,8 @@ export class Session {
   #row(scope) {
     let row = this.#rows.get(scope);
     if (row === undefined) {
-      const ids = this.#raw.permissions(this.#scopeId(scope));
+      const scopeId = this.#scopeId(scope);
+      const ids = this.#call((r) => r.permissions(scopeId));
       row = Array.from(ids, (v) => this.#decision(v));
       this.#rows.set(scope, row);
     }
@@ -136,12 +156,15 @@ export class Session {
   }
 
   #unknownAction(scope) {
-    return this.#decision(this.#raw.check(UNKNOWN_ACTION, this.#scopeId(scope)));
+    const scopeId = this.#scopeId(scope);
+    return this.#decision(this.#call((r) => r.check(UNKNOWN_ACTION, scopeId)));
   }
 
-  // Every call after free() is a RolegateError `freed`, before anything crosses into wasm.
+  // Every call after free() is a RolegateError `freed`, and after a trap restarted the
+  // engine `trapped`, before anything crosses into wasm.
   #alive() {
     if (this.#raw === null) throw freed("session");
+    if (this.#generation !== this.#boundary.generation) throw this.#boundary.stale("session");
   }
 
   /** Decides `action` on `resource` (an object, a scope string, or nothing for the tenant). */
@@ -150,6 +173,8 @@ export class Session {
     if (typeof action !== "string") throw badInput("action", `action must be a string, got ${describe(action)}`);
     const scope = scopeOf(resource);
     const id = this.#policy.actionId(action);
+    // An unknown action name with a lone surrogate would cross as another name: bad input.
+    if (id < 0) checkedString(action, "action");
     if (typeof resource === "object" && resource !== null && hasDetails(resource)) {
       // Only actions whose rules read the resource need its details in wasm; the others
       // are decided by scope, from the session's row. Attributes other than plain values
@@ -157,12 +182,9 @@ export class Session {
       // is the row's).
       const reads = id < 0 || this.#policy.actions[id].readsResource;
       const parts = partsOf(resource, reads || (resource.attrs != null && !plainAttrs(resource.attrs)));
-      if (reads || parts[2] !== undefined) {
-        try {
-          return this.#decision(this.#raw.checkParts(id < 0 ? UNKNOWN_ACTION : id, this.#scopeId(scope), parts[0], parts[1], parts[2]));
-        } catch (e) {
-          rethrow(e);
-        }
+      if (reads || parts[2] !== undefined || longName(parts[0]) || longName(parts[1])) {
+        const scopeId = this.#scopeId(scope);
+        return this.#decision(this.#call((r) => r.checkParts(id < 0 ? UNKNOWN_ACTION : id, scopeId, parts[0], parts[1], parts[2])));
       }
     }
     if (id < 0) return this.#unknownAction(scope);
@@ -181,11 +203,8 @@ export class Session {
     const scope = scopeOf(resource);
     if (resource !== undefined && resource !== null && typeof resource === "object" && hasDetails(resource)) {
       const parts = partsOf(resource, true);
-      try {
-        decisions = Array.from(this.#raw.permissionsParts(this.#scopeId(scope), parts[0], parts[1], parts[2]), (v) => this.#decision(v));
-      } catch (e) {
-        rethrow(e);
-      }
+      const scopeId = this.#scopeId(scope);
+      decisions = Array.from(this.#call((r) => r.permissionsParts(scopeId, parts[0], parts[1], parts[2])), (v) => this.#decision(v));
     } else {
       decisions = this.#row(scope);
     }
@@ -199,8 +218,8 @@ export class Session {
   /** The resources on which the principal may perform `action`, in order. */
   filter(action, resources) {
     this.#alive();
+    if (typeof action !== "string") throw badInput("action", `action must be a string, got ${describe(action)}`);
     if (!Array.isArray(resources)) throw badInput("resources", `resources must be a list, got ${describe(resources)}`);
-    if (this.#policy.actionId(action) < 0) return [];
     return resources.filter((r, i) => {
       if (r === null || typeof r !== "object" || Array.isArray(r)) {
         throw badInput(`resources[${i}]`, `a resource must be an object, got ${describe(r)}`);
@@ -214,13 +233,10 @@ export class Session {
     this.#alive();
     this.#boundary.fullOnly("explain");
     if (typeof action !== "string") throw badInput("action", `action must be a string, got ${describe(action)}`);
+    checkedString(action, "action");
     const r = typeof resource === "string" ? { scope: resource } : resource ?? {};
-    let answer;
-    try {
-      answer = JSON.parse(this.#raw.explain(action, toJson(r, "resource", "resource")));
-    } catch (e) {
-      rethrow(e);
-    }
+    const text = toJson(r, "resource", "resource");
+    const answer = JSON.parse(this.#call((raw) => raw.explain(action, text)));
     answer.explanation.text = answer.text;
     return answer.explanation;
   }
@@ -240,12 +256,9 @@ export class Session {
     if (extra !== undefined) throw badInput(extra, `unknown field \`${extra}\`, expected \`type\` or \`scope\``);
     for (const [path, value, optional] of [["action", action], ["type", type], ["scope", scope, true]]) {
       if (typeof value !== "string" && !(optional && value == null)) throw badInput(path, `${path} must be a string, got ${describe(value)}`);
+      if (typeof value === "string") checkedString(value, path);
     }
-    try {
-      return JSON.parse(this.#raw.plan(action, type, scope ?? undefined));
-    } catch (e) {
-      rethrow(e);
-    }
+    return JSON.parse(this.#call((r) => r.plan(action, type, scope ?? undefined)));
   }
 
   /**
@@ -269,7 +282,8 @@ export class Session {
       out.actions.forEach((name, i) => {
         entry[name] = { ...row[i] };
       });
-      out.scopes[scope] = entry;
+      // An own property even for `__proto__`: a scope is data, never the object's prototype.
+      Object.defineProperty(out.scopes, scope, { value: entry, enumerable: true, writable: true, configurable: true });
     }
     out.unknown = { ...this.#unknownAction("") };
     return out;
@@ -284,7 +298,9 @@ export class Session {
     this.#alive();
     if (typeof method !== "string") throw badInput("method", `method must be a string, got ${describe(method)}`);
     if (typeof path !== "string") throw badInput("path", `path must be a string, got ${describe(path)}`);
-    return JSON.parse(this.#raw.gate(method, path));
+    checkedString(method, "method");
+    checkedString(path, "path");
+    return JSON.parse(this.#call((r) => r.gate(method, path)));
   }
 
   /**
@@ -327,7 +343,8 @@ export class Session {
 
   free() {
     if (this.#raw === null) return;
-    this.#raw.free();
+    // An object of an instance that a trap replaced is left to the collector.
+    if (this.#generation === this.#boundary.generation) this.#raw.free();
     this.#raw = null;
     this.#rows.clear();
   }

@@ -24,8 +24,8 @@
 //! are expanded without recursion), the levels of a scope instance (one segment per level:
 //! at most [`MAX_LEVELS`], within [`MAX_SCOPE_BYTES`]), routes and their segments (a route
 //! has at most 32 segments; the number of routes is bounded by [`MAX_DOCUMENT_BYTES`], and
-//! they compile in linear time), the members and scopes of a team (at most
-//! [`MAX_INPUT_BYTES`] of JSON, checked in `n log n`).
+//! they compile in linear time), the members and scopes of a team (the application's own
+//! data, read and checked in `n log n` of their size).
 
 pub use crate::document::condition::{MAX_CONDITION_LEN as MAX_CONDITION_BYTES, MAX_LIST_ITEMS};
 pub use crate::document::source::MAX_DOCUMENT_BYTES;
@@ -53,8 +53,9 @@ pub const MAX_FEATURES: usize = 1_000;
 /// The most plans of a policy.
 pub const MAX_PLANS: usize = 1_000;
 
-/// The longest JSON text of one value given at run time (a principal, a tenant, a
-/// resource, a list of resources, a team, a team change), in bytes.
+/// The longest JSON text of a principal, a tenant, a resource or a list of resources, in
+/// bytes. (Teams, team changes and audit events have no limit of their own: they are the
+/// application's data, read and checked in `n log n` of their size.)
 pub const MAX_INPUT_BYTES: usize = 4 * 1024 * 1024;
 /// The most roles a principal holds (`principal.roles`).
 pub const MAX_PRINCIPAL_ROLES: usize = 10_000;

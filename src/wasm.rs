@@ -73,8 +73,7 @@ fn resource_of_parts(
         scope: String::new(),
         attrs,
     };
-    crate::decide::input_limits::resource(&resource, &crate::DocPath::root().key("resource"))
-        .map_err(|e| input_error(&e))?;
+    crate::decide::input_limits::resource(&resource, None).map_err(|e| input_error(&e))?;
     Ok(resource)
 }
 

@@ -29,6 +29,49 @@ pub(super) struct Assignment {
     pub(super) text: Arc<str>,
 }
 
+/// A set of role ids, for a decision's applicable roles: a bitmask for up to 128 roles (no
+/// allocation), a table beyond.
+pub(super) struct RoleSet {
+    small: u128,
+    large: Vec<bool>,
+}
+
+impl RoleSet {
+    pub(super) fn new(roles: usize) -> RoleSet {
+        RoleSet {
+            small: 0,
+            large: if roles > 128 {
+                vec![false; roles]
+            } else {
+                Vec::new()
+            },
+        }
+    }
+
+    pub(super) fn contains(&self, role: RoleId) -> bool {
+        if self.large.is_empty() {
+            role < 128 && self.small & (1 << role) != 0
+        } else {
+            self.large.get(role).copied().unwrap_or(false)
+        }
+    }
+
+    /// Adds `role`; whether it was not there yet.
+    pub(super) fn insert(&mut self, role: RoleId) -> bool {
+        if self.contains(role) {
+            return false;
+        }
+        if self.large.is_empty() {
+            if role < 128 {
+                self.small |= 1 << role;
+            }
+        } else if let Some(slot) = self.large.get_mut(role) {
+            *slot = true;
+        }
+        true
+    }
+}
+
 /// A principal in a tenant, ready to ask decisions of a policy.
 ///
 /// Build it once per request (or per signed-in user in a UI) and ask as many questions

@@ -3,6 +3,7 @@
 
 use super::explain::{self, ExplainStep};
 use super::scope::ScopePath;
+use super::session::RoleSet;
 use super::{Effect, Reason, Resource, Session, Verdict};
 use crate::compile::{ActionId, RoleId, RuleId};
 use crate::document::RuleEffect;
@@ -132,17 +133,21 @@ impl Session {
         }
 
         // Step 2: applicable roles, expanded, each once, in assignment order.
+        // (An expansion holds every role its role includes: a role already applicable
+        // brought its own expansion, and is skipped; `seen` keeps this linear in the
+        // assignments and roles, whatever their number.)
         let mut applicable: Vec<(RoleId, usize)> = Vec::with_capacity(8);
+        let mut seen = RoleSet::new(p.roles.len());
         for (ai, a) in self.assignments.iter().enumerate() {
             let Some(role) = p.roles.get(a.role) else {
                 continue;
             };
             let applies = a.path == *path || (role.cascade && a.path.is_prefix_of(path));
-            if !applies {
+            if !applies || seen.contains(a.role) {
                 continue;
             }
             for &r in &role.expansion {
-                if !applicable.iter().any(|(seen, _)| *seen == r) {
+                if seen.insert(r) {
                     applicable.push((r, ai));
                 }
             }

@@ -53,20 +53,8 @@ impl<'a> Table<'a> {
 impl Reader {
     /// Reads a value given at run time (a principal, a team) from JSON text, as a tree;
     /// a syntax error is a `bad_input` error at `what`.
-    /// Text over [`MAX_INPUT_BYTES`](crate::limits::MAX_INPUT_BYTES), and nesting over
-    /// [`MAX_NESTING`](crate::limits::MAX_NESTING), are `limit_exceeded`.
+    /// Nesting over [`MAX_NESTING`](crate::limits::MAX_NESTING) is `limit_exceeded`.
     pub fn parse_input(text: &str, what: &str) -> Result<Node, InputError> {
-        let max = crate::limits::MAX_INPUT_BYTES;
-        if text.len() > max {
-            return Err(InputError::new(
-                InputErrorCode::LimitExceeded,
-                DocPath::root().key(what),
-                format!(
-                    "{what} is {} bytes of JSON, over the limit of {max}",
-                    text.len()
-                ),
-            ));
-        }
         tree::parse_json(text).map_err(|e| {
             InputError::new(
                 if e.limit {

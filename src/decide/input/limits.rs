@@ -1,6 +1,9 @@
 //! The limits of a principal, a tenant and a resource (see [`crate::limits`]): checked when
 //! they are read from JSON, and again by `Policy::session` for values built in Rust, so
 //! that one over-long value gets the same code and path however it was given.
+//!
+//! Written small: this is in the page module. Paths are built only for the error, and one
+//! function writes every message.
 
 use super::{Principal, Resource, Tenant};
 use crate::error::{DocPath, InputError, InputErrorCode};
@@ -10,47 +13,43 @@ use crate::limits::{
 };
 use crate::value::{Attrs, Value};
 
-fn over(path: DocPath, message: String) -> InputError {
-    InputError::new(InputErrorCode::LimitExceeded, path, message)
+/// The error of `n` (of `unit`) over `max` at `path`.
+#[inline(never)]
+pub(crate) fn over(path: DocPath, n: usize, max: usize, unit: &str) -> InputError {
+    InputError::new(
+        InputErrorCode::LimitExceeded,
+        path,
+        format!("{n} {unit}, over the limit of {max}"),
+    )
 }
 
-fn count(path: &DocPath, what: &str, count: usize, max: usize) -> Result<(), InputError> {
-    if count > max {
-        return Err(over(
-            path.clone(),
-            format!("{count} {what}, over the limit of {max}"),
-        ));
-    }
-    Ok(())
+/// Whether an id or a name is over [`MAX_NAME_BYTES`].
+fn long(text: &str) -> bool {
+    text.len() > MAX_NAME_BYTES
 }
 
-/// An id or a name: at most [`MAX_NAME_BYTES`].
-pub(crate) fn name(path: DocPath, text: &str) -> Result<(), InputError> {
-    if text.len() > MAX_NAME_BYTES {
-        return Err(over(
-            path,
-            format!(
-                "{} bytes long, over the limit of {MAX_NAME_BYTES} for an id or a name",
-                text.len()
-            ),
-        ));
-    }
-    Ok(())
+fn name_over(path: DocPath, text: &str) -> InputError {
+    over(path, text.len(), MAX_NAME_BYTES, "bytes")
 }
 
-fn value(path: DocPath, value: &Value) -> Result<(), InputError> {
+fn value(path: &DocPath, value: &Value) -> Result<(), InputError> {
     match value {
-        Value::String(s) if s.len() > MAX_STRING_BYTES => Err(over(
-            path,
-            format!(
-                "a string of {} bytes, over the limit of {MAX_STRING_BYTES}",
-                s.len()
-            ),
-        )),
+        Value::String(s) if s.len() > MAX_STRING_BYTES => {
+            Err(over(path.clone(), s.len(), MAX_STRING_BYTES, "bytes"))
+        }
         Value::List(items) => {
-            count(&path, "list items", items.len(), MAX_LIST_VALUE_ITEMS)?;
+            if items.len() > MAX_LIST_VALUE_ITEMS {
+                return Err(over(
+                    path.clone(),
+                    items.len(),
+                    MAX_LIST_VALUE_ITEMS,
+                    "items",
+                ));
+            }
             for (i, item) in items.iter().enumerate() {
-                self::value(path.index(i), item)?;
+                if matches!(item, Value::String(_) | Value::List(_)) {
+                    self::value(&path.index(i), item)?;
+                }
             }
             Ok(())
         }
@@ -58,58 +57,80 @@ fn value(path: DocPath, value: &Value) -> Result<(), InputError> {
     }
 }
 
-/// Attributes at `path` (`principal.attrs`): their count, names and values.
-pub(crate) fn attrs(path: &DocPath, attrs: &Attrs) -> Result<(), InputError> {
-    count(path, "attributes", attrs.len(), MAX_ATTRIBUTES)?;
+/// Where a value is: `entity` (`principal`, `tenant`, `resource`), or `resources[i]` in a
+/// list of resources.
+fn at(entity: &str, index: Option<usize>) -> DocPath {
+    match index {
+        Some(i) => DocPath::root().key("resources").index(i),
+        None => DocPath::root().key(entity),
+    }
+}
+
+/// The attributes of `at(entity, index)`: their count, names and values.
+pub(crate) fn attrs(entity: &str, index: Option<usize>, attrs: &Attrs) -> Result<(), InputError> {
+    let path = || at(entity, index).key("attrs");
+    if attrs.len() > MAX_ATTRIBUTES {
+        return Err(over(path(), attrs.len(), MAX_ATTRIBUTES, "attributes"));
+    }
     for (key, v) in attrs {
-        if key.len() > MAX_NAME_BYTES {
+        if long(key) {
             // The path stops at the table: the name itself is what is too long.
-            return Err(over(
-                path.clone(),
-                format!(
-                    "an attribute name of {} bytes, over the limit of {MAX_NAME_BYTES}",
-                    key.len()
-                ),
-            ));
+            return Err(name_over(path(), key));
         }
-        value(path.key(key), v)?;
+        if matches!(v, Value::String(_) | Value::List(_)) {
+            value(&path().key(key), v)?;
+        }
     }
     Ok(())
 }
 
 pub(crate) fn principal(p: &Principal) -> Result<(), InputError> {
-    let base = DocPath::root().key("principal");
-    name(base.key("id"), &p.id)?;
-    let roles = base.key("roles");
-    count(&roles, "roles", p.roles.len(), MAX_PRINCIPAL_ROLES)?;
-    for (i, a) in p.roles.iter().enumerate() {
-        name(roles.index(i).key("role"), &a.role)?;
+    let base = || DocPath::root().key("principal");
+    if long(&p.id) {
+        return Err(name_over(base().key("id"), &p.id));
     }
-    attrs(&base.key("attrs"), &p.attrs)
+    if p.roles.len() > MAX_PRINCIPAL_ROLES {
+        let path = base().key("roles");
+        return Err(over(path, p.roles.len(), MAX_PRINCIPAL_ROLES, "roles"));
+    }
+    if let Some(i) = p.roles.iter().position(|a| long(&a.role)) {
+        let role = p.roles.get(i).map_or("", |a| &a.role);
+        return Err(name_over(base().key("roles").index(i).key("role"), role));
+    }
+    attrs("principal", None, &p.attrs)
 }
 
 pub(crate) fn tenant(t: &Tenant) -> Result<(), InputError> {
-    let base = DocPath::root().key("tenant");
-    name(base.key("id"), &t.id)?;
-    if let Some(plan) = &t.plan {
-        name(base.key("plan"), plan)?;
+    let base = || DocPath::root().key("tenant");
+    if long(&t.id) {
+        return Err(name_over(base().key("id"), &t.id));
     }
-    let features = base.key("features");
-    count(&features, "features", t.features.len(), MAX_TENANT_FEATURES)?;
-    for (i, f) in t.features.iter().enumerate() {
-        name(features.index(i), f)?;
+    if let Some(plan) = t.plan.as_deref().filter(|p| long(p)) {
+        return Err(name_over(base().key("plan"), plan));
     }
-    attrs(&base.key("attrs"), &t.attrs)
+    if t.features.len() > MAX_TENANT_FEATURES {
+        let path = base().key("features");
+        return Err(over(
+            path,
+            t.features.len(),
+            MAX_TENANT_FEATURES,
+            "features",
+        ));
+    }
+    if let Some(i) = t.features.iter().position(|f| long(f)) {
+        let feature = t.features.get(i).map_or("", |f| f.as_str());
+        return Err(name_over(base().key("features").index(i), feature));
+    }
+    attrs("tenant", None, &t.attrs)
 }
 
-/// A resource at `base` (`resource`, `resources[3]`); its scope is not checked here: a
+/// A resource (`resource`, or `resources[i]` in a list); its scope is not checked here: a
 /// scope too long to read is `bad_scope` in the decision.
-pub(crate) fn resource(r: &Resource, base: &DocPath) -> Result<(), InputError> {
-    if let Some(id) = &r.id {
-        name(base.key("id"), id)?;
+pub(crate) fn resource(r: &Resource, index: Option<usize>) -> Result<(), InputError> {
+    for (key, text) in [("id", &r.id), ("type", &r.kind)] {
+        if let Some(text) = text.as_deref().filter(|t| long(t)) {
+            return Err(name_over(at("resource", index).key(key), text));
+        }
     }
-    if let Some(kind) = &r.kind {
-        name(base.key("type"), kind)?;
-    }
-    attrs(&base.key("attrs"), &r.attrs)
+    attrs("resource", index, &r.attrs)
 }

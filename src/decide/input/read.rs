@@ -8,8 +8,17 @@ use crate::json::tree::{Kind, Node};
 use crate::value::{self, Attrs};
 
 /// Reads the JSON text of an input into a tree; a syntax error is a `bad_input` error at
-/// `what`.
+/// `what`, text over [`MAX_INPUT_BYTES`](crate::limits::MAX_INPUT_BYTES) `limit_exceeded`.
 pub(super) fn parse(text: &str, what: &str) -> Result<Node, InputError> {
+    let max = crate::limits::MAX_INPUT_BYTES;
+    if text.len() > max {
+        return Err(limits::over(
+            DocPath::root().key(what),
+            text.len(),
+            max,
+            "bytes of JSON",
+        ));
+    }
     Reader::parse_input(text, what)
 }
 
@@ -39,7 +48,7 @@ pub(super) fn tenant(node: &Node) -> Result<Tenant, InputError> {
 
 pub(super) fn resource(node: &Node) -> Result<Resource, InputError> {
     let r = whole(node, "resource", resource_at)?;
-    limits::resource(&r, &DocPath::root().key("resource"))?;
+    limits::resource(&r, None)?;
     Ok(r)
 }
 
@@ -55,7 +64,7 @@ pub(super) fn attrs_only(node: &Node) -> Result<Attrs, InputError> {
     let path = DocPath::root().key("resource").key("attrs");
     let out = attr_table(&mut r, node, &path);
     let out = r.into_input(out)?;
-    limits::attrs(&path, &out)?;
+    limits::attrs("resource", None, &out)?;
     Ok(out)
 }
 
@@ -67,9 +76,8 @@ pub(super) fn resources(node: &Node) -> Result<Vec<Resource>, InputError> {
             .map(|(i, item)| resource_at(r, item, &path.index(i)))
             .collect()
     })?;
-    let path = DocPath::root().key("resources");
     for (i, resource) in list.iter().enumerate() {
-        limits::resource(resource, &path.index(i))?;
+        limits::resource(resource, Some(i))?;
     }
     Ok(list)
 }
