@@ -146,6 +146,11 @@ export interface Decision {
   readonly rule?: string;
   /** For locked decisions: the text to show. */
   readonly hint?: string;
+  /**
+   * The attribute the request lacked (`resource.status`) that left the deciding rule's
+   * condition undecided: the deny rule that applied, or the grant that did not, because of it.
+   */
+  readonly missing?: string;
 }
 
 /** A problem found in a policy document. */
@@ -335,7 +340,7 @@ export interface RuleDoc {
   roles: string[];
   /** Action patterns the rule covers: `campaign.create`, `campaign.*`, `*` or `tag:write`. */
   actions: string[];
-  /** A condition over `principal`, `resource` and `tenant`, e.g. `resource.assignee == principal.id`. Operators: `==`, `!=`, `in`, `&&`, `||`, `!`, parentheses. Absent: always holds. */
+  /** A condition over `principal`, `resource` and `tenant`, e.g. `resource.assignee == principal.id`. Operators: `==`, `!=`, `in`, `&&`, `||`, `!`, parentheses, `has` (`resource has assignee`). A comparison over an attribute the request lacks is undecided: an allow rule then does not apply, a deny rule does. Absent: always holds. */
   when?: string;
   /** Free text about the rule. */
   description?: string;
@@ -624,12 +629,14 @@ export interface GateAnswer {
 /**
  * A condition over an unknown resource, what is left of a policy's rules once the principal
  * and tenant are known (docs/PLANS.md). `attr` names a resource attribute (`id` or a
- * declared one); a missing attribute equals nothing.
+ * declared one); every node but `present` and `not` is false where an attribute it reads is
+ * missing.
  */
 export type PlanCondition =
   | { op: "and"; args: PlanCondition[] }
   | { op: "or"; args: PlanCondition[] }
   | { op: "not"; arg: PlanCondition }
+  | { op: "present"; attr: string }
   | { op: "eq"; attr: string; value: PlanValue }
   | { op: "in"; attr: string; values: PlanValue[] }
   | { op: "contains"; attr: string; value: PlanValue }

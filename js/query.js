@@ -148,7 +148,7 @@ function list(node, field, path) {
   return value;
 }
 
-const OPS = ["and", "or", "not", "eq", "in", "contains", "eq_attr", "in_attr", "scope_in", "scope_is", "scope_level"];
+const OPS = ["and", "or", "not", "present", "eq", "in", "contains", "eq_attr", "in_attr", "scope_in", "scope_is", "scope_level"];
 
 /** The op of a condition node, checked. */
 function opOf(node, path) {
@@ -249,6 +249,9 @@ export function toSql(plan, columns, options) {
         // Every atom is true or false, never NULL: NOT is safe.
         sql += "NOT ";
         write(node.arg, key(path, "arg"));
+        break;
+      case "present":
+        sql += `${attr(text(node, "attr", path), key(path, "attr"))} IS NOT NULL`;
         break;
       case "eq": {
         const column = attr(text(node, "attr", path), key(path, "attr"));
@@ -376,6 +379,9 @@ export function toMongo(plan, columns) {
         // Query operators are true or false on every document (a missing field matches no
         // comparison): `$nor` of one filter is its negation.
         return { $nor: [write(node.arg, key(path, "arg"))] };
+      case "present":
+        // `$ne: null` matches a field that is there and not null.
+        return { [attr(text(node, "attr", path), key(path, "attr"))]: { $ne: null } };
       case "eq": {
         const column = attr(text(node, "attr", path), key(path, "attr"));
         return { [column]: { $eq: scalar(node.value, key(path, "value"), "MongoDB") } };
@@ -482,6 +488,11 @@ export function toPrisma(plan, columns, options) {
       }
       case "not":
         return write(node.arg, key(path, "arg"), !negated);
+      case "present": {
+        // A literal null is `IS NULL`: no unknown, `NOT` is safe either way.
+        const column = attr(text(node, "attr", path), key(path, "attr"));
+        return { [column]: negated ? null : { not: null } };
+      }
       case "eq": {
         const column = attr(text(node, "attr", path), key(path, "attr"));
         const value = scalar(node.value, key(path, "value"), "Prisma");

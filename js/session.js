@@ -8,6 +8,7 @@
 //! reader alone checks).
 
 import { UNKNOWN_ACTION, badInput, checkedString, describe, freed, optionalString, toJson, wellFormed } from "./boundary.js";
+import { ENGINE, compileProgram } from "./conditions.js";
 
 /** How many scopes a session keeps rows for. */
 const SCOPES = 1024;
@@ -82,6 +83,7 @@ export class Session {
   #raw;
   #principal;
   #decisions = []; // verdict id -> frozen decision
+  #programs = new Map(); // scope -> action id -> compiled program (conditions.js), or null
   #rows = new Map(); // scope text -> array of decisions by action id
   #scopeIds = new Map();
   #nextSlot = 0;
@@ -160,6 +162,24 @@ export class Session {
     return this.#decision(this.#call((r) => r.check(UNKNOWN_ACTION, scopeId)));
   }
 
+  // The program of an action at a scope, compiled once (a few hundred scopes are kept).
+  #program(action, scope) {
+    if (scope.length > 1024) return null; // unreadable: the engine answers `bad_scope`
+    let programs = this.#programs.get(scope);
+    if (programs === undefined) {
+      if (this.#programs.size >= 256) this.#programs.clear();
+      programs = [];
+      this.#programs.set(scope, programs);
+    }
+    let program = programs[action];
+    if (program === undefined) {
+      const scopeId = this.#scopeId(scope);
+      program = compileProgram(this.#call((r) => r.program(action, scopeId)));
+      programs[action] = program;
+    }
+    return program;
+  }
+
   // Every call after free() is a RolegateError `freed`, and after a trap restarted the
   // engine `trapped`, before anything crosses into wasm.
   #alive() {
@@ -181,6 +201,12 @@ export class Session {
       // go to wasm, so that the engine's reader is the one that checks them (the decision
       // is the row's).
       const reads = id < 0 || this.#policy.actions[id].readsResource;
+      if (reads && id >= 0 && typeof resource.id === "string") {
+        // A particular resource: decided here from the action's program, unless it needs
+        // the engine (src/decide/program.rs, conditions.js).
+        const verdict = this.#program(id, scope)?.(resource) ?? ENGINE;
+        if (verdict !== ENGINE) return this.#decision(verdict);
+      }
       const parts = partsOf(resource, reads || (resource.attrs != null && !plainAttrs(resource.attrs)));
       if (reads || parts[2] !== undefined || longName(parts[0]) || longName(parts[1])) {
         const scopeId = this.#scopeId(scope);

@@ -311,16 +311,21 @@ pub struct RawSession {
     empty: Resource,
 }
 
+/// The id of `verdict` among `verdicts`, added when new.
+fn intern_in(verdicts: &mut Vec<Verdict>, verdict: Verdict) -> u32 {
+    let index = match verdicts.iter().position(|v| *v == verdict) {
+        Some(index) => index,
+        None => {
+            verdicts.push(verdict);
+            verdicts.len() - 1
+        }
+    };
+    u32::try_from(index).unwrap_or(u32::MAX)
+}
+
 impl RawSession {
     fn intern(&mut self, verdict: Verdict) -> u32 {
-        let index = match self.verdicts.iter().position(|v| *v == verdict) {
-            Some(index) => index,
-            None => {
-                self.verdicts.push(verdict);
-                self.verdicts.len() - 1
-            }
-        };
-        u32::try_from(index).unwrap_or(u32::MAX)
+        intern_in(&mut self.verdicts, verdict)
     }
 
     /// (Not inlined: one copy serves the four exports that decide.)
@@ -384,6 +389,24 @@ impl RawSession {
         let resource = resource_of_parts(id, kind, attrs)?;
         let verdict = self.decide(action, scope, &resource);
         Ok(self.intern(verdict))
+    }
+
+    /// What decides an action (by catalog id) at a scope (by id) for a particular
+    /// resource, for the package's evaluator: JSON with verdict ids of this session
+    /// (`src/decide/program.rs`), or `null` where the session's row or the engine alone
+    /// decides.
+    pub fn program(&mut self, action: u32, scope: i32) -> String {
+        let scope = usize::try_from(scope)
+            .ok()
+            .and_then(|s| self.scopes.get(s))
+            .and_then(|s| s.as_ref().ok());
+        let verdicts = &mut self.verdicts;
+        scope
+            .and_then(|scope| {
+                self.session
+                    .program_json(action as usize, scope, &mut |v| intern_in(verdicts, v))
+            })
+            .unwrap_or_else(|| "null".to_owned())
     }
 
     /// The decision of a verdict id, as JSON.

@@ -141,14 +141,32 @@ fn a_gate_on_a_conditional_action_locks_it() {
 }
 
 #[test]
-fn an_unconditional_grant_with_a_deny_rule_over_the_resource_stays_allowed() {
+fn an_unconditional_grant_with_a_deny_rule_over_the_resource_is_conditional() {
+    // Without a particular resource, the deny rule over `resource.locked` may or may not
+    // apply: the entry shows, and the check with the resource decides.
     let s = session("ops", &Tenant::new("acme"));
     let d = decide(&s, "ticket.edit", &Resource::at("org"));
-    assert_eq!((d.effect, d.reason), (Effect::Allow, Reason::Granted));
+    assert_eq!(
+        (d.effect, d.reason),
+        (Effect::Conditional, Reason::Conditional)
+    );
     let locked = Resource::new("ticket", "t1", "org").with_attr("locked", true);
     assert_eq!(
         decide(&s, "ticket.edit", &locked).reason,
         Reason::DeniedByRule
+    );
+    let open = Resource::new("ticket", "t1", "org").with_attr("locked", false);
+    assert_eq!(decide(&s, "ticket.edit", &open).reason, Reason::Granted);
+    // A particular resource without the attribute: the deny rule cannot be decided, so it
+    // applies, and the decision names what is missing.
+    let unknown = Resource::new("ticket", "t1", "org");
+    let d = decide(&s, "ticket.edit", &unknown);
+    assert_eq!((d.effect, d.reason), (Effect::Deny, Reason::DeniedByRule));
+    assert_eq!(d.missing.as_deref(), Some("resource.locked"));
+    assert!(
+        s.explain("ticket.edit", &unknown)
+            .to_string()
+            .contains("cannot be decided without `resource.locked`, which the request lacks")
     );
 }
 

@@ -70,9 +70,15 @@ fn a_resource_attribute_of_the_wrong_type_skipped_a_deny_rule() {
     }
     assert_eq!(check(r#"{"sensitive":true}"#).reason, Reason::DeniedByRule);
     assert_eq!(check(r#"{"sensitive":false}"#).reason, Reason::Granted);
-    assert_eq!(check(r#"{}"#).reason, Reason::Granted);
+    // Without the attribute, the deny rule cannot be decided, so it applies.
+    let d = check(r#"{}"#);
+    assert_eq!(d.reason, Reason::DeniedByRule);
+    assert_eq!(d.missing.as_deref(), Some("resource.sensitive"));
     // An attribute the policy does not declare is not read, whatever its value.
-    assert_eq!(check(r#"{"other":"x"}"#).reason, Reason::Granted);
+    assert_eq!(
+        check(r#"{"other":"x","sensitive":false}"#).reason,
+        Reason::Granted
+    );
     // The explanation names the attribute.
     let explained = session.explain(
         "doc.read",
@@ -138,22 +144,116 @@ when = "resource.team != principal.team && resource.team == \"vault\""
     let no_team = r#"{"type":"doc","id":"d1"}"#;
     let red = r#"{"type":"doc","id":"d2","attrs":{"team":"red"}}"#;
     let vault = r#"{"type":"doc","id":"d3","attrs":{"team":"vault"}}"#;
-    assert_eq!(check(&without, no_team).reason, Reason::ConditionFailed);
+    // A missing side leaves the comparison undecided: the allow rule does not apply,
+    // the deny rule does (unless a term it needs is false).
+    assert_eq!(check(&without, no_team).reason, Reason::DeniedByRule);
     assert_eq!(check(&without, red).reason, Reason::ConditionFailed);
-    assert_eq!(check(&with, no_team).reason, Reason::ConditionFailed);
-    assert_eq!(check(&with, red).reason, Reason::Granted);
-    // `!=` with a missing side is true: the deny rule covers a principal without `team`.
-    assert_eq!(check(&without, vault).reason, Reason::DeniedByRule);
-    let doc = policy.document().unwrap();
     assert_eq!(
-        rolegate::test_util::reference::decide(
-            doc,
-            &without,
-            &tenant(),
-            "doc.read",
-            &resource(no_team)
-        )
-        .reason,
+        check(&without, red).missing.as_deref(),
+        Some("principal.team")
+    );
+    assert_eq!(check(&with, no_team).reason, Reason::DeniedByRule);
+    assert_eq!(check(&with, red).reason, Reason::Granted);
+    assert_eq!(check(&without, vault).reason, Reason::DeniedByRule);
+    assert_eq!(
+        check(&without, vault).missing.as_deref(),
+        Some("principal.team")
+    );
+    let doc = policy.document().unwrap();
+    for (p, r) in [(&without, no_team), (&without, red), (&with, no_team)] {
+        assert_eq!(
+            rolegate::test_util::reference::decide(doc, p, &tenant(), "doc.read", &resource(r)),
+            check(p, r)
+        );
+    }
+}
+
+const FLAGS: &str = r#"
+version = 1
+[scopes]
+org = {}
+[attributes]
+resource = { n = "number", status = "string" }
+[actions]
+"doc.read" = { scope = "org" }
+"doc.edit" = { scope = "org" }
+[roles.member]
+scope = "org"
+[rules.not_three]
+effect = "allow"
+roles = ["member"]
+actions = ["doc.read"]
+when = "resource.n != 3"
+[rules.unlocked]
+effect = "allow"
+roles = ["member"]
+actions = ["doc.edit"]
+when = "!(resource.status == \"locked\")"
+"#;
+
+/// An allow rule `resource.n != 3` allowed a resource without `n`, with `n` = null or
+/// (through the package) NaN, and `!(resource.status == "locked")` one without
+/// `status`: a loader that forgot a field granted access. A condition that reads a missing
+/// attribute is undecided; an undecided allow rule grants nothing, and the decision names
+/// the attribute.
+#[test]
+fn a_missing_attribute_satisfied_a_negated_condition() {
+    let policy = Policy::from_toml(FLAGS).unwrap();
+    let member = principal(r#"{"id":"u1","roles":[{"role":"member","scope":"org"}]}"#);
+    let session = policy.session(&member, &tenant()).unwrap();
+    let doc = policy.document().unwrap();
+    let check = |action: &str, attrs: &str| {
+        let r = resource(&format!(r#"{{"type":"doc","id":"d1","attrs":{attrs}}}"#));
+        let d = session.check(action, &r);
+        assert_eq!(
+            d,
+            rolegate::test_util::reference::decide(doc, &member, &tenant(), action, &r),
+            "{action} {attrs}"
+        );
+        d
+    };
+    for (action, attrs, name) in [
+        ("doc.read", "{}", "resource.n"),
+        ("doc.read", r#"{"n":null}"#, "resource.n"),
+        ("doc.read", r#"{"status":"open"}"#, "resource.n"),
+        ("doc.edit", "{}", "resource.status"),
+        ("doc.edit", r#"{"status":null}"#, "resource.status"),
+    ] {
+        let d = check(action, attrs);
+        assert_eq!(
+            (d.effect, d.reason, d.missing.as_deref()),
+            (Effect::Deny, Reason::ConditionFailed, Some(name)),
+            "{action} {attrs}"
+        );
+        let explained = session
+            .explain(
+                action,
+                &resource(&format!(r#"{{"type":"doc","id":"d1","attrs":{attrs}}}"#)),
+            )
+            .to_string();
+        assert!(
+            explained.contains(&format!("cannot be decided without `{name}`")),
+            "{explained}"
+        );
+    }
+    // Of the wrong type: refused before any rule is read.
+    assert_eq!(
+        check("doc.read", r#"{"n":"3"}"#).reason,
+        Reason::BadAttribute
+    );
+    // Present: decided.
+    assert_eq!(check("doc.read", r#"{"n":4}"#).reason, Reason::Granted);
+    assert_eq!(
+        check("doc.read", r#"{"n":3}"#).reason,
+        Reason::ConditionFailed
+    );
+    assert_eq!(check("doc.read", r#"{"n":3}"#).missing, None);
+    assert_eq!(
+        check("doc.edit", r#"{"status":"open"}"#).reason,
+        Reason::Granted
+    );
+    assert_eq!(
+        check("doc.edit", r#"{"status":"locked"}"#).reason,
         Reason::ConditionFailed
     );
 }

@@ -23,7 +23,7 @@ fn same_value(a: &Value, b: &Value) -> bool {
 fn same(a: &Expr, b: &Expr) -> bool {
     match (a, b) {
         (Expr::Literal(x, _), Expr::Literal(y, _)) => same_value(x, y),
-        (Expr::Attr(x, _), Expr::Attr(y, _)) => x == y,
+        (Expr::Attr(x, _), Expr::Attr(y, _)) | (Expr::Has(x, _), Expr::Has(y, _)) => x == y,
         (Expr::Eq(a, b), Expr::Eq(c, d))
         | (Expr::Ne(a, b), Expr::Ne(c, d))
         | (Expr::In(a, b), Expr::In(c, d)) => same(a, c) && same(b, d),

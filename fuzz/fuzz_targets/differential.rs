@@ -75,7 +75,7 @@ fn condition(u: &mut Unstructured<'_>, depth: u8) -> Result<String> {
     let choice = if depth > 2 {
         0
     } else {
-        u.int_in_range(0..=6u8)?
+        u.int_in_range(0..=7u8)?
     };
     Ok(match choice {
         0..=2 => {
@@ -93,10 +93,15 @@ fn condition(u: &mut Unstructured<'_>, depth: u8) -> Result<String> {
             condition(u, depth + 1)?,
             condition(u, depth + 1)?
         ),
-        _ => format!(
+        6 => format!(
             "{}.{}",
             pick(u, &["principal", "resource"])?,
             pick(u, ATTRS)?
+        ),
+        _ => format!(
+            "{} has {}",
+            pick(u, &["principal", "resource", "tenant"])?,
+            pick(u, &[ATTRS, &["id", "plan", "type"]].concat())?
         ),
     })
 }

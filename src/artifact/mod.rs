@@ -51,7 +51,7 @@ pub(crate) use write::build;
 pub(crate) const MAGIC: &[u8; 8] = b"rolegate";
 
 /// The format version this release writes and reads.
-pub const ARTIFACT_VERSION: u16 = 2;
+pub const ARTIFACT_VERSION: u16 = 3;
 
 /// Bytes before the body: magic, version, digest.
 pub(crate) const HEADER: usize = 8 + 2 + 32;
@@ -70,6 +70,7 @@ mod tag {
     pub const AND: u8 = 5;
     pub const OR: u8 = 6;
     pub const NOT: u8 = 7;
+    pub const HAS: u8 = 8;
 
     pub const NULL: u8 = 0;
     pub const FALSE: u8 = 1;

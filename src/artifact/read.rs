@@ -764,10 +764,15 @@ impl<'a> In<'a> {
                 let value = self.value(next);
                 Expr::Literal(value, self.uint())
             }
-            tag::ATTR => {
+            t @ (tag::ATTR | tag::HAS) => {
                 let entity = self.entity();
                 let name = self.str().to_owned();
-                Expr::Attr(AttrRef { entity, name }, self.uint())
+                let attr = AttrRef { entity, name };
+                if t == tag::ATTR {
+                    Expr::Attr(attr, self.uint())
+                } else {
+                    Expr::Has(attr, self.uint())
+                }
             }
             t @ (tag::EQ | tag::NE | tag::IN) => {
                 let l = Box::new(self.expr(next));

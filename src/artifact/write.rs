@@ -291,6 +291,12 @@ impl Out {
                 self.str(&a.name);
                 self.uint(*column);
             }
+            Expr::Has(a, column) => {
+                self.byte(tag::HAS);
+                self.byte(entity_byte(a.entity));
+                self.str(&a.name);
+                self.uint(*column);
+            }
             Expr::Eq(l, r) | Expr::Ne(l, r) | Expr::In(l, r) => {
                 self.byte(match e {
                     Expr::Eq(..) => tag::EQ,

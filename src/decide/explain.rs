@@ -123,18 +123,38 @@ pub(crate) fn roles_step(
     ExplainStep::new(2, "roles", parts.join("; "), false)
 }
 
-pub(crate) fn deny_step(rule: &Rule, role: Option<&Role>, matched: bool) -> ExplainStep {
+pub(crate) fn deny_step(
+    rule: &Rule,
+    role: Option<&Role>,
+    matched: bool,
+    missing: Option<u32>,
+) -> ExplainStep {
     let condition = rule
         .condition_text
         .as_deref()
         .map_or(String::new(), |c| format!(" (when `{c}`)"));
+    let missing = missing.and_then(|i| {
+        Some(
+            rule.condition
+                .as_ref()?
+                .attr_reads()
+                .get(usize::try_from(i).ok()?)?
+                .to_string(),
+        )
+    });
     if matched {
         let role = role.map_or("", |r| &*r.name);
+        let why = match missing {
+            Some(attr) => format!(
+                "applies for role `{role}`: its condition cannot be decided without `{attr}`, which the request lacks, and an undecided deny rule applies"
+            ),
+            None => format!("matches for role `{role}`"),
+        };
         ExplainStep::new(
             3,
             "deny rules",
             format!(
-                "deny rule `{}`{condition} matches for role `{role}`: deny wins over every allow",
+                "deny rule `{}`{condition} {why}: deny wins over every allow",
                 rule.name
             ),
             true,
@@ -232,10 +252,16 @@ pub(crate) fn grant_step(
             let rule = failed.and_then(|r| p.rules.get(r));
             let name = rule.map_or("", |r| &*r.name);
             let condition = rule.and_then(|r| r.condition_text.as_deref()).unwrap_or("");
-            format!(
-                "only rule `{name}` would grant `{}`, and its condition `{condition}` is false (condition_failed)",
-                act.name
-            )
+            match &decision.missing {
+                Some(attr) => format!(
+                    "only rule `{name}` would grant `{}`, and its condition `{condition}` cannot be decided without `{attr}`, which the request lacks: an undecided condition grants nothing (condition_failed)",
+                    act.name
+                ),
+                None => format!(
+                    "only rule `{name}` would grant `{}`, and its condition `{condition}` is false (condition_failed)",
+                    act.name
+                ),
+            }
         }
         Reason::NotMember => format!(
             "no role applies, so nothing grants `{}` (not_member)",

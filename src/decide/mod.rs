@@ -11,6 +11,8 @@ mod explain;
 mod input;
 #[cfg(not(all(feature = "wasm", not(feature = "wasm-full"))))]
 mod plan;
+#[cfg(feature = "wasm")]
+mod program;
 #[cfg(any(test, feature = "test-util"))]
 pub mod reference;
 pub(crate) mod scope;

@@ -12,8 +12,8 @@
 
 use super::scope::ScopePath;
 use super::{Effect, Reason, Session, Verdict};
-use crate::compile::{ActionId, Compiled, LevelId};
-use crate::document::condition::{AttrRef, Entity, Expr};
+use crate::compile::{ActionId, Compiled, LevelId, RoleId};
+use crate::document::condition::{Entity, Expr};
 use crate::error::{DocPath, InputError, InputErrorCode};
 use crate::query::{Outcome, Part, QueryPlan, Residual};
 use crate::value::{Value, ValueRef};
@@ -82,15 +82,48 @@ impl Session {
         let Some(act) = p.actions.get(action) else {
             return deny_all(Reason::UnknownAction);
         };
-        let level = act.level;
         // Step 1: a resource in another branch of the scope tree than the action's level
         // is `bad_scope`.
-        let Some(in_branch) = branch(p, at.level(p), level) else {
+        let Some(in_branch) = branch(p, at.level(p), act.level) else {
             return deny_all(Reason::BadScope);
         };
-        // Step 2: where each role assignment applies.
-        let applies: Vec<Part> = self
-            .assignments
+        let applies = self.where_assignments_apply(act.level, at);
+        let denied = self.denied_where(action, kind, &applies);
+        let (granted, conditional_grant) = self.granted_where(action, kind, &applies);
+        let allowed = Part::all([in_branch, denied.not(), granted.clone()]);
+        if allowed.is(false) {
+            // No resource is allowed: the reason of the resource nearest to it.
+            return deny_all(if !granted.is(false) {
+                Reason::DeniedByRule
+            } else if conditional_grant {
+                Reason::ConditionFailed
+            } else if applies.iter().any(|a| !a.is(false)) {
+                Reason::NoGrant
+            } else {
+                Reason::NotMember
+            });
+        }
+        // Step 5: gates, the same for every resource.
+        let gated = self.gated(act, Verdict::granted(action, 0, 0, None));
+        if gated.effect == Effect::Locked {
+            let decision = self.decision(gated);
+            return Outcome::DenyAll {
+                effect: decision.effect,
+                reason: decision.reason,
+                hint: decision.hint,
+            };
+        }
+        match allowed {
+            Part::Cond(c) => Outcome::Conditional(c),
+            Part::Const(_) => Outcome::AllowAll,
+        }
+    }
+
+    /// Step 2: for each role assignment, the resources (by scope, within `at`) where it
+    /// applies to an action of `level`.
+    fn where_assignments_apply(&self, level: LevelId, at: &ScopePath) -> Vec<Part> {
+        let p = &*self.policy.inner;
+        self.assignments
             .iter()
             .map(|a| {
                 let held = a.path.level(p);
@@ -111,14 +144,22 @@ impl Session {
                     Part::FALSE
                 }
             })
-            .collect();
-        let roles_of = |i: usize| {
-            self.assignments
-                .get(i)
-                .and_then(|a| p.roles.get(a.role))
-                .map_or(&[][..], |r| &r.expansion)
-        };
-        // Step 3: deny rules.
+            .collect()
+    }
+
+    /// The roles (expanded) of the session's role assignment `i`.
+    fn roles_of(&self, i: usize) -> &[RoleId] {
+        let p = &*self.policy.inner;
+        self.assignments
+            .get(i)
+            .and_then(|a| p.roles.get(a.role))
+            .map_or(&[][..], |r| &r.expansion)
+    }
+
+    /// Step 3: the resources a deny rule of an applicable role covers: where its role
+    /// applies and its condition is not false (an undecided one applies).
+    fn denied_where(&self, action: ActionId, kind: &str, applies: &[Part]) -> Part {
+        let p = &*self.policy.inner;
         let mut denies = Vec::new();
         if p.deny_any.contains(action) {
             for rule in p.deny_rules.iter().filter_map(|&r| p.rules.get(r)) {
@@ -128,22 +169,28 @@ impl Session {
                 let held = applies
                     .iter()
                     .enumerate()
-                    .filter(|(i, _)| roles_of(*i).iter().any(|&r| rule.roles.contains(r)));
+                    .filter(|(i, _)| self.roles_of(*i).iter().any(|&r| rule.roles.contains(r)));
                 let who = Part::any(held.map(|(_, part)| part.clone()));
                 let when = rule
                     .condition
                     .as_ref()
-                    .map_or(Part::TRUE, |c| self.partial(c, kind));
+                    .map_or(Part::TRUE, |c| self.split(c, kind).no.not());
                 denies.push(Part::all([who, when]));
             }
         }
-        let denied = Part::any(denies);
-        // Step 4: grants.
+        Part::any(denies)
+    }
+
+    /// Step 4: the resources an applicable role grants the action on (its own `allow`
+    /// list, or an allow rule whose condition is true), and whether a conditional grant
+    /// applies anywhere.
+    fn granted_where(&self, action: ActionId, kind: &str, applies: &[Part]) -> (Part, bool) {
+        let p = &*self.policy.inner;
         let mut grants = Vec::new();
         let mut conditional_grant = false;
         for (i, part) in applies.iter().enumerate() {
             let mut how = Vec::new();
-            for role in roles_of(i).iter().filter_map(|&r| p.roles.get(r)) {
+            for role in self.roles_of(i).iter().filter_map(|&r| p.roles.get(r)) {
                 if role.allow.contains(action) {
                     how.push(Part::TRUE);
                     break;
@@ -154,81 +201,56 @@ impl Session {
                         how.push(
                             rule.condition
                                 .as_ref()
-                                .map_or(Part::TRUE, |c| self.partial(c, kind)),
+                                .map_or(Part::TRUE, |c| self.split(c, kind).yes),
                         );
                     }
                 }
             }
             grants.push(Part::all([part.clone(), Part::any(how)]));
         }
-        let granted = Part::any(grants);
-        let allowed = Part::all([in_branch, denied.not(), granted.clone()]);
-        if allowed.is(false) {
-            // No resource is allowed: the reason of the resource nearest to it.
-            return deny_all(if !granted.is(false) {
-                Reason::DeniedByRule
-            } else if conditional_grant {
-                Reason::ConditionFailed
-            } else if applies.iter().any(|a| !a.is(false)) {
-                Reason::NoGrant
-            } else {
-                Reason::NotMember
-            });
-        }
-        // Step 5: gates, the same for every resource.
-        let feature_off = act
-            .feature
-            .filter(|&f| !self.features.get(f).copied().unwrap_or(false));
-        let locked = if let Some(f) = feature_off {
-            Some(Verdict {
-                effect: Effect::Locked,
-                may_enable: p
-                    .features
-                    .get(f)
-                    .and_then(|f| f.enable)
-                    .is_some_and(|e| self.may_enable(e)),
-                ..Verdict::deny(Reason::FeatureDisabled, action)
-            })
-        } else if !act.plans.is_empty() && !self.plan.is_some_and(|plan| act.plans.contains(&plan))
-        {
-            Some(Verdict {
-                effect: Effect::Locked,
-                ..Verdict::deny(Reason::PlanRequired, action)
-            })
-        } else {
-            None
-        };
-        if let Some(verdict) = locked {
-            let decision = self.decision(verdict);
-            return Outcome::DenyAll {
-                effect: decision.effect,
-                reason: decision.reason,
-                hint: decision.hint,
-            };
-        }
-        match allowed {
-            Part::Cond(c) => Outcome::Conditional(c),
-            Part::Const(_) => Outcome::AllowAll,
-        }
+        (Part::any(grants), conditional_grant)
     }
 
-    /// A rule's condition with the principal, the tenant and the resource's type known.
-    fn partial(&self, expr: &Expr, kind: &str) -> Part {
+    /// A rule's condition with the principal, the tenant and the resource's type known:
+    /// when it is true of the resource, and when it is false. Where neither holds, the
+    /// resource lacks an attribute the condition reads and it is undecided (an allow rule
+    /// does not apply, a deny rule does).
+    fn split(&self, expr: &Expr, kind: &str) -> Split {
         match expr {
-            Expr::Literal(Value::Bool(b), _) => Part::Const(*b),
-            Expr::Literal(..) => Part::FALSE,
+            Expr::Literal(Value::Bool(b), _) => Split::known(*b),
+            Expr::Literal(..) => Split::known(false),
             Expr::Attr(..) => match self.side(expr, kind) {
-                Side::Unknown(name) => eq(name, ValueRef::Bool(true)),
-                Side::Known(v) => Part::Const(v == ValueRef::Bool(true)),
-                Side::Compound(_) => Part::FALSE,
+                Side::Unknown(name) => Split {
+                    yes: eq(name, ValueRef::Bool(true)),
+                    no: eq(name, ValueRef::Bool(false)),
+                },
+                Side::Known(ValueRef::Null) => Split::MISSING,
+                Side::Known(v) => Split::known(v == ValueRef::Bool(true)),
+                Side::Compound(_) => Split::known(false),
             },
-            Expr::Eq(l, r) => self.partial_eq(l, r, kind),
-            Expr::Ne(l, r) => self.partial_eq(l, r, kind).not(),
-            Expr::In(l, r) => match (self.side(l, kind), self.side(r, kind)) {
-                (Side::Known(needle), Side::Known(ValueRef::List(items))) => {
-                    Part::Const(items.iter().any(|i| i.as_ref() == needle))
+            Expr::Has(a, _) => match (a.entity, a.name.as_str()) {
+                (Entity::Resource, "type") => Split::known(true),
+                (Entity::Resource, name) => {
+                    let present = Part::Cond(Residual::Present {
+                        attr: name.to_owned(),
+                    });
+                    Split {
+                        no: present.clone().not(),
+                        yes: present,
+                    }
                 }
-                (Side::Unknown(name), Side::Known(ValueRef::List(items))) => {
+                _ => Split::known(self.known_value(a) != ValueRef::Null),
+            },
+            Expr::Eq(l, r) => self.split_eq(l, r, kind),
+            Expr::Ne(l, r) => self.split_eq(l, r, kind).not(),
+            Expr::In(l, r) => match (self.side(l, kind), self.side(r, kind)) {
+                (Side::Known(ValueRef::Null), _) | (_, Side::Known(ValueRef::Null)) => {
+                    Split::MISSING
+                }
+                (Side::Known(needle), Side::Known(ValueRef::List(items))) => {
+                    Split::known(items.iter().any(|i| i.as_ref() == needle))
+                }
+                (Side::Unknown(name), Side::Known(ValueRef::List(items))) => Split::of(
                     if items.is_empty() {
                         Part::FALSE
                     } else {
@@ -236,57 +258,90 @@ impl Session {
                             attr: name.to_owned(),
                             values: items.to_vec(),
                         })
+                    },
+                    &[name],
+                ),
+                (Side::Known(needle), Side::Unknown(list)) => Split::of(
+                    Part::Cond(Residual::Contains {
+                        attr: list.to_owned(),
+                        value: owned(needle),
+                    }),
+                    &[list],
+                ),
+                (Side::Unknown(name), Side::Unknown(list)) => Split::of(
+                    Part::Cond(Residual::InAttr {
+                        attr: name.to_owned(),
+                        list: list.to_owned(),
+                    }),
+                    &[name, list],
+                ),
+                // A sub-condition has no value to look for, and a list is needed.
+                _ => Split::known(false),
+            },
+            Expr::And(terms) | Expr::Or(terms) => {
+                let parts: Vec<Split> = terms.iter().map(|t| self.split(t, kind)).collect();
+                let yes = parts.iter().map(|s| s.yes.clone());
+                let no = parts.iter().map(|s| s.no.clone());
+                if matches!(expr, Expr::And(_)) {
+                    Split {
+                        yes: Part::all(yes),
+                        no: Part::any(no),
+                    }
+                } else {
+                    Split {
+                        yes: Part::any(yes),
+                        no: Part::all(no),
                     }
                 }
-                (Side::Known(ValueRef::Null), Side::Unknown(_)) => Part::FALSE,
-                (Side::Known(needle), Side::Unknown(list)) => Part::Cond(Residual::Contains {
-                    attr: list.to_owned(),
-                    value: owned(needle),
-                }),
-                (Side::Unknown(name), Side::Unknown(list)) => Part::Cond(Residual::InAttr {
-                    attr: name.to_owned(),
-                    list: list.to_owned(),
-                }),
-                // A sub-condition has no value to look for, and a list is needed.
-                _ => Part::FALSE,
-            },
-            Expr::And(terms) => Part::all(terms.iter().map(|t| self.partial(t, kind))),
-            Expr::Or(terms) => Part::any(terms.iter().map(|t| self.partial(t, kind))),
-            Expr::Not(inner) => self.partial(inner, kind).not(),
+            }
+            Expr::Not(inner) => self.split(inner, kind).not(),
         }
     }
 
-    /// `l == r`, as `condition::eval` compares: a missing side equals nothing; values by
-    /// value; a sub-condition by its truth.
-    fn partial_eq(&self, l: &Expr, r: &Expr, kind: &str) -> Part {
+    /// `l == r`, as `condition::eval` compares: undecided when a side is missing; values
+    /// by value; a sub-condition by its truth.
+    fn split_eq(&self, l: &Expr, r: &Expr, kind: &str) -> Split {
         match (self.side(l, kind), self.side(r, kind)) {
-            (Side::Known(ValueRef::Null), _) | (_, Side::Known(ValueRef::Null)) => Part::FALSE,
-            (Side::Known(a), Side::Known(b)) => Part::Const(a == b),
+            (Side::Known(ValueRef::Null), _) | (_, Side::Known(ValueRef::Null)) => Split::MISSING,
+            (Side::Known(a), Side::Known(b)) => Split::known(a == b),
             (Side::Unknown(name), Side::Known(v)) | (Side::Known(v), Side::Unknown(name)) => {
-                eq(name, v)
+                Split::of(eq(name, v), &[name])
             }
-            (Side::Unknown(a), Side::Unknown(b)) => Part::Cond(Residual::EqAttr {
-                attr: a.to_owned(),
-                other: b.to_owned(),
-            }),
+            (Side::Unknown(a), Side::Unknown(b)) => Split::of(
+                Part::Cond(Residual::EqAttr {
+                    attr: a.to_owned(),
+                    other: b.to_owned(),
+                }),
+                &[a, b],
+            ),
             (Side::Known(v), Side::Compound(c)) | (Side::Compound(c), Side::Known(v)) => match v {
-                ValueRef::Bool(true) => self.partial(c, kind),
-                ValueRef::Bool(false) => self.partial(c, kind).not(),
-                _ => Part::FALSE,
+                ValueRef::Bool(true) => self.split(c, kind),
+                ValueRef::Bool(false) => self.split(c, kind).not(),
+                _ => Split::known(false),
             },
             (Side::Unknown(name), Side::Compound(c)) | (Side::Compound(c), Side::Unknown(name)) => {
-                let truth = self.partial(c, kind);
-                Part::any([
-                    Part::all([eq(name, ValueRef::Bool(true)), truth.clone()]),
-                    Part::all([eq(name, ValueRef::Bool(false)), truth.not()]),
-                ])
+                let inner = self.split(c, kind);
+                let (t, f) = (
+                    eq(name, ValueRef::Bool(true)),
+                    eq(name, ValueRef::Bool(false)),
+                );
+                Split {
+                    yes: Part::any([
+                        Part::all([t.clone(), inner.yes.clone()]),
+                        Part::all([f.clone(), inner.no.clone()]),
+                    ]),
+                    no: Part::any([Part::all([t, inner.no]), Part::all([f, inner.yes])]),
+                }
             }
             (Side::Compound(a), Side::Compound(b)) => {
-                let (a, b) = (self.partial(a, kind), self.partial(b, kind));
-                Part::any([
-                    Part::all([a.clone(), b.clone()]),
-                    Part::all([a.not(), b.not()]),
-                ])
+                let (a, b) = (self.split(a, kind), self.split(b, kind));
+                Split {
+                    yes: Part::any([
+                        Part::all([a.yes.clone(), b.yes.clone()]),
+                        Part::all([a.no.clone(), b.no.clone()]),
+                    ]),
+                    no: Part::any([Part::all([a.yes, b.no]), Part::all([a.no, b.yes])]),
+                }
             }
         }
     }
@@ -297,28 +352,11 @@ impl Session {
             Expr::Attr(a, _) => match (a.entity, a.name.as_str()) {
                 (Entity::Resource, "type") => Side::Known(ValueRef::Str(kind)),
                 (Entity::Resource, name) => Side::Unknown(name),
-                _ => Side::Known(self.known_attr(a)),
+                _ => Side::Known(self.known_value(a)),
             },
             _ => Side::Compound(expr),
         }
     }
-
-    /// A principal or tenant attribute, as decisions read it.
-    fn known_attr(&self, attr: &AttrRef) -> ValueRef<'_> {
-        match (attr.entity, attr.name.as_str()) {
-            (Entity::Principal, "id") => self.principal_id.as_ref(),
-            (Entity::Principal, name) => of(&self.principal_attrs, name),
-            (Entity::Tenant, "id") => self.tenant_id.as_ref(),
-            (Entity::Tenant, "plan") => self.tenant_plan.as_ref(),
-            (Entity::Tenant, "features") => self.tenant_features.as_ref(),
-            (Entity::Tenant, name) => of(&self.tenant_attrs, name),
-            (Entity::Resource, _) => ValueRef::Null,
-        }
-    }
-}
-
-fn of<'a>(attrs: &'a crate::value::Attrs, name: &str) -> ValueRef<'a> {
-    attrs.get(name).map_or(ValueRef::Null, Value::as_ref)
 }
 
 fn deny_all(reason: Reason) -> Outcome {
@@ -336,6 +374,49 @@ fn owned(v: ValueRef<'_>) -> Value {
         ValueRef::Number(n) => Value::Number(n),
         ValueRef::Str(s) => Value::String(s.to_owned()),
         ValueRef::List(items) => Value::List(items.to_vec()),
+    }
+}
+
+/// A condition over the resource, partially evaluated: where it is true (`yes`) and where
+/// it is false (`no`); where neither, it is undecided.
+struct Split {
+    yes: Part,
+    no: Part,
+}
+
+impl Split {
+    /// Undecided for every resource: a principal or tenant attribute is missing.
+    const MISSING: Split = Split {
+        yes: Part::FALSE,
+        no: Part::FALSE,
+    };
+
+    fn known(b: bool) -> Split {
+        Split {
+            yes: Part::Const(b),
+            no: Part::Const(!b),
+        }
+    }
+
+    /// A comparison that is true where `yes` holds, and false where every attribute of
+    /// `reads` is present and `yes` does not hold.
+    fn of(yes: Part, reads: &[&str]) -> Split {
+        let present = reads.iter().map(|a| {
+            Part::Cond(Residual::Present {
+                attr: (*a).to_owned(),
+            })
+        });
+        Split {
+            no: Part::all(present.chain([yes.clone().not()])),
+            yes,
+        }
+    }
+
+    fn not(self) -> Split {
+        Split {
+            yes: self.no,
+            no: self.yes,
+        }
     }
 }
 

@@ -6,7 +6,7 @@
 //! accepts; it is slow on purpose.
 
 use super::{Decision, Effect, Principal, Reason, Resource, Tenant};
-use crate::document::condition::{self, AttrRef, AttrSource, Entity};
+use crate::document::condition::{self, AttrRef, AttrSource, Entity, Expr};
 use crate::document::{ActionDoc, Document, RuleEffect};
 use crate::value::{Value, ValueRef};
 use std::sync::Arc;
@@ -124,18 +124,141 @@ impl AttrSource for Attrs<'_> {
     }
 }
 
-/// Whether a rule's condition holds; for the most favourable resource, an undecided one
-/// holds for an allow rule (`allow`) and not for a deny rule.
-fn holds(when: Option<&str>, attrs: &Attrs<'_>, allow: bool) -> bool {
-    match when {
-        None => true,
-        Some(text) => condition::parse(text).is_ok_and(|e| {
-            if attrs.favourable {
-                condition::eval_partial(&e, attrs).unwrap_or(allow)
-            } else {
-                condition::eval(&e, attrs)
+/// A condition's value for the request: `Ok` with its truth, or `Err` with the attribute
+/// (`resource.status`) the request lacks that leaves it undecided (docs/POLICY.md,
+/// "Conditions"). Every term is evaluated; `&&` is false when a term is false, else
+/// undecided when a term is (the first such, in the text's order), else true; `||` the
+/// other way around.
+fn truth(e: &Expr, attrs: &Attrs<'_>) -> Result<bool, String> {
+    match e {
+        Expr::Literal(Value::Bool(b), _) => Ok(*b),
+        Expr::Literal(..) => Ok(false),
+        Expr::Attr(a, _) => match attrs.attr(a) {
+            ValueRef::Null => Err(a.to_string()),
+            v => Ok(v == ValueRef::Bool(true)),
+        },
+        Expr::Has(a, _) => Ok(attrs.attr(a) != ValueRef::Null),
+        Expr::Eq(l, r) => Ok(operand(l, attrs)? == operand(r, attrs)?),
+        Expr::Ne(l, r) => Ok(operand(l, attrs)? != operand(r, attrs)?),
+        Expr::In(l, r) => {
+            let needle = operand(l, attrs)?;
+            Ok(match operand(r, attrs)? {
+                ValueRef::List(items) => items.iter().any(|i| i.as_ref() == needle),
+                _ => false,
+            })
+        }
+        Expr::And(terms) | Expr::Or(terms) => {
+            let decisive = matches!(e, Expr::Or(_));
+            let values: Vec<Result<bool, String>> = terms.iter().map(|t| truth(t, attrs)).collect();
+            if values.contains(&Ok(decisive)) {
+                return Ok(decisive);
             }
-        }),
+            values
+                .into_iter()
+                .find(Result::is_err)
+                .unwrap_or(Ok(!decisive))
+        }
+        Expr::Not(inner) => truth(inner, attrs).map(|b| !b),
+    }
+}
+
+/// The left operand is read before the right one: when both are missing, the left one is
+/// named.
+fn operand<'a>(e: &'a Expr, attrs: &'a Attrs<'_>) -> Result<ValueRef<'a>, String> {
+    match e {
+        Expr::Literal(v, _) => Ok(v.as_ref()),
+        Expr::Attr(a, _) => match attrs.attr(a) {
+            ValueRef::Null => Err(a.to_string()),
+            v => Ok(v),
+        },
+        _ => truth(e, attrs).map(ValueRef::Bool),
+    }
+}
+
+/// What a condition may be for the most favourable resource, over every value (or absence)
+/// of the attributes it does not know.
+struct May {
+    /// True.
+    t: bool,
+    /// False.
+    f: bool,
+    /// Undecided.
+    m: bool,
+}
+
+/// For the most favourable resource: whether the condition may be true, may be false and
+/// may be undecided. A comparison reading an unknown attribute may be anything; `has` of
+/// one true or false.
+fn outcomes(e: &Expr, attrs: &Attrs<'_>) -> May {
+    match e {
+        Expr::And(terms) | Expr::Or(terms) => {
+            let all: Vec<May> = terms.iter().map(|t| outcomes(t, attrs)).collect();
+            let and = matches!(e, Expr::And(_));
+            let every = |f: fn(&May) -> bool| all.iter().all(f);
+            let some = |f: fn(&May) -> bool| all.iter().any(f);
+            // Undecided when no term decides it and one is undecided.
+            let m = if and {
+                every(|o| o.t || o.m)
+            } else {
+                every(|o| o.f || o.m)
+            } && some(|o| o.m);
+            if and {
+                May {
+                    t: every(|o| o.t),
+                    f: some(|o| o.f),
+                    m,
+                }
+            } else {
+                May {
+                    t: some(|o| o.t),
+                    f: every(|o| o.f),
+                    m,
+                }
+            }
+        }
+        Expr::Not(inner) => {
+            let May { t, f, m } = outcomes(inner, attrs);
+            May { t: f, f: t, m }
+        }
+        Expr::Has(a, _) if !attrs.known(a) => May {
+            t: true,
+            f: true,
+            m: false,
+        },
+        _ if e.attr_reads().iter().any(|a| !attrs.known(a)) => May {
+            t: true,
+            f: true,
+            m: true,
+        },
+        _ => {
+            let v = truth(e, attrs);
+            May {
+                t: v == Ok(true),
+                f: v == Ok(false),
+                m: v.is_err(),
+            }
+        }
+    }
+}
+
+/// Whether a rule's condition holds for an allow rule (`allow`) or a deny rule: an allow
+/// rule's when it is true, a deny rule's also when it is undecided (then with the missing
+/// attribute). For the most favourable resource, an allow rule's holds when it may be
+/// true, a deny rule's when it cannot be false.
+fn holds(when: Option<&str>, attrs: &Attrs<'_>, allow: bool) -> (bool, Option<String>) {
+    let Some(text) = when else {
+        return (true, None);
+    };
+    let Ok(e) = condition::parse(text) else {
+        return (false, None);
+    };
+    if attrs.favourable {
+        let may = outcomes(&e, attrs);
+        return (if allow { may.t } else { !may.f }, None);
+    }
+    match truth(&e, attrs) {
+        Ok(b) => (b, None),
+        Err(missing) => (!allow, Some(missing)),
     }
 }
 
@@ -147,6 +270,7 @@ fn deny(reason: Reason) -> Decision {
         scope: None,
         rule: None,
         hint: None,
+        missing: None,
     }
 }
 
@@ -161,8 +285,15 @@ pub fn decide(
     resource: &Resource,
 ) -> Decision {
     let known = decide_for(doc, principal, tenant, action, resource, false);
-    if known.reason == Reason::ConditionFailed && resource.id.is_none() && resource.attrs.is_empty()
-    {
+    // What the resource's attributes decide: a conditional grant that did not hold, or a
+    // deny rule that applied for want of one of them.
+    let open = known.reason == Reason::ConditionFailed
+        || (known.reason == Reason::DeniedByRule
+            && known
+                .missing
+                .as_deref()
+                .is_some_and(|m| m.starts_with("resource.")));
+    if open && resource.id.is_none() && resource.attrs.is_empty() {
         let best = decide_for(doc, principal, tenant, action, resource, true);
         match best.effect {
             Effect::Allow => {
@@ -353,7 +484,7 @@ fn deny_by_rule(
         let Some((role, scope)) = applicable.iter().find(|(r, _)| attached(&rule.roles, r)) else {
             continue;
         };
-        if holds(rule.when.as_deref(), attrs, false) {
+        if let (true, missing) = holds(rule.when.as_deref(), attrs, false) {
             return Some(Decision {
                 effect: Effect::Deny,
                 reason: Reason::DeniedByRule,
@@ -361,6 +492,7 @@ fn deny_by_rule(
                 scope: Some(Arc::from(scope.as_str())),
                 rule: Some(Arc::from(name)),
                 hint: None,
+                missing: missing.map(Arc::from),
             });
         }
     }
@@ -374,7 +506,7 @@ fn grant(
     applicable: &[(String, String)],
     attrs: &Attrs<'_>,
 ) -> Result<Decision, Decision> {
-    let mut failed: Option<&str> = None;
+    let mut failed: Option<(&str, Option<String>)> = None;
     for (role, scope) in applicable {
         let Some(r) = doc.roles.get(role) else {
             continue;
@@ -386,6 +518,7 @@ fn grant(
             scope: Some(Arc::from(scope.as_str())),
             rule: rule.map(Arc::from),
             hint: None,
+            missing: None,
         };
         if covers(doc, &r.allow, action) {
             return Ok(granted(None));
@@ -397,15 +530,18 @@ fn grant(
             {
                 continue;
             }
-            if holds(rule.when.as_deref(), attrs, true) {
-                return Ok(granted(Some(name)));
+            match holds(rule.when.as_deref(), attrs, true) {
+                (true, _) => return Ok(granted(Some(name))),
+                (false, missing) => {
+                    failed.get_or_insert((name, missing));
+                }
             }
-            failed.get_or_insert(name);
         }
     }
     Err(match failed {
-        Some(name) => Decision {
+        Some((name, missing)) => Decision {
             rule: Some(Arc::from(name)),
+            missing: missing.map(Arc::from),
             ..deny(Reason::ConditionFailed)
         },
         None if applicable.is_empty() => deny(Reason::NotMember),

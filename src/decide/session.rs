@@ -17,8 +17,8 @@ use std::sync::Arc;
 /// the policy it was parsed for, and a session of another policy refuses it (`bad_scope`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scope {
-    path: ScopePath,
-    policy: u64,
+    pub(super) path: ScopePath,
+    pub(super) policy: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -274,6 +274,7 @@ impl Session {
                 .and_then(|a| self.assignments.get(a))
                 .map(|a| a.text.clone()),
             rule: v.rule.and_then(|r| p.rules.get(r)).map(|r| r.name.clone()),
+            missing: self.missing_attr(v).map(|a| Arc::from(a.to_string())),
             hint: match v.reason {
                 Reason::FeatureDisabled if v.may_enable => action
                     .and_then(|a| p.features.get(a.feature?))
@@ -283,6 +284,14 @@ impl Session {
                 _ => None,
             },
         }
+    }
+
+    /// The attribute a verdict names as missing, read in its rule's condition.
+    pub(crate) fn missing_attr(&self, v: Verdict) -> Option<&AttrRef> {
+        let p = &*self.policy.inner;
+        let condition = p.rules.get(v.rule?)?.condition.as_ref()?;
+        let index = usize::try_from(v.missing?).ok()?;
+        condition.attr_reads().get(index).copied()
     }
 
     /// Whether the principal may perform `action` on `resource` now.

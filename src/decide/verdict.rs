@@ -89,6 +89,10 @@ pub struct Decision {
     pub rule: Option<Arc<str>>,
     /// For locked decisions: the text to show.
     pub hint: Option<Arc<str>>,
+    /// The attribute the request lacked that left the deciding rule's condition undecided
+    /// (`resource.status`): the deny rule that applied, or the first conditional grant that
+    /// did not, because of it.
+    pub missing: Option<Arc<str>>,
 }
 
 impl Decision {
@@ -100,7 +104,7 @@ impl Decision {
 
 impl Serialize for Decision {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut s = serializer.serialize_struct("Decision", 7)?;
+        let mut s = serializer.serialize_struct("Decision", 8)?;
         s.serialize_field("allowed", &self.allowed())?;
         s.serialize_field("effect", &self.effect)?;
         s.serialize_field("reason", &self.reason)?;
@@ -109,6 +113,7 @@ impl Serialize for Decision {
             ("scope", &self.scope),
             ("rule", &self.rule),
             ("hint", &self.hint),
+            ("missing", &self.missing),
         ] {
             match value {
                 Some(v) => s.serialize_field(name, &**v)?,
@@ -130,6 +135,9 @@ impl fmt::Display for Decision {
         }
         if let Some(rule) = &self.rule {
             write!(f, " rule `{rule}`")?;
+        }
+        if let Some(missing) = &self.missing {
+            write!(f, " (missing `{missing}`)")?;
         }
         if let Some(hint) = &self.hint {
             write!(f, ": {hint}")?;
@@ -155,6 +163,9 @@ pub struct Verdict {
     /// Locked by a feature the principal may enable (allowed its `enable` action): the
     /// decision carries the feature's `enable_hint`.
     pub(super) may_enable: bool,
+    /// The position, among the attribute reads of `rule`'s condition, of the one the
+    /// request lacked that left the condition undecided.
+    pub(super) missing: Option<u32>,
 }
 
 impl Verdict {
@@ -169,6 +180,7 @@ impl Verdict {
             assignment: None,
             rule: None,
             may_enable: false,
+            missing: None,
         }
     }
 
@@ -179,26 +191,29 @@ impl Verdict {
     }
 
     /// The denial of `action` by deny rule `rule`, attached to `role`, which applies through
-    /// the session's role assignment `assignment`.
+    /// the session's role assignment `assignment`; `missing` as in the field of that name.
     pub(crate) fn denied_by_rule(
         action: ActionId,
         role: RoleId,
         assignment: usize,
         rule: RuleId,
+        missing: Option<u32>,
     ) -> Self {
         Verdict {
             role: Some(role),
             assignment: Some(assignment),
             rule: Some(rule),
+            missing,
             ..Verdict::deny(Reason::DeniedByRule, action)
         }
     }
 
     /// The denial of `action` when only conditional grants covered it; `rule` is the first
-    /// of them, whose condition was false.
-    pub(crate) fn condition_failed(action: ActionId, rule: RuleId) -> Self {
+    /// of them, whose condition was false or undecided (`missing`).
+    pub(crate) fn condition_failed(action: ActionId, rule: RuleId, missing: Option<u32>) -> Self {
         Verdict {
             rule: Some(rule),
+            missing,
             ..Verdict::deny(Reason::ConditionFailed, action)
         }
     }
@@ -219,6 +234,7 @@ impl Verdict {
             assignment: Some(assignment),
             rule,
             may_enable: false,
+            missing: None,
         }
     }
 

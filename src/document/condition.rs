@@ -6,13 +6,16 @@
 //! and     := unary ("&&" unary)*
 //! unary   := "!" unary | compare
 //! compare := primary (("==" | "!=" | "in") primary)?
-//! primary := string | number | "true" | "false" | list | path | "(" expr ")"
+//! primary := string | number | "true" | "false" | list | path | has | "(" expr ")"
 //! list    := "[" (literal ("," literal)*)? "]"
-//! path    := ("principal" | "resource" | "tenant") "." name
+//! path    := entity "." name
+//! has     := entity "has" name
+//! entity  := "principal" | "resource" | "tenant"
 //! ```
 //!
-//! Evaluation is total: a missing attribute is `null`, values of different types are
-//! unequal, and nothing errors at decision time.
+//! Evaluation is total: values of different types are unequal, nothing errors at decision
+//! time, and a comparison that reads an attribute the request lacks is undecided
+//! ([`Truth::Missing`]): an allow rule then does not apply and a deny rule does.
 
 use crate::document::AttrType;
 use crate::value::{Value, ValueRef};
@@ -65,6 +68,9 @@ pub enum Expr {
     Literal(Value, usize),
     /// An attribute read, and its 1-based column in the condition.
     Attr(AttrRef, usize),
+    /// `resource has status`: whether the attribute is present (not absent, not `null`),
+    /// and the 1-based column of the entity. Never undecided.
+    Has(AttrRef, usize),
     /// `a == b`.
     Eq(Box<Expr>, Box<Expr>),
     /// `a != b`.
@@ -394,6 +400,19 @@ impl Parser {
                         ));
                     }
                 };
+                if matches!(self.peek().0, Token::Ident(h) if h == "has") {
+                    self.bump();
+                    return match self.bump() {
+                        (Token::Ident(name), _) => Ok(Expr::Has(AttrRef { entity, name }, column)),
+                        (other, c) => Err(syntax(
+                            c,
+                            format!(
+                                "expected an attribute name after `has`, found {}",
+                                other.describe()
+                            ),
+                        )),
+                    };
+                }
                 let (dot, dot_column) = self.bump();
                 if dot != Token::Dot {
                     return Err(syntax(
@@ -587,7 +606,7 @@ pub fn check(
 /// The column where `expr` starts in the condition: errors point there.
 fn column_of(expr: &Expr) -> usize {
     match expr {
-        Expr::Literal(_, column) | Expr::Attr(_, column) => *column,
+        Expr::Literal(_, column) | Expr::Attr(_, column) | Expr::Has(_, column) => *column,
         Expr::Eq(l, _) | Expr::Ne(l, _) | Expr::In(l, _) => column_of(l),
         Expr::And(terms) | Expr::Or(terms) => terms.first().map_or(1, column_of),
         Expr::Not(inner) => column_of(inner).saturating_sub(1).max(1),
@@ -611,6 +630,17 @@ fn type_of(
         Expr::Literal(v, _) => literal_type(v).map_err(|m| mismatch(expr, m)),
         Expr::Attr(a, _) => match builtin_type(a).or_else(|| declared(a)) {
             Some(t) => Ok(Ty::Known(t)),
+            None => Err(ConditionError {
+                kind: ConditionErrorKind::UnknownAttribute,
+                column: column_of(expr),
+                message: format!(
+                    "`{a}` is not declared: add it under `[attributes.{}]`",
+                    a.entity.as_str()
+                ),
+            }),
+        },
+        Expr::Has(a, _) => match builtin_type(a).or_else(|| declared(a)) {
+            Some(_) => Ok(boolean),
             None => Err(ConditionError {
                 kind: ConditionErrorKind::UnknownAttribute,
                 column: column_of(expr),
@@ -684,81 +714,242 @@ pub trait AttrSource {
     fn attr(&self, attr: &AttrRef) -> ValueRef<'_>;
 
     /// Whether the attribute's value is known; a partial evaluation
-    /// ([`eval_partial`]) treats an unknown one as any value at all.
+    /// ([`eval_partial`]) treats an unknown one as any value at all, or absent.
     fn known(&self, _attr: &AttrRef) -> bool {
         true
     }
 }
 
-fn value_of<'a>(expr: &'a Expr, source: &'a dyn AttrSource) -> Option<ValueRef<'a>> {
-    match expr {
-        Expr::Literal(v, _) => Some(v.as_ref()),
-        Expr::Attr(a, _) => Some(source.attr(a)),
-        _ => None,
+/// The value of a condition for one request: true, false, or undecided because it read an
+/// attribute the request lacks (`null` counts as lacking) and the attributes it has do not
+/// decide it. Connectives follow three-valued logic: `false && x` is false and `true || x`
+/// true whatever `x` is; `!` of an undecided condition is undecided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Truth<'e> {
+    /// The condition holds.
+    True,
+    /// The condition does not hold.
+    False,
+    /// Undecided for want of this attribute: the first one the condition reads, in the
+    /// order of its text, that left it undecided.
+    Missing(&'e AttrRef),
+}
+
+impl<'e> Truth<'e> {
+    fn of(b: bool) -> Self {
+        if b { Truth::True } else { Truth::False }
+    }
+
+    /// `!self`.
+    pub fn not(self) -> Self {
+        match self {
+            Truth::True => Truth::False,
+            Truth::False => Truth::True,
+            missing => missing,
+        }
     }
 }
 
-/// Evaluates a condition. Total: never errors, never panics.
-pub fn eval(expr: &Expr, source: &dyn AttrSource) -> bool {
+/// An operand of `==`, `!=` or `in`: its value, or the attribute that left it undecided.
+fn operand<'e: 'v, 's: 'v, 'v>(
+    expr: &'e Expr,
+    source: &'s dyn AttrSource,
+) -> Result<ValueRef<'v>, &'e AttrRef> {
     match expr {
-        Expr::Literal(Value::Bool(b), _) => *b,
-        Expr::Literal(..) => false,
-        Expr::Attr(..) => matches!(value_of(expr, source), Some(ValueRef::Bool(true))),
-        Expr::Eq(l, r) => equal(l, r, source),
-        Expr::Ne(l, r) => !equal(l, r, source),
-        Expr::In(l, r) => match (value_of(l, source), value_of(r, source)) {
-            (Some(needle), Some(ValueRef::List(items))) => {
-                items.iter().any(|i| i.as_ref() == needle)
-            }
-            _ => false,
+        Expr::Literal(v, _) => Ok(v.as_ref()),
+        Expr::Attr(a, _) => match source.attr(a) {
+            ValueRef::Null => Err(a),
+            v => Ok(v),
         },
-        Expr::And(terms) => terms.iter().all(|t| eval(t, source)),
-        Expr::Or(terms) => terms.iter().any(|t| eval(t, source)),
-        Expr::Not(inner) => !eval(inner, source),
+        // A sub-condition (`(a == b) == true`) by its truth.
+        _ => match eval(expr, source) {
+            Truth::True => Ok(ValueRef::Bool(true)),
+            Truth::False => Ok(ValueRef::Bool(false)),
+            Truth::Missing(a) => Err(a),
+        },
     }
 }
 
-fn equal(l: &Expr, r: &Expr, source: &dyn AttrSource) -> bool {
-    match (value_of(l, source), value_of(r, source)) {
-        // A missing attribute equals nothing, not even another missing one: a principal
-        // without `team` is not on the team of a resource without `team`.
-        (Some(ValueRef::Null), _) | (_, Some(ValueRef::Null)) => false,
-        (Some(a), Some(b)) => a == b,
-        // Comparisons of boolean sub-expressions (`(a == b) == true`).
-        _ => eval_as_value(l, source) == eval_as_value(r, source),
-    }
-}
-
-fn eval_as_value<'a>(expr: &'a Expr, source: &'a dyn AttrSource) -> ValueRef<'a> {
-    match value_of(expr, source) {
-        Some(v) => v,
-        None => ValueRef::Bool(eval(expr, source)),
-    }
-}
-
-/// Evaluates a condition some of whose attributes are unknown ([`AttrSource::known`]), in
-/// three-valued logic: `Some(b)` when the condition is `b` whatever the unknown values are,
-/// `None` when it may go either way. A comparison that reads an unknown attribute is
-/// unknown; `&&` is false when a term is false, `||` true when a term is true. Sound, not
-/// complete: `resource.a == 1 && resource.a == 2` is unknown, though never true.
-pub fn eval_partial(expr: &Expr, source: &dyn AttrSource) -> Option<bool> {
+/// Evaluates a condition. Total: never errors, never panics. An attribute the request
+/// lacks makes the comparison reading it undecided ([`Truth::Missing`]), whichever operator
+/// it is under: `resource.n != 3` is not true of a resource without `n`.
+pub fn eval<'e>(expr: &'e Expr, source: &dyn AttrSource) -> Truth<'e> {
     match expr {
+        Expr::Literal(Value::Bool(b), _) => Truth::of(*b),
+        Expr::Literal(..) => Truth::False,
+        Expr::Attr(a, _) => match source.attr(a) {
+            ValueRef::Null => Truth::Missing(a),
+            v => Truth::of(v == ValueRef::Bool(true)),
+        },
+        Expr::Has(a, _) => Truth::of(source.attr(a) != ValueRef::Null),
+        Expr::Eq(l, r) => equal(l, r, source),
+        Expr::Ne(l, r) => equal(l, r, source).not(),
+        Expr::In(l, r) => match (operand(l, source), operand(r, source)) {
+            (Err(a), _) | (Ok(_), Err(a)) => Truth::Missing(a),
+            (Ok(needle), Ok(ValueRef::List(items))) => {
+                Truth::of(items.iter().any(|i| i.as_ref() == needle))
+            }
+            (Ok(_), Ok(_)) => Truth::False,
+        },
         Expr::And(terms) | Expr::Or(terms) => {
-            // `&&` is decided by a false term, `||` by a true one.
-            let decisive = matches!(expr, Expr::Or(_));
-            let mut result = Some(!decisive);
+            // `&&` is decided by a false term, `||` by a true one; else a missing
+            // attribute leaves it undecided.
+            let decisive = Truth::of(matches!(expr, Expr::Or(_)));
+            let mut missing = None;
             for t in terms {
-                match eval_partial(t, source) {
-                    Some(b) if b == decisive => return Some(decisive),
-                    Some(_) => {}
-                    None => result = None,
+                match eval(t, source) {
+                    Truth::Missing(a) => {
+                        missing.get_or_insert(a);
+                    }
+                    v if v == decisive => return decisive,
+                    _ => {}
                 }
             }
-            result
+            missing.map_or(decisive.not(), Truth::Missing)
         }
-        Expr::Not(inner) => eval_partial(inner, source).map(|b| !b),
-        _ if expr.reads_unknown(source) => None,
-        _ => Some(eval(expr, source)),
+        Expr::Not(inner) => eval(inner, source).not(),
+    }
+}
+
+fn equal<'e>(l: &'e Expr, r: &'e Expr, source: &dyn AttrSource) -> Truth<'e> {
+    match (operand(l, source), operand(r, source)) {
+        (Err(a), _) | (Ok(_), Err(a)) => Truth::Missing(a),
+        (Ok(a), Ok(b)) => Truth::of(a == b),
+    }
+}
+
+/// The values a condition may take over the values its unknown attributes
+/// ([`AttrSource::known`]) may have, absence included: a set of true, false and
+/// undecided ([`Truth::Missing`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outcomes(u8);
+
+impl Outcomes {
+    /// Only true.
+    pub const TRUE: Outcomes = Outcomes(1);
+    /// Only false.
+    pub const FALSE: Outcomes = Outcomes(2);
+    /// Only undecided.
+    pub const MISSING: Outcomes = Outcomes(4);
+    /// Anything.
+    pub const ANY: Outcomes = Outcomes(7);
+
+    /// Whether the condition may be true.
+    pub fn may_be_true(self) -> bool {
+        self.0 & 1 != 0
+    }
+
+    /// Whether the condition may be false.
+    pub fn may_be_false(self) -> bool {
+        self.0 & 2 != 0
+    }
+
+    /// Whether the condition may be undecided.
+    pub fn may_be_missing(self) -> bool {
+        self.0 & 4 != 0
+    }
+
+    /// Whether a rule with this condition may apply (see [`Truth::applies`]).
+    pub fn may_apply(self, deny: bool) -> bool {
+        self.may_be_true() || (deny && self.may_be_missing())
+    }
+
+    /// Whether a rule with this condition applies whatever the unknown values are.
+    pub fn must_apply(self, deny: bool) -> bool {
+        !self.may_be_false() && (deny || !self.may_be_missing())
+    }
+
+    fn of(truth: Truth<'_>) -> Self {
+        match truth {
+            Truth::True => Outcomes::TRUE,
+            Truth::False => Outcomes::FALSE,
+            Truth::Missing(_) => Outcomes::MISSING,
+        }
+    }
+
+    fn not(self) -> Self {
+        Outcomes((self.0 & 4) | ((self.0 & 1) << 1) | ((self.0 & 2) >> 1))
+    }
+}
+
+/// Evaluates a condition some of whose attributes are unknown ([`AttrSource::known`]): the
+/// values it may take ([`Outcomes`]). A comparison that reads an unknown attribute may be
+/// anything; `&&` may be false when a term may be, true when every term may be, undecided
+/// when every term may be true or undecided and one may be undecided (`||` alike). Sound,
+/// not complete: `resource.a == 1 && resource.a == 2` may be true, though it never is.
+pub fn eval_partial(expr: &Expr, source: &dyn AttrSource) -> Outcomes {
+    match expr {
+        Expr::And(terms) | Expr::Or(terms) => {
+            // For `&&`: true when all may be true, false when one may be false (`||`: the
+            // other way around).
+            let (all, one) = if matches!(expr, Expr::And(_)) {
+                (1, 2)
+            } else {
+                (2, 1)
+            };
+            let (mut every, mut some, mut every_or_missing, mut some_missing) =
+                (true, false, true, false);
+            for t in terms {
+                let o = eval_partial(t, source).0;
+                every &= o & all != 0;
+                some |= o & one != 0;
+                every_or_missing &= o & (all | 4) != 0;
+                some_missing |= o & 4 != 0;
+            }
+            Outcomes(
+                if every { all } else { 0 }
+                    | if some { one } else { 0 }
+                    | if every_or_missing && some_missing {
+                        4
+                    } else {
+                        0
+                    },
+            )
+        }
+        Expr::Not(inner) => eval_partial(inner, source).not(),
+        // Present or not, never undecided.
+        Expr::Has(a, _) if !source.known(a) => Outcomes(3),
+        _ if expr.reads_unknown(source) => Outcomes::ANY,
+        _ => Outcomes::of(eval(expr, source)),
+    }
+}
+
+impl Expr {
+    /// The attributes the condition reads, each read once, in the order of its text.
+    pub fn attr_reads(&self) -> Vec<&AttrRef> {
+        let mut out = Vec::new();
+        self.visit_attrs(&mut |a| {
+            out.push(a);
+            true
+        });
+        out
+    }
+
+    /// Calls `f` on each attribute read in the order of the text while it returns true;
+    /// whether every call did.
+    fn visit_attrs<'e>(&'e self, f: &mut impl FnMut(&'e AttrRef) -> bool) -> bool {
+        match self {
+            Expr::Literal(..) => true,
+            Expr::Attr(a, _) | Expr::Has(a, _) => f(a),
+            Expr::Eq(l, r) | Expr::Ne(l, r) | Expr::In(l, r) => {
+                l.visit_attrs(f) && r.visit_attrs(f)
+            }
+            Expr::And(terms) | Expr::Or(terms) => terms.iter().all(|t| t.visit_attrs(f)),
+            Expr::Not(inner) => inner.visit_attrs(f),
+        }
+    }
+
+    /// The position of the attribute read `read` (a reference into this expression, as
+    /// [`Truth::Missing`] holds) among [`Expr::attr_reads`].
+    pub fn position_of(&self, read: &AttrRef) -> Option<usize> {
+        let mut index = 0;
+        let mut found = false;
+        self.visit_attrs(&mut |a| {
+            found = std::ptr::eq(a, read);
+            index += usize::from(!found);
+            !found
+        });
+        found.then_some(index)
     }
 }
 
@@ -767,7 +958,7 @@ impl Expr {
     fn reads_unknown(&self, source: &dyn AttrSource) -> bool {
         match self {
             Expr::Literal(..) => false,
-            Expr::Attr(a, _) => !source.known(a),
+            Expr::Attr(a, _) | Expr::Has(a, _) => !source.known(a),
             Expr::Eq(l, r) | Expr::Ne(l, r) | Expr::In(l, r) => {
                 l.reads_unknown(source) || r.reads_unknown(source)
             }
@@ -780,7 +971,7 @@ impl Expr {
     pub fn reads(&self, entity: Entity) -> bool {
         match self {
             Expr::Literal(..) => false,
-            Expr::Attr(a, _) => a.entity == entity,
+            Expr::Attr(a, _) | Expr::Has(a, _) => a.entity == entity,
             Expr::Eq(l, r) | Expr::Ne(l, r) | Expr::In(l, r) => l.reads(entity) || r.reads(entity),
             Expr::And(terms) | Expr::Or(terms) => terms.iter().any(|t| t.reads(entity)),
             Expr::Not(inner) => inner.reads(entity),
@@ -802,6 +993,7 @@ impl fmt::Display for Expr {
         match self {
             Expr::Literal(v, _) => print_literal(f, v),
             Expr::Attr(a, _) => write!(f, "{a}"),
+            Expr::Has(a, _) => write!(f, "{} has {}", a.entity.as_str(), a.name),
             Expr::Eq(l, r) | Expr::Ne(l, r) | Expr::In(l, r) => {
                 let op = match self {
                     Expr::Eq(..) => " == ",
@@ -844,7 +1036,11 @@ fn print_wrapped(f: &mut fmt::Formatter<'_>, expr: &Expr, wrap: bool) -> fmt::Re
 /// An operand of `==`, `!=` or `in`: a literal or an attribute as it is, anything else in
 /// parentheses.
 fn print_operand(f: &mut fmt::Formatter<'_>, expr: &Expr) -> fmt::Result {
-    print_wrapped(f, expr, !matches!(expr, Expr::Literal(..) | Expr::Attr(..)))
+    print_wrapped(
+        f,
+        expr,
+        !matches!(expr, Expr::Literal(..) | Expr::Attr(..) | Expr::Has(..)),
+    )
 }
 
 fn print_literal(f: &mut fmt::Formatter<'_>, value: &Value) -> fmt::Result {
@@ -919,7 +1115,9 @@ mod tests {
         }
     }
 
-    fn run(text: &str, attrs: &[(&str, Value)]) -> bool {
+    /// The condition's value: `Some(b)`, or `None` when undecided, with the name of the
+    /// missing attribute.
+    fn run(text: &str, attrs: &[(&str, Value)]) -> Result<bool, String> {
         let expr = parse(text).unwrap();
         check(&expr, &declared).unwrap();
         let attrs = Attrs(
@@ -928,7 +1126,14 @@ mod tests {
                 .map(|(k, v)| ((*k).into(), v.clone()))
                 .collect(),
         );
-        eval(&expr, &attrs)
+        match eval(&expr, &attrs) {
+            Truth::True => Ok(true),
+            Truth::False => Ok(false),
+            Truth::Missing(a) => {
+                assert_eq!(expr.position_of(a).map(|i| expr.attr_reads()[i]), Some(a));
+                Err(a.to_string())
+            }
+        }
     }
 
     /// Principal attributes known, resource attributes unknown (as at a gate).
@@ -951,59 +1156,145 @@ mod tests {
             Value::String("ops".into()),
         )]));
         let partial = |text: &str| eval_partial(&parse(text).unwrap(), &source);
-        assert_eq!(partial("resource.assignee == principal.id"), None);
-        assert_eq!(partial("principal.department == \"ops\""), Some(true));
+        let (t, f, m) = (Outcomes::TRUE, Outcomes::FALSE, Outcomes::MISSING);
+        assert_eq!(partial("resource.assignee == \"u1\""), Outcomes::ANY);
+        assert_eq!(partial("principal.department == \"ops\""), t);
         assert_eq!(
             partial("principal.department == \"sales\" && resource.locked == true"),
-            Some(false),
+            f,
             "a false term decides `&&`"
         );
         assert_eq!(
             partial("principal.department == \"ops\" || resource.locked == true"),
-            Some(true),
+            t,
             "a true term decides `||`"
         );
         assert_eq!(
             partial("principal.department == \"ops\" && resource.locked == true"),
-            None
+            Outcomes::ANY
         );
-        assert_eq!(partial("!(resource.locked == true)"), None);
-        assert_eq!(partial("!(principal.department == \"ops\")"), Some(false));
+        assert_eq!(partial("!(resource.locked == true)"), Outcomes::ANY);
+        assert_eq!(partial("!(principal.department == \"ops\")"), f);
+        // A known attribute that is missing leaves the comparison undecided.
+        assert_eq!(partial("principal.team == \"a\""), m);
+        assert_eq!(partial("!(principal.team == \"a\")"), m);
+        // Undecided and anything: false or undecided under `&&`; true or undecided
+        // under `||`.
+        let and = partial("principal.team == \"a\" && resource.locked == true");
+        assert!(and.may_be_false() && and.may_be_missing() && !and.may_be_true());
+        let or = partial("principal.team == \"a\" || resource.locked == true");
+        assert!(or.may_be_true() && or.may_be_missing() && !or.may_be_false());
+        assert!(or.may_apply(false) && !or.must_apply(false) && or.must_apply(true));
         // With everything known, it is `eval`.
         let known = Attrs(BTreeMap::from([(
             "resource.locked".to_owned(),
             Value::Bool(true),
         )]));
         let expr = parse("resource.locked == true && !(resource.assignee == \"x\")").unwrap();
-        assert_eq!(eval_partial(&expr, &known), Some(eval(&expr, &known)));
+        assert_eq!(eval_partial(&expr, &known), m);
+        let expr = parse("resource.locked == true && !(resource.locked == false)").unwrap();
+        assert_eq!(eval_partial(&expr, &known), t);
     }
 
     #[test]
     fn evaluates_comparisons_and_connectives() {
         let u2 = Value::String("u2".into());
-        assert!(run(
+        assert_eq!(
+            run(
+                "resource.assignee == principal.id",
+                &[
+                    ("resource.assignee", u2.clone()),
+                    ("principal.id", u2.clone())
+                ]
+            ),
+            Ok(true)
+        );
+        assert_eq!(
+            run(
+                "principal.department in [\"sales\", \"ops\"] && !(resource.locked == true)",
+                &[
+                    ("principal.department", Value::String("ops".into())),
+                    ("resource.locked", Value::Bool(false))
+                ]
+            ),
+            Ok(true)
+        );
+        assert_eq!(
+            run(
+                "\"a\" in principal.teams || resource.level == 3",
+                &[("resource.level", Value::Number(3.0))]
+            ),
+            Ok(true),
+            "a true term decides `||` whatever the missing one"
+        );
+        assert_eq!(
+            run(
+                "resource.level == 2 && \"a\" in principal.teams",
+                &[("resource.level", Value::Number(3.0))]
+            ),
+            Ok(false),
+            "a false term decides `&&` whatever the missing one"
+        );
+    }
+
+    #[test]
+    fn a_missing_attribute_leaves_every_operator_undecided() {
+        let u2 = || Value::String("u2".into());
+        let missing = |text: &str, attrs: &[(&str, Value)], name: &str| {
+            assert_eq!(run(text, attrs), Err(name.to_owned()), "{text}");
+        };
+        // `==`, `!=` and `in`, whichever side is missing, and `!` over them.
+        missing(
             "resource.assignee == principal.id",
-            &[
-                ("resource.assignee", u2.clone()),
-                ("principal.id", u2.clone())
-            ]
-        ));
-        assert!(!run(
-            "resource.assignee == principal.id",
-            &[("principal.id", u2.clone())]
-        ));
-        assert!(run(
+            &[("principal.id", u2())],
+            "resource.assignee",
+        );
+        missing(
             "resource.assignee != principal.id",
-            &[("principal.id", u2)]
-        ));
-        assert!(run(
-            "principal.department in [\"sales\", \"ops\"] && !(resource.locked == true)",
-            &[("principal.department", Value::String("ops".into()))]
-        ));
-        assert!(run(
-            "\"a\" in principal.teams || resource.level == 3",
-            &[("resource.level", Value::Number(3.0))]
-        ));
+            &[("principal.id", u2())],
+            "resource.assignee",
+        );
+        missing(
+            "!(resource.assignee == principal.id)",
+            &[("principal.id", u2())],
+            "resource.assignee",
+        );
+        missing("resource.level != 3", &[], "resource.level");
+        missing("resource.level in [1, 2]", &[], "resource.level");
+        missing("\"a\" in principal.teams", &[], "principal.teams");
+        missing("!(resource.locked == true)", &[], "resource.locked");
+        missing("resource.locked", &[], "resource.locked");
+        missing("!resource.locked", &[], "resource.locked");
+        // Both sides missing: the left one is named, not equal to each other.
+        missing(
+            "resource.department == principal.department",
+            &[],
+            "resource.department",
+        );
+        missing(
+            "resource.department != principal.department",
+            &[],
+            "resource.department",
+        );
+        // A compound operand: undecided as its sub-condition is.
+        missing("(resource.level == 3) == true", &[], "resource.level");
+        // Connectives: the first missing attribute of the terms that do not decide.
+        missing(
+            "resource.level == 3 && principal.department == \"ops\"",
+            &[("principal.department", Value::String("ops".into()))],
+            "resource.level",
+        );
+        missing(
+            "principal.department == \"x\" || resource.level == 3 || resource.locked",
+            &[("principal.department", Value::String("ops".into()))],
+            "resource.level",
+        );
+        // `null` counts as missing.
+        missing(
+            "resource.level != 3",
+            &[("resource.level", Value::Null)],
+            "resource.level",
+        );
     }
 
     #[test]

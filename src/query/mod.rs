@@ -21,8 +21,10 @@ use std::sync::Arc;
 
 /// A condition over an unknown resource: what is left of the policy's rules once the
 /// principal and tenant are known. Attributes are the resource's (`id` and the declared
-/// `resource` attributes); a missing attribute (absent, or `null`) equals nothing, as in
-/// decisions. Serialized as JSON with an `op` field (docs/PLANS.md).
+/// `resource` attributes); each leaf is false when an attribute it reads is missing
+/// (absent, or `null`), and the plan's condition combines them so that a resource lacking
+/// an attribute a rule reads is decided as in decisions: that allow rule does not apply,
+/// that deny rule does. Serialized as JSON with an `op` field (docs/PLANS.md).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Residual {
@@ -40,6 +42,11 @@ pub enum Residual {
     Not {
         /// The negated condition.
         arg: Box<Residual>,
+    },
+    /// The attribute is present (neither absent nor `null`).
+    Present {
+        /// The resource attribute.
+        attr: String,
     },
     /// The attribute is present and equal to `value`.
     Eq {
@@ -218,6 +225,7 @@ impl Residual {
             Residual::And { args } => args.iter().all(|a| a.holds(root, resource)),
             Residual::Or { args } => args.iter().any(|a| a.holds(root, resource)),
             Residual::Not { arg } => !arg.holds(root, resource),
+            Residual::Present { attr: a } => attr(a).is_some(),
             Residual::Eq { attr: a, value } => attr(a).is_some_and(|v| v == *value),
             Residual::In { attr: a, values } => attr(a).is_some_and(|v| values.contains(&v)),
             Residual::Contains { attr: a, value } => {
@@ -284,6 +292,11 @@ impl Part {
                 }
             }
         }
+        if args.len() <= 64 {
+            if let Some(decided) = simplify(&mut args, conjunction) {
+                return Part::Const(decided);
+            }
+        }
         if args.len() <= 1 {
             return args.pop().map_or(Part::Const(conjunction), Part::Cond);
         }
@@ -308,4 +321,77 @@ impl Part {
     pub(crate) fn is(&self, b: bool) -> bool {
         *self == Part::Const(b)
     }
+}
+
+/// Whether `leaf` holds only where attribute `attr` is present.
+fn needs(leaf: &Residual, attr: &str) -> bool {
+    match leaf {
+        Residual::Eq { attr: a, .. }
+        | Residual::In { attr: a, .. }
+        | Residual::Contains { attr: a, .. } => a == attr,
+        Residual::EqAttr { attr: a, other: b } | Residual::InAttr { attr: a, list: b } => {
+            a == attr || b == attr
+        }
+        _ => false,
+    }
+}
+
+/// Drops the terms of a short `and` (`conjunction`) or `or` that the others make
+/// redundant, as the presence tests of undecided comparisons leave them: in an `or`,
+/// `x and r` beside `not x` is `r` (absorption), and `not present(a)` beside `not eq(a, v)`
+/// adds nothing (where `a` is absent, `eq` is false); in an `and`, the duals. `Some(b)`
+/// when the list turns out to be the constant `b` (`x or not x`).
+fn simplify(args: &mut Vec<Residual>, conjunction: bool) -> Option<bool> {
+    // Where the other terms of an `or` are false (of an `and`, true), each one's negation
+    // holds: inside a nested `and` (`or`), a term equal to it is redundant.
+    let beside: Vec<Residual> = args
+        .iter()
+        .map(|a| match a {
+            Residual::Not { arg } => (**arg).clone(),
+            x => Residual::Not {
+                arg: Box::new(x.clone()),
+            },
+        })
+        .collect();
+    {
+        for arg in args.iter_mut() {
+            let inner = match (conjunction, &mut *arg) {
+                (false, Residual::And { args: inner }) | (true, Residual::Or { args: inner }) => {
+                    inner
+                }
+                _ => continue,
+            };
+            inner.retain(|t| !beside.contains(t));
+            match inner.len() {
+                // `not x or x`, `x and not x`.
+                0 => return Some(!conjunction),
+                1 => {
+                    if let Some(only) = inner.pop() {
+                        *arg = only;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    // Presence tests implied by another term.
+    let implied = |t: &Residual, all: &[Residual]| -> bool {
+        match (conjunction, t) {
+            (true, Residual::Present { attr }) => all.iter().any(|o| needs(o, attr)),
+            (false, Residual::Not { arg }) => match &**arg {
+                Residual::Present { attr } => all
+                    .iter()
+                    .any(|o| matches!(o, Residual::Not { arg: leaf } if needs(leaf, attr))),
+                _ => false,
+            },
+            _ => false,
+        }
+    };
+    let keep: Vec<bool> = args.iter().map(|t| !implied(t, args)).collect();
+    let mut i = 0;
+    args.retain(|_| {
+        i += 1;
+        keep.get(i - 1).copied().unwrap_or(true)
+    });
+    None
 }

@@ -287,6 +287,10 @@ impl Writer<'_> {
                 self.sql.push_str("NOT ");
                 self.write(arg, &path.key("arg"))?;
             }
+            Residual::Present { attr } => {
+                let column = self.attr(attr, path.key("attr"))?;
+                let _ = write!(self.sql, "{column} IS NOT NULL");
+            }
             Residual::Eq { attr, value } => {
                 let column = self.attr(attr, path.key("attr"))?;
                 let value = self.scalar(value, path.key("value"))?;

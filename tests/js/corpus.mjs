@@ -71,7 +71,7 @@ export function runCorpus(api, corpus, { from = api.features.text ? "text" : "ar
       if (decision.effect !== c.expect.effect || decision.reason !== c.expect.reason) {
         fail(`check gave ${decision.effect}/${decision.reason}, expected ${c.expect.effect}/${c.expect.reason}`);
       }
-      for (const field of ["role", "scope", "rule", "hint"]) {
+      for (const field of ["role", "scope", "rule", "hint", "missing"]) {
         if (field in c.expect && (c.expect[field] ?? undefined) !== decision[field]) {
           fail(`${field} is ${decision[field]}, expected ${c.expect[field]}`);
         }

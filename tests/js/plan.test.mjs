@@ -22,6 +22,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { root, scratchProject } from "./pack.mjs";
 import { fromBase64 } from "./corpus.mjs";
+import { CONDITIONS, HOSTILE, generator, levelOf, randomPolicy, randomPrincipal, randomResource, randomTenant, scopeAt, tree } from "./random.mjs";
 
 const native = process.env.ROLEGATE_BIN ?? join(root, "target", "debug", "rolegate");
 
@@ -61,13 +62,6 @@ before(async () => {
 // ---------------------------------------------------------------------------------------
 // What each target selects, evaluated here.
 
-/** The level name of a scope text (`root` for the root). */
-function levelOf(scope, root) {
-  if (!scope.includes(":")) return root;
-  const last = scope.slice(scope.lastIndexOf("/") + 1);
-  return last.slice(0, last.indexOf(":"));
-}
-
 /** `scope` is `ancestor` or below it (the root: every scope). */
 function within(scope, ancestor) {
   return !ancestor.includes(":") || scope === ancestor || scope.startsWith(`${ancestor}/`);
@@ -93,6 +87,8 @@ function holds(c, r, root) {
       return c.args.some((a) => holds(a, r, root));
     case "not":
       return !holds(c.arg, r, root);
+    case "present":
+      return attr(c.attr) !== undefined;
     case "eq":
       return attr(c.attr) !== undefined && same(attr(c.attr), c.value);
     case "in":
@@ -243,6 +239,9 @@ function mongoDocument(r, n, root) {
   return doc;
 }
 
+/** The list attributes: never null in a Prisma row. */
+const LISTS = ["tags", "agents"];
+
 /** A resource as a Prisma row: every column present, lists never null (an absent one is empty). */
 function prismaRow(r, root) {
   const row = { rid: r.id ?? null, scope: r.scope, scope_level: levelOf(r.scope, root) };
@@ -250,7 +249,7 @@ function prismaRow(r, root) {
     const v = r.attrs?.[a];
     row[column(a)] = v === undefined ? null : v;
   }
-  for (const a of ["tags", "agents"]) row[column(a)] ??= [];
+  for (const a of LISTS) row[column(a)] ??= [];
   return row;
 }
 
@@ -299,198 +298,6 @@ test("every query plan fixture: the package's plan is the native one, and toSql 
 
 // ---------------------------------------------------------------------------------------
 // 2. Random cases.
-
-/** A small seeded generator (mulberry32): the same seed gives the same cases. */
-function generator(seed) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const g = {
-    below: (n) => Math.floor(next() * n),
-    chance: (percent) => next() * 100 < percent,
-    pick: (items) => items[g.below(items.length)],
-  };
-  return g;
-}
-
-/** Values that try to break out of SQL, of a pattern and of a regular expression. */
-const HOSTILE = ["u1", "u2", "a'b", 'x"; DROP TABLE t; --', "é/*", "U1", "50%_\\", "^(.*)$"];
-/** Scope ids: a few, so that resources meet assignments, and some that look like patterns. */
-const IDS = ["0", "1", "0", "1", "_", "%", "'0", "X"];
-
-/** The scope levels of a policy document: name -> parent, and the root. */
-function tree(doc) {
-  const parents = Object.fromEntries(Object.entries(doc.scopes).map(([l, s]) => [l, s.parent ?? null]));
-  const root = Object.keys(parents).find((l) => parents[l] === null);
-  return { parents, root, levels: Object.keys(parents) };
-}
-
-/** A scope at `level`: its path from the root, ids from IDS. */
-function scopeAt(g, t, level) {
-  if (level === t.root) return g.chance(50) ? t.root : "";
-  const path = [];
-  for (let l = level; l !== t.root; l = t.parents[l]) path.unshift(`${l}:${l[0]}${g.pick(IDS)}`);
-  return path.join("/");
-}
-
-/** A random policy: the Rust property tests' generator (tests/random), as a JSON document. */
-const CONDITIONS = [
-  "resource.assignee == principal.id",
-  "resource.owner != principal.id",
-  "resource.level in [1, 3]",
-  "principal.id in resource.tags",
-  "resource.locked",
-  "!resource.locked",
-  "resource.assignee == resource.owner",
-  "resource.assignee in resource.tags",
-  "(resource.level == 2) == resource.locked",
-  '(resource.level == 1) != (principal.dept == "sales")',
-  'resource.id == "x1" || resource.id != "x2" && resource.level != 0',
-  'resource.type == "number" && resource.assignee != "u1"',
-  'principal.dept == "sales" || resource.assignee != "u1"',
-  '"f0" in tenant.features && resource.level != 2',
-  "resource.level in principal.levels",
-  'resource.tags == ["u1", "a\'b"]',
-  'principal.dept == "sales"',
-  '!(tenant.tier == "gold") || resource.owner == "u1"',
-];
-
-function randomPolicy(g) {
-  const levels = [["org", null], ["workspace", "org"], ["project", "workspace"], ["team", "org"]];
-  const doc = {
-    version: 1,
-    name: "random",
-    scopes: Object.fromEntries(levels.map(([l, p]) => [l, p ? { parent: p } : {}])),
-    features: { f0: { hint: "turn f0 on" }, f1: {} },
-    plans: { p0: { label: "Plan Zero", features: ["f0"] }, p1: {} },
-    attributes: {
-      principal: { dept: "string", levels: "number[]" },
-      resource: { assignee: "string", level: "number", owner: "string", locked: "bool", tags: "string[]" },
-      tenant: { tier: "string" },
-    },
-    actions: {},
-    roles: {},
-    rules: {},
-  };
-  const within = (level, ancestor) => {
-    for (let l = level; l; l = levels.find(([x]) => x === l)[1]) if (l === ancestor) return true;
-    return false;
-  };
-  const count = 2 + g.below(10);
-  for (let i = 0; i < count; i++) {
-    const action = { scope: g.pick(levels)[0] };
-    const tags = [];
-    if (g.chance(40)) tags.push("write");
-    if (g.chance(20)) tags.push("sensitive");
-    if (tags.length) action.tags = tags;
-    if (g.chance(20)) action.feature = g.pick(["f0", "f1"]);
-    if (g.chance(15)) action.plans = [g.pick(["p0", "p1"])];
-    if (g.chance(10)) action.hint = "custom hint";
-    doc.actions[`r${g.below(3)}.v${i}`] = action;
-  }
-  const names = Object.keys(doc.actions);
-  const rootActions = names.filter((n) => doc.actions[n].scope === "org");
-  for (const [name, feature] of Object.entries(doc.features)) {
-    if (rootActions.length && g.chance(70)) {
-      feature.enable = g.pick(rootActions);
-      feature.enable_hint = `you may enable ${name}`;
-    }
-  }
-  const patterns = () => {
-    const out = [];
-    for (let k = 0, n = 1 + g.below(2); k < n; k++) {
-      const name = g.pick(names);
-      const a = doc.actions[name];
-      const roll = g.below(10);
-      out.push(roll === 0 ? "*" : roll <= 2 ? `${name.split(".")[0]}.*` : roll === 3 && a.tags ? `tag:${a.tags[0]}` : name);
-    }
-    return out;
-  };
-  const roleCount = 1 + g.below(5);
-  for (let i = 0; i < roleCount; i++) {
-    const level = g.pick(levels)[0];
-    const includes = Object.entries(doc.roles)
-      .filter(([, r]) => within(r.scope, level) && g.chance(30))
-      .map(([n]) => n);
-    const role = { scope: level, cascade: g.chance(50) };
-    if (includes.length) role.includes = includes;
-    if (g.chance(75)) role.allow = patterns();
-    doc.roles[`role${i}`] = role;
-  }
-  for (let i = 0, n = g.below(5); i < n; i++) {
-    const rule = {
-      effect: g.chance(40) ? "deny" : "allow",
-      roles: g.chance(20) ? ["*"] : [`role${g.below(roleCount)}`],
-      actions: patterns(),
-    };
-    if (g.chance(70)) rule.when = g.pick(CONDITIONS);
-    doc.rules[`rule${i}`] = rule;
-  }
-  return doc;
-}
-
-/** A random value of an attribute type. */
-function randomValue(g, type) {
-  switch (type) {
-    case "string":
-      return g.pick(HOSTILE);
-    case "number":
-      return g.below(4);
-    case "bool":
-      return g.chance(50);
-    case "string[]":
-      return Array.from({ length: g.below(3) }, () => g.pick(HOSTILE));
-    case "number[]":
-      return Array.from({ length: g.below(3) }, () => g.below(4));
-    default:
-      throw new Error(`attribute type ${type}`);
-  }
-}
-
-function randomAttrs(g, declared) {
-  const attrs = {};
-  for (const [name, type] of Object.entries(declared ?? {})) {
-    if (g.chance(55)) attrs[name] = randomValue(g, type);
-    else if (g.chance(10)) attrs[name] = null;
-  }
-  return attrs;
-}
-
-function randomPrincipal(g, doc, t) {
-  const roles = [];
-  const names = Object.keys(doc.roles);
-  for (let i = 0, n = g.below(4); i < n; i++) {
-    const role = g.pick(names);
-    roles.push({ role, scope: scopeAt(g, t, doc.roles[role].scope ?? t.root) });
-  }
-  const attrs = randomAttrs(g, doc.attributes?.principal);
-  return { id: g.pick(HOSTILE), roles, attrs };
-}
-
-function randomTenant(g, doc) {
-  const tenant = { id: "acme", features: Object.keys(doc.features ?? {}).filter(() => g.chance(40)) };
-  const plans = Object.keys(doc.plans ?? {});
-  if (plans.length && g.below(3) > 0) tenant.plan = g.pick(plans);
-  tenant.attrs = randomAttrs(g, doc.attributes?.tenant);
-  return tenant;
-}
-
-/** A resource of `type`, often at or below `at`. */
-function randomResource(g, doc, t, type, at) {
-  let scope = scopeAt(g, t, g.pick(t.levels));
-  if (at.includes(":") && g.chance(70)) {
-    const below = t.levels.filter((l) => t.parents[l] === levelOf(at, t.root));
-    scope = g.chance(40) || !below.length ? at : `${at}/${scopeAt(g, t, g.pick(below)).split("/").at(-1)}`;
-  }
-  const r = { type, scope, attrs: randomAttrs(g, doc.attributes?.resource) };
-  if (g.chance(90)) r.id = `x${g.below(3)}`;
-  return r;
-}
 
 /** Every op a condition holds. */
 function ops(c, seen = new Set()) {
@@ -577,9 +384,14 @@ test(`${CASES} random cases: SQLite's rows, mingo's documents, the Prisma model'
     const mongo = new mingo.Query(filter);
     const byMongo = resources.map((r, n) => n).filter((n) => mongo.test(mongoDocument(resources[n], n, t.root)));
     assert.deepStrictEqual(byMongo, expected, `MongoDB filter ${JSON.stringify(filter)}\n${context()}`);
+    // A Prisma row has every list (an absent one is empty): it stands for the resource
+    // with its absent lists empty, which is what its expected rows are decided on.
+    const listed = resources.map((r) => ({ ...r, attrs: { ...r.attrs, ...Object.fromEntries(LISTS.filter((a) => r.attrs?.[a] == null).map((a) => [a, []])) } }));
+    const allowedListed = new Set(session.filter(action, listed));
+    const expectedPrisma = listed.map((r, n) => n).filter((n) => within(listed[n].scope, plan.scope) && allowedListed.has(listed[n]));
     const where = query.toPrisma(plan, COLUMNS, { fields: FIELD_REFS });
     const byPrisma = resources.map((r, n) => n).filter((n) => prismaHolds(where, prismaRow(resources[n], t.root)));
-    assert.deepStrictEqual(byPrisma, expected, `Prisma where ${JSON.stringify(where)}\n${context()}`);
+    assert.deepStrictEqual(byPrisma, expectedPrisma, `Prisma where ${JSON.stringify(where)}\n${context()}`);
     seen("translated");
     if (!fromPreset && plan.outcome === "conditional" && nativeSample.length < 60 && g.chance(30)) {
       nativeSample.push({ doc, principal, tenant, action, type, at, plan, sqlite: fragment, postgres });
@@ -600,7 +412,7 @@ test(`${CASES} random cases: SQLite's rows, mingo's documents, the Prisma model'
   for (const reason of ["not_member", "no_grant", "denied_by_rule", "condition_failed", "feature_disabled", "plan_required", "bad_scope"]) {
     assert.ok(at(`deny_all ${reason}`) >= 20, `deny_all ${reason}: ${at(`deny_all ${reason}`)}`);
   }
-  for (const op of ["and", "or", "not", "eq", "in", "contains", "eq_attr", "in_attr", "scope_in", "scope_is", "scope_level"]) {
+  for (const op of ["and", "or", "not", "present", "eq", "in", "contains", "eq_attr", "in_attr", "scope_in", "scope_is", "scope_level"]) {
     assert.ok(at(`op ${op}`) >= 50, `op ${op}: ${at(`op ${op}`)}`);
   }
 });

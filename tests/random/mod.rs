@@ -45,6 +45,8 @@ pub const CONDITIONS: &[&str] = &[
     "!(tenant.tier == \"gold\") || resource.assignee == \"u1\"",
     "tenant.plan == \"p0\" && resource.type == \"number\"",
     "resource.level in [1, 3]",
+    "resource has assignee && resource.assignee != principal.id",
+    "!(principal has dept) || !(resource.level == 2)",
 ];
 
 /// The start of every feature's `enable_hint`.

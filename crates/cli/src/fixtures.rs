@@ -40,6 +40,9 @@ pub struct Expect {
     /// The hint of a locked decision.
     #[serde(default, deserialize_with = "some_option")]
     pub hint: Option<Option<String>>,
+    /// The missing attribute that left the deciding rule's condition undecided.
+    #[serde(default, deserialize_with = "some_option")]
+    pub missing: Option<Option<String>>,
 }
 
 fn some_option<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
@@ -123,6 +126,7 @@ fn compare(label: &str, expect: &Expect, d: &Decision, failures: &mut Vec<String
         ("scope", &expect.scope, &d.scope),
         ("rule", &expect.rule, &d.rule),
         ("hint", &expect.hint, &d.hint),
+        ("missing", &expect.missing, &d.missing),
     ] {
         if let Some(want) = want {
             if want.as_deref() != got.as_deref() {
