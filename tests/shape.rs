@@ -285,7 +285,7 @@ const RULE: Table = Table {
         required("effect", Ty::Scalar(&EFFECT), "`allow` grants the actions when the condition holds; `deny` forbids them and wins over every allow."),
         required("roles", Ty::List(&Ty::Scalar(&ROLE_OR_EVERY)), "Roles the rule is attached to (names from `roles`), or `*` for every role."),
         required("actions", PATTERNS, "Action patterns the rule covers: `campaign.create`, `campaign.*`, `*` or `tag:write`."),
-        key("when", Ty::Scalar(&TEXT), "A condition over `principal`, `resource` and `tenant`, e.g. `resource.assignee == principal.id`. Operators: `==`, `!=`, `in`, `&&`, `||`, `!`, parentheses. Absent: always holds."),
+        key("when", Ty::Scalar(&TEXT), "A condition over `principal`, `resource` and `tenant`, e.g. `resource.assignee == principal.id`. Operators: `==`, `!=`, `in`, `&&`, `||`, `!`, parentheses, `has` (`resource has assignee`). A comparison over an attribute the request lacks is undecided: an allow rule then does not apply, a deny rule does. Absent: always holds."),
         key("description", Ty::Scalar(&TEXT), "Free text about the rule."),
     ],
 };
