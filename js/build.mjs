@@ -388,7 +388,7 @@ function reportSizes() {
     ["react bindings (react.js + store.js)", ["react.js", "store.js"]],
     ["rolegate/full page (full-web.js + wasm)", page("full-web.js", "full", "wasm-full/rolegate_bg.wasm")],
   ];
-  console.log("size of what a browser loads (budget: 58 KB gzip, target 40 KB without the gate; rolegate/full adds explain, the matrix, team changes, lint and warnings):");
+  console.log("size of what a browser loads (budget: 60 KB gzip, target 40 KB without the gate; rolegate/full adds explain, the matrix, team changes, lint and warnings):");
   for (const [label, list] of rows) {
     const s = size(list);
     console.log(`  ${label.padEnd(42)} raw ${kb(s.raw).padStart(9)}   gzip -9 ${kb(s.gz).padStart(8)}`);

@@ -29,10 +29,10 @@ pub(super) struct Assignment {
     pub(super) text: Arc<str>,
 }
 
-/// A set of role ids, for a decision's applicable roles: a bitmask for up to 128 roles (no
+/// A set of role ids, for a decision's applicable roles: a bitmask for up to 64 roles (no
 /// allocation), a table beyond.
 pub(super) struct RoleSet {
-    small: u128,
+    small: u64,
     large: Vec<bool>,
 }
 
@@ -40,7 +40,7 @@ impl RoleSet {
     pub(super) fn new(roles: usize) -> RoleSet {
         RoleSet {
             small: 0,
-            large: if roles > 128 {
+            large: if roles > 64 {
                 vec![false; roles]
             } else {
                 Vec::new()
@@ -49,10 +49,9 @@ impl RoleSet {
     }
 
     pub(super) fn contains(&self, role: RoleId) -> bool {
-        if self.large.is_empty() {
-            role < 128 && self.small & (1 << role) != 0
-        } else {
-            self.large.get(role).copied().unwrap_or(false)
+        match self.large.get(role) {
+            Some(seen) => *seen,
+            None => role < 64 && self.small & (1 << role) != 0,
         }
     }
 
@@ -61,12 +60,10 @@ impl RoleSet {
         if self.contains(role) {
             return false;
         }
-        if self.large.is_empty() {
-            if role < 128 {
-                self.small |= 1 << role;
-            }
-        } else if let Some(slot) = self.large.get_mut(role) {
-            *slot = true;
+        match self.large.get_mut(role) {
+            Some(seen) => *seen = true,
+            None if role < 64 => self.small |= 1 << role,
+            None => {}
         }
         true
     }

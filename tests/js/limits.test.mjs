@@ -168,7 +168,7 @@ test("principals, tenants and resources: ids, names, strings and lists", () => {
   const s = policy.session({ id: "u", roles: [{ role: "admin" }] }, t);
   const rule = api.Policy.fromObject({ ...base(), rules: { r: { effect: "deny", roles: ["*"], actions: ["doc.view"], when: 'resource.a == "no"' } } });
   const reads = rule.session({ id: "u", roles: [{ role: "admin" }] }, t);
-  assert.equal(reads.check("doc.view", { scope: "org", id: x(1024), type: x(1024) }).effect, "allow");
+  assert.equal(reads.check("doc.view", { scope: "org", id: x(1024), type: x(1024), attrs: { a: "yes" } }).effect, "allow");
   over(() => reads.check("doc.view", { scope: "org", id: x(1025) }), "resource.id");
   over(() => reads.check("doc.view", { scope: "org", type: x(1025) }), "resource.type");
   over(() => reads.check("doc.view", { scope: "org", attrs: { a: x(4097) } }), "resource.attrs.a");

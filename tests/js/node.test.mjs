@@ -703,12 +703,13 @@ test("the tarball holds no two identical WebAssembly files", async () => {
 
 // The page module decides and gates from artifacts: it leaves out the policy reader, the
 // validator and their messages, explain, the matrix, team changes, the lint and the
-// compile warnings (in the full module). 58 KB holds what it is today: the route gate is
-// about 4.6 KB of it, and deciding resource conditions in JavaScript (the action programs
-// of js/conditions.js) about 2.4 KB; the target is 40 KB without the gate.
-test("what a browser loads stays within 58 KB gzip", () => {
+// compile warnings (in the full module). 60 KB holds what it is today: the route gate is
+// about 4.6 KB of it, deciding resource conditions in JavaScript (the action programs of
+// js/conditions.js) about 2.4 KB, and the limits of principals, tenants and resources with
+// the recovery from a trap about 2.3 KB; the target is 40 KB without the gate.
+test("what a browser loads stays within 60 KB gzip", () => {
   const size = JSON.parse(readFileSync(join(root, "pkg", "size.json"), "utf8"));
-  const budget = 58 * 1024;
+  const budget = 60 * 1024;
   console.log(`node size: page without bundler ${size.page.gzip} bytes gzip, bundled page ${size.bundled.gzip} bytes gzip (budget ${budget})`);
   assert.ok(size.page.gzip <= budget, `a page without bundler loads ${size.page.gzip} bytes gzip`);
   assert.ok(size.bundled.gzip <= budget, `a bundled page loads ${size.bundled.gzip} bytes gzip`);
