@@ -95,6 +95,9 @@ export function toJson(value, path, what, max = MAX_TEXT) {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw badInput(path, `${what} must be an object, got ${describe(value)}`);
   }
+  // Plain data (the common case) goes as it is; anything else through the replacer below,
+  // which says where and why.
+  if (plainData(value, 0)) return JSON.stringify(value);
   try {
     const paths = new Map([[value, [path, 0]]]); // each object or list met, with its path and depth
     const text = JSON.stringify(value, function (key, v) {
@@ -105,6 +108,34 @@ export function toJson(value, path, what, max = MAX_TEXT) {
   } catch (e) {
     throw e instanceof RolegateError ? e : badInput(path, `${what} cannot be turned into JSON: ${e.message}`);
   }
+}
+
+// Whether JSON.stringify carries `value` as it is, with nothing for `strict` below to refuse:
+// strings, finite numbers, booleans, null, lists (without `toJSON`) of such values, and plain
+// objects of data properties (without `toJSON`) whose values are such values or undefined.
+// A quick check that builds no paths; `false` sends the value through `strict`, which also
+// meets what this leaves out (deeper than 64 levels, cycles).
+function plainData(value, depth) {
+  if (value === null) return true;
+  const t = typeof value;
+  if (t === "string" || t === "boolean") return true;
+  if (t === "number") return isFinite(value);
+  if (t !== "object" || depth > 64 || typeof value.toJSON === "function") return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i];
+      if (item === undefined || !plainData(item, depth + 1)) return false;
+    }
+    return true;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const key of Object.keys(value)) {
+    const own = Object.getOwnPropertyDescriptor(value, key);
+    if (own === undefined || own.get || own.set) return false;
+    if (own.value !== undefined && !plainData(own.value, depth + 1)) return false;
+  }
+  return true;
 }
 
 // JSON.stringify's replacer: only what JSON carries as it is passes (strings, finite

@@ -170,8 +170,9 @@ const LOADERS = {
   }),
   // Node (and Bun, and server bundles such as Next.js): one CommonJS implementation, read by
   // `require` and, through the ES module wrappers (`wrap`), by `import`: one engine and one
-  // `RolegateError` in a process. The module is inlined and inflated synchronously (node:zlib):
-  // no file is read, so bundlers have no path to rewrite.
+  // `RolegateError` in a process. The module's file is read next to the entry (no decoding or
+  // inflating at start); where a bundler moved the entry away from it, the inlined copy is
+  // inflated synchronously (node:zlib) instead, so bundles need no path rewritten.
   node: (dir, inline) => ({ about: "for Node (CommonJS; node.mjs and edge-node.mjs are its ES module face).", commonJs: true, dir, inline }),
 };
 
@@ -191,8 +192,17 @@ function entrySource({ load, module, gates }) {
       ? ['const api = require("./node.cjs");', ...GATES[gates]]
       : [
           `const raw = require("./${dir}/rolegate.cjs");`,
-          'const { gunzipSync } = require("node:zlib");',
-          `raw.initSync({ module: gunzipSync(Buffer.from(require("./${dir}/${inline}"), "base64")) });`,
+          "// The module's bytes: the .wasm file next to this one, as the package is installed (read",
+          "// as it is: nothing to decode or inflate at start), or the inlined copy where a server",
+          "// bundle has moved this file away from it.",
+          "function wasmBytes() {",
+          "  try {",
+          `    return require("node:fs").readFileSync(require("node:path").join(__dirname, "${dir}", "rolegate_bg.wasm"));`,
+          "  } catch {",
+          `    return require("node:zlib").gunzipSync(Buffer.from(require("./${dir}/${inline}"), "base64"));`,
+          "  }",
+          "}",
+          "raw.initSync({ module: wasmBytes() });",
           'const { createApi } = require("./api.cjs");',
           `const { ${SNAPSHOT_NAMES} } = require("./snapshot.cjs");`,
           `module.exports = { ...createApi(raw), ${SNAPSHOT_NAMES} };`,

@@ -1,7 +1,7 @@
 // Checks whose rules read the resource, decided where the resource is: the engine lays out
 // what decides an action at a scope for a particular resource (its "program":
 // src/decide/program.rs), and this evaluates it on the resource's JavaScript object, with
-// no JSON and no call into WebAssembly per check. It answers a verdict id of the session,
+// no JSON and no call into WebAssembly per check. It answers a decision id (of the policy),
 // or ENGINE wherever the engine must decide: a condition left undecided by a missing
 // attribute (the decision then names it), an attribute of another type than declared
 // (`bad_attribute`), a value the engine's reader would refuse or that is not read here
@@ -187,7 +187,7 @@ function readable(attrs, types) {
 
 /**
  * A program's JSON compiled: a function of a resource (`{ id, type?, attrs? }`, the id a
- * string) that answers a verdict id, or ENGINE.
+ * string) that answers a decision id (of the policy), or ENGINE.
  */
 export function compileProgram(text) {
   const p = JSON.parse(text);

@@ -682,8 +682,8 @@ export declare class Session<N extends Names = Names> {
   /** Decides `action` on a resource, a scope string, or the tenant when omitted. */
   check(action: N["action"], resource?: Resource | string): Decision;
   can(action: N["action"], resource?: Resource | string): boolean;
-  /** Every action with its decision: the UI map in one call. */
-  permissions(resource?: Resource | string): { [A in N["action"]]: Decision };
+  /** Every action with its decision: the UI map in one call (frozen; one object per scope, made once). */
+  permissions(resource?: Resource | string): Readonly<{ [A in N["action"]]: Decision }>;
   /** The resources on which `action` is allowed, in order. */
   filter<T extends Resource>(action: N["action"], resources: T[]): T[];
   /** A readable account of a decision (full module: Node, Deno, `rolegate/full`). */
@@ -695,7 +695,7 @@ export declare class Session<N extends Names = Names> {
    * throws `bad_scope`.
    */
   plan(action: N["action"], options: { type: string; scope?: string | null }): QueryPlan;
-  /** Decisions at the given scopes as plain data (default: the tenant). */
+  /** Decisions at the given scopes as plain data, frozen (default: the tenant). */
   snapshot(scopes?: string[]): Snapshot;
   free(): void;
 }

@@ -1,12 +1,17 @@
 //! The `Policy` class: a compiled policy over one WebAssembly module (its catalog, roles,
 //! warnings, matrix, team changes and lint), and the door to its sessions.
 //!
-//! Action names are interned once per policy: a session asks by id.
+//! Action names are interned once per policy: a session asks by id. Decisions come back from
+//! the engine as ids of the policy's distinct decisions; the policy keeps one frozen object
+//! per id, shared by all its sessions.
 
 import { badInput, describe, freed, now, seconds, toJson } from "./boundary.js";
 import { openSession } from "./session.js";
 
 const token = {};
+
+/** How many distinct decisions a policy keeps before it forgets them and starts again. */
+const DECISIONS = 1 << 16;
 
 /**
  * The `Policy` class of one module (a boundary, see `connect`): its constructors compile
@@ -55,8 +60,27 @@ class CompiledPolicy {
   #actionIds;
   #actions;
   #roles;
+  #name;
   #fingerprint;
   #generation;
+  #decisionList = []; // decision id -> frozen decision
+  // What the sessions reach (through their raw session, which shares the engine's table
+  // of decisions with the policy's other sessions and outlives a freed policy): a decision
+  // by id, and `forgetting(raw)`, called before each call into the engine that gives out
+  // ids, which starts the table anew once it holds too many (sessions keep the objects
+  // they have); and the action ids by name, for snapshots' indexes.
+  #decisions = {
+    actionIds: null,
+    generation: 0, // how many times the table started anew
+    of: (id, raw) => this.#decisionList[id] ?? this.#fetchDecision(id, raw),
+    forgetting: (raw) => {
+      if (this.#decisionList.length >= DECISIONS) {
+        this.#guard(() => raw.forget());
+        this.#decisionList = [];
+        this.#decisions.generation++;
+      }
+    },
+  };
 
   constructor(given, boundary, rawPolicy) {
     if (given !== token) {
@@ -65,9 +89,28 @@ class CompiledPolicy {
     this.#boundary = boundary;
     this.#raw = rawPolicy;
     this.#generation = boundary.generation;
-    this.#actions = Object.freeze(JSON.parse(this.#call((r) => r.actions())).map((a) => Object.freeze(a)));
-    this.#roles = Object.freeze(JSON.parse(this.#call((r) => r.roles())).map((r) => Object.freeze(r)));
+    const catalog = JSON.parse(this.#call((r) => r.catalog()));
+    this.#name = catalog.name;
+    this.#actions = Object.freeze(catalog.actions.map((a) => Object.freeze(a)));
+    this.#roles = Object.freeze(catalog.roles.map((r) => Object.freeze(r)));
     this.#actionIds = new Map(this.#actions.map((a, i) => [a.name, i]));
+    this.#decisions.actionIds = this.#actionIds;
+  }
+
+  #fetchDecision(id, raw) {
+    const d = Object.freeze(JSON.parse(this.#guard(() => raw.decision(id))));
+    this.#decisionList[id] = d;
+    return d;
+  }
+
+  // A call into wasm through another object (a session's raw session); a trap in it
+  // restarts the engine (`trapped`).
+  #guard(f) {
+    try {
+      return f();
+    } catch (e) {
+      this.#boundary.rethrow(e);
+    }
   }
 
   // A call into the raw policy; a trap in it restarts the engine (`trapped`).
@@ -82,7 +125,8 @@ class CompiledPolicy {
 
   /** The policy's name. */
   get name() {
-    return this.#call((r) => r.name()) ?? undefined;
+    this.#live; // after free(), `freed`; after a trap, `trapped`
+    return this.#name;
   }
 
   /** The action catalog, in order. */
@@ -168,7 +212,7 @@ class CompiledPolicy {
     const p = toJson(principal, "principal", "principal");
     const t = toJson(tenant ?? { id: "" }, "tenant", "tenant");
     const rawSession = this.#call((r) => r.session(p, t));
-    return openSession(this.#boundary, this, rawSession, principal);
+    return openSession(this.#boundary, this, rawSession, principal, this.#decisions);
   }
 
   /** Frees the WebAssembly memory now (it is also freed when collected); a second call does nothing. */

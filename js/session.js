@@ -1,14 +1,20 @@
 //! The `Session` class: a principal in a tenant, deciding over one WebAssembly module.
 //!
-//! Speed: a session keeps, per scope, the row of decisions for every action (one call into
-//! wasm computes the whole row), so that a render loop checking hundreds of elements
-//! crosses into wasm once per scope, not once per element. Identical decisions are the
-//! same frozen object. A resource with details crosses only when the action's rules read
-//! the resource, or when it has attributes other than plain values (which the engine's
-//! reader alone checks).
+//! Speed: a session keeps, per scope, the row of decisions by action, filled as actions are
+//! asked (one call into wasm each) or whole at once for `permissions` and snapshots, so that
+//! a render loop checking hundreds of elements crosses into wasm once per action and scope,
+//! not once per element. A decision crosses as an integer, the id of one distinct decision
+//! of the policy: its frozen object is made once per policy and shared by all its sessions,
+//! so a new session reads no JSON for the decisions the policy has met already. The UI map
+//! of a scope is one frozen object, made once. A resource with details crosses only when
+//! the action's rules read the resource, or when it has attributes other than plain values
+//! (which the engine's reader alone checks).
 
 import { UNKNOWN_ACTION, badInput, checkedString, describe, freed, optionalString, toJson, wellFormed } from "./boundary.js";
 import { ENGINE, compileProgram } from "./conditions.js";
+
+/** Where a snapshot made by a session keeps its index (see snapshot.js). */
+export const SNAPSHOT_INDEX = Symbol.for("rolegate.snapshot.index");
 
 /** How many scopes a session keeps rows for. */
 const SCOPES = 1024;
@@ -82,19 +88,23 @@ export class Session {
   #policy;
   #raw;
   #principal;
-  #decisions = []; // verdict id -> frozen decision
+  #decisions; // the policy's decisions and action ids: { of(id, raw), forgetting(raw), generation, actionIds }
+  #rows = new Map(); // scope text -> array of decisions by action id, filled as asked
+  #complete = new Set(); // scopes whose row is filled
+  #maps = new Map(); // scope text -> the frozen UI map
   #programs = new Map(); // scope -> action id -> compiled program (conditions.js), or null
-  #rows = new Map(); // scope text -> array of decisions by action id
+  #programsOf = 0; // the generation of the policy's decisions whose ids the programs hold
   #scopeIds = new Map();
   #nextSlot = 0;
   #generation;
 
-  constructor(given, boundary, policy, rawSession, principal) {
+  constructor(given, boundary, policy, rawSession, principal, decisions) {
     if (given !== token) throw new TypeError("use policy.session(principal, tenant)");
     this.#boundary = boundary;
     this.#policy = policy;
     this.#raw = rawSession;
     this.#principal = principal;
+    this.#decisions = decisions;
     this.#generation = boundary.generation;
   }
 
@@ -112,21 +122,23 @@ export class Session {
     return this.#policy;
   }
 
-  #decision(verdict) {
-    let d = this.#decisions[verdict];
-    if (d === undefined) {
-      d = Object.freeze(JSON.parse(this.#call((r) => r.decision(verdict))));
-      this.#decisions[verdict] = d;
-    }
-    return d;
+  // The decision of an id the raw session just gave out.
+  #decision(id) {
+    return this.#decisions.of(id, this.#raw);
+  }
+
+  // The raw session, for a call that gives out decision ids.
+  get #deciding() {
+    this.#decisions.forgetting(this.#raw);
+    return this.#raw;
   }
 
   // Scope ids, at most SCOPES of them: a long-lived session asked about ever new scopes
   // reuses the slots and forgets the rows of the scopes it drops.
   #scopeId(scope) {
     // A scope longer than the engine reads (1024 bytes) is unreadable whatever it says:
-    // one short unreadable stand-in keeps it out of wasm memory and out of the cache. So
-    // is a scope with a lone surrogate, which would cross as another scope (U+FFFD).
+    // one short unreadable stand-in keeps it out of wasm memory and out of the cache.
+    // So is a scope with a lone surrogate, which would cross as another scope (U+FFFD).
     if (scope.length > 1024 || !wellFormed(scope)) scope = "/";
     let id = this.#scopeIds.get(scope);
     if (id === undefined) {
@@ -136,6 +148,8 @@ export class Session {
           if (used === slot) {
             this.#scopeIds.delete(text);
             this.#rows.delete(text);
+            this.#complete.delete(text);
+            this.#maps.delete(text);
             break;
           }
         }
@@ -146,25 +160,51 @@ export class Session {
     return id;
   }
 
+  // The row of a scope, as far as it is filled.
   #row(scope) {
     let row = this.#rows.get(scope);
     if (row === undefined) {
-      const scopeId = this.#scopeId(scope);
-      const ids = this.#call((r) => r.permissions(scopeId));
-      row = Array.from(ids, (v) => this.#decision(v));
+      this.#scopeId(scope); // first: it may drop the row of another scope
+      row = new Array(this.#policy.actions.length).fill(undefined);
       this.#rows.set(scope, row);
+    }
+    return row;
+  }
+
+  // The decision of action `id` at `scope`, into its row.
+  #fill(row, scope, id) {
+    const scopeId = this.#scopeId(scope);
+    const raw = this.#deciding;
+    const d = this.#decision(this.#call(() => raw.checkParts(id, scopeId)));
+    row[id] = d;
+    return d;
+  }
+
+  // The row of a scope, filled.
+  #fullRow(scope) {
+    const row = this.#row(scope);
+    if (!this.#complete.has(scope)) {
+      for (let i = 0; i < row.length; i++) if (row[i] === undefined) this.#fill(row, scope, i);
+      this.#complete.add(scope);
     }
     return row;
   }
 
   #unknownAction(scope) {
     const scopeId = this.#scopeId(scope);
-    return this.#decision(this.#call((r) => r.check(UNKNOWN_ACTION, scopeId)));
+    const raw = this.#deciding;
+    return this.#decision(this.#call(() => raw.checkParts(UNKNOWN_ACTION, scopeId)));
   }
 
   // The program of an action at a scope, compiled once (a few hundred scopes are kept).
   #program(action, scope) {
     if (scope.length > 1024) return null; // unreadable: the engine answers `bad_scope`
+    // Programs hold decision ids: those of the policy's current table only.
+    this.#decisions.forgetting(this.#raw);
+    if (this.#programsOf !== this.#decisions.generation) {
+      this.#programs.clear();
+      this.#programsOf = this.#decisions.generation;
+    }
     let programs = this.#programs.get(scope);
     if (programs === undefined) {
       if (this.#programs.size >= 256) this.#programs.clear();
@@ -210,11 +250,13 @@ export class Session {
       const parts = partsOf(resource, reads || (resource.attrs != null && !plainAttrs(resource.attrs)));
       if (reads || parts[2] !== undefined || longName(parts[0]) || longName(parts[1])) {
         const scopeId = this.#scopeId(scope);
-        return this.#decision(this.#call((r) => r.checkParts(id < 0 ? UNKNOWN_ACTION : id, scopeId, parts[0], parts[1], parts[2])));
+        const raw = this.#deciding;
+        return this.#decision(this.#call(() => raw.checkParts(id < 0 ? UNKNOWN_ACTION : id, scopeId, parts[0], parts[1], parts[2])));
       }
     }
     if (id < 0) return this.#unknownAction(scope);
-    return this.#row(scope)[id];
+    const row = this.#rows.get(scope) ?? this.#row(scope);
+    return row[id] ?? this.#fill(row, scope, id);
   }
 
   /** Whether the principal may perform `action` on `resource` now. */
@@ -222,23 +264,42 @@ export class Session {
     return this.check(action, resource).allowed;
   }
 
-  /** Every action of the catalog with its decision: `{ [action]: Decision }`. */
+  /**
+   * Every action of the catalog with its decision: `{ [action]: Decision }`, frozen. The map
+   * of a scope is made once: later calls give the same object.
+   */
   permissions(resource) {
     this.#alive();
-    let decisions;
     const scope = scopeOf(resource);
     if (resource !== undefined && resource !== null && typeof resource === "object" && hasDetails(resource)) {
+      // The engine decides every action on the resource, parts and all.
       const parts = partsOf(resource, true);
       const scopeId = this.#scopeId(scope);
-      decisions = Array.from(this.#call((r) => r.permissionsParts(scopeId, parts[0], parts[1], parts[2])), (v) => this.#decision(v));
-    } else {
-      decisions = this.#row(scope);
+      const decisions = [];
+      for (let i = 0; i < this.#policy.actions.length; i++) {
+        const raw = this.#deciding;
+        decisions.push(this.#decision(this.#call(() => raw.checkParts(i, scopeId, parts[0], parts[1], parts[2]))));
+      }
+      return this.#mapOf(decisions);
     }
-    const map = {};
-    this.#policy.actions.forEach((a, i) => {
-      map[a.name] = decisions[i];
-    });
+    return this.#scopeMap(scope);
+  }
+
+  // The UI map of a scope, made once.
+  #scopeMap(scope) {
+    let map = this.#maps.get(scope);
+    if (map === undefined) {
+      map = this.#mapOf(this.#fullRow(scope));
+      this.#maps.set(scope, map);
+    }
     return map;
+  }
+
+  #mapOf(decisions) {
+    const map = {};
+    const actions = this.#policy.actions;
+    for (let i = 0; i < actions.length; i++) map[actions[i].name] = decisions[i];
+    return Object.freeze(map);
   }
 
   /** The resources on which the principal may perform `action`, in order. */
@@ -289,7 +350,8 @@ export class Session {
 
   /**
    * A plain, serializable object of this session's decisions at the given scopes, for
-   * server-side rendering and render loops (see `snapshotCheck`).
+   * server-side rendering and render loops (see `snapshotCheck`). It is frozen, and carries
+   * (under a symbol, which JSON leaves out) an index that `snapshotCheck` answers from.
    */
   snapshot(scopes = [""]) {
     this.#alive();
@@ -298,21 +360,23 @@ export class Session {
       version: 1,
       policy: this.#policy.name ?? null,
       principal: this.#principal?.id ?? null,
-      actions: this.#policy.actions.map((a) => a.name),
+      actions: Object.freeze(this.#policy.actions.map((a) => a.name)),
       scopes: {},
     };
+    const index = { ids: this.#decisions.actionIds, scopes: [], rows: [], byScope: null };
     for (const scope of scopes) {
       if (typeof scope !== "string") throw badInput("scopes", `scopes are strings, got ${describe(scope)}`);
-      const row = this.#row(scope);
-      const entry = {};
-      out.actions.forEach((name, i) => {
-        entry[name] = { ...row[i] };
-      });
       // An own property even for `__proto__`: a scope is data, never the object's prototype.
-      Object.defineProperty(out.scopes, scope, { value: entry, enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out.scopes, scope, { value: this.#scopeMap(scope), enumerable: true, writable: true, configurable: true });
+      index.scopes.push(scope);
+      index.rows.push(this.#fullRow(scope)); // complete: never written again
     }
-    out.unknown = { ...this.#unknownAction("") };
-    return out;
+    // A few scopes are found fastest by a scan, many by a Map.
+    if (scopes.length > 8) index.byScope = new Map(index.scopes.map((scope, i) => [scope, index.rows[i]]));
+    Object.freeze(out.scopes);
+    out.unknown = this.#unknownAction("");
+    Object.defineProperty(out, SNAPSHOT_INDEX, { value: Object.freeze(index) });
+    return Object.freeze(out);
   }
 
   /**
@@ -373,10 +437,17 @@ export class Session {
     if (this.#generation === this.#boundary.generation) this.#raw.free();
     this.#raw = null;
     this.#rows.clear();
+    this.#complete.clear();
+    this.#maps.clear();
+    this.#programs.clear();
   }
 }
 
-/** A session of `policy` over a raw session of the module behind `boundary`. */
-export function openSession(boundary, policy, rawSession, principal) {
-  return new Session(token, boundary, policy, rawSession, principal);
+/**
+ * A session of `policy` over a raw session of the module behind `boundary`; `decisions` is
+ * the policy's table of decisions by id (`of(id, raw)`, and `forgetting(raw)` before a
+ * call that gives out ids).
+ */
+export function openSession(boundary, policy, rawSession, principal, decisions) {
+  return new Session(token, boundary, policy, rawSession, principal, decisions);
 }

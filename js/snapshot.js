@@ -17,8 +17,33 @@ function scopeOf(resource) {
   return resource.scope ?? "";
 }
 
+// Where a snapshot made by `session.snapshot()` keeps its index (a symbol, which JSON leaves
+// out; the snapshot is frozen, so the index cannot fall out of step with it): the action ids
+// by name, the scopes and their rows of decisions in catalog order, and for many scopes a
+// Map of the rows by scope. A snapshot read back from JSON has none: it is read by name.
+const INDEX = Symbol.for("rolegate.snapshot.index");
+
 /** The decision a snapshot holds for `action` at the resource's scope. */
 export function snapshotCheck(snapshot, action, resource) {
+  const index = snapshot[INDEX];
+  if (index !== undefined && typeof resource === "string") {
+    let row;
+    if (index.byScope === null) {
+      const scopes = index.scopes;
+      for (let i = 0; i < scopes.length; i++) {
+        if (scopes[i] === resource) {
+          row = index.rows[i];
+          break;
+        }
+      }
+    } else {
+      row = index.byScope.get(resource);
+    }
+    if (row !== undefined) {
+      const id = index.ids.get(action);
+      return id === undefined ? snapshot.unknown : row[id];
+    }
+  }
   const scope = scopeOf(resource);
   // Own properties only: a scope named `constructor` or `__proto__` is not in a snapshot
   // that does not hold it.

@@ -4,9 +4,12 @@
 //! (`js/`) wraps them into the public API. The boundary is designed for render loops:
 //!
 //! - action names are interned once on the JS side; checks cross as two integers
-//!   (action id, scope id) and return one integer, a verdict id;
-//! - a verdict id stands for one distinct decision of the session; JS fetches its JSON
-//!   once and reuses the same frozen object afterwards;
+//!   (action id, scope id) and return one integer, a decision id;
+//! - a decision id stands for one distinct decision of the policy, shared by all its
+//!   sessions (the same role at the same scope text, the same reason, rule and hint); JS
+//!   fetches a decision's JSON once per policy and reuses the same frozen object for every
+//!   session afterwards, so a new session's first render reads no JSON at all once the
+//!   policy has met its decisions;
 //! - scope strings are parsed once per session and referred to by id;
 //! - only requests with resource details (id, type, attributes) cross as JSON.
 //!
@@ -25,7 +28,11 @@ use crate::json::{self, Object};
 use crate::matrix::Matrix;
 #[cfg(feature = "wasm-full")]
 use crate::team::{Team, TeamChange};
-use crate::{InputError, Policy, PolicyErrors, Principal, Resource, Scope, Session, Tenant};
+use crate::{
+    Decision, InputError, Policy, PolicyErrors, Principal, Resource, Scope, Session, Tenant,
+};
+use std::cell::RefCell;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 fn policy_error(errors: &PolicyErrors) -> JsValue {
@@ -118,10 +125,87 @@ fn trap_point() {
     }
 }
 
+/// The distinct decisions of a policy's sessions, by id, with their keys
+/// ([`Verdict::decision_key`]), and a hash table over them (open addressing, linear probing:
+/// compact code for the page module) whose slots hold a decision's id + 1, 0 when empty;
+/// its length is 0 or a power of two, at most half of it full. The key and the scope text
+/// make the hash; a candidate is the same decision only if it is equal field for field.
+#[derive(Default)]
+struct Decisions {
+    slots: Vec<u32>,
+    keys: Vec<u64>,
+    list: Vec<Decision>,
+}
+
+impl Decisions {
+    /// The id of `decision` (of `key`), or the empty slot where it goes.
+    fn find(&self, key: u64, decision: &Decision) -> Result<u32, usize> {
+        // FNV-1a over the scope text, from the key.
+        let text = decision.scope.as_deref().unwrap_or("");
+        let hash = text.bytes().fold(key, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        let mask = self.slots.len().wrapping_sub(1);
+        let mut i = (hash.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) as usize & mask;
+        while let Some(&slot) = self.slots.get(i) {
+            let id = slot.wrapping_sub(1);
+            if slot == 0 {
+                return Err(i);
+            }
+            if self.keys.get(id as usize) == Some(&key)
+                && self.list.get(id as usize) == Some(decision)
+            {
+                return Ok(id);
+            }
+            i = (i + 1) & mask;
+        }
+        Err(0)
+    }
+
+    /// Adds `decision` under `key` (not there yet); returns its id.
+    fn insert(&mut self, key: u64, decision: Decision) -> u32 {
+        let id = self.list.len();
+        self.keys.push(key);
+        self.list.push(decision);
+        if self.list.len() * 2 > self.slots.len() {
+            // Grow: every entry is placed again, this one with them.
+            self.slots = vec![0; (self.slots.len() * 2).max(64)];
+            for i in 0..self.list.len() {
+                self.place(i);
+            }
+        } else {
+            self.place(id);
+        }
+        u32::try_from(id).unwrap_or(u32::MAX)
+    }
+
+    /// Puts entry `id` in the first empty slot from its start.
+    fn place(&mut self, id: usize) {
+        // (An entry equal to this one would end the search: none is, entries are distinct.)
+        let at = match (self.keys.get(id), self.list.get(id)) {
+            (Some(&key), Some(decision)) => self.find(key, decision),
+            _ => return,
+        };
+        if let Some(slot) = at.err().and_then(|at| self.slots.get_mut(at)) {
+            *slot = u32::try_from(id + 1).unwrap_or(0);
+        }
+    }
+}
+
 /// A compiled policy.
 #[wasm_bindgen]
 pub struct RawPolicy {
     policy: Policy,
+    decisions: Rc<RefCell<Decisions>>,
+}
+
+impl From<Policy> for RawPolicy {
+    fn from(policy: Policy) -> Self {
+        RawPolicy {
+            policy,
+            decisions: Rc::default(),
+        }
+    }
 }
 
 #[wasm_bindgen]
@@ -131,14 +215,14 @@ impl RawPolicy {
     #[wasm_bindgen(js_name = fromJson)]
     pub fn from_json(text: &str) -> Result<RawPolicy, JsValue> {
         Policy::from_json(text)
-            .map(|policy| RawPolicy { policy })
+            .map(RawPolicy::from)
             .map_err(|e| policy_error(&e))
     }
 
     /// Loads a policy from its artifact (what `rolegate build` writes).
     pub fn load(bytes: &[u8]) -> Result<RawPolicy, JsValue> {
         Policy::from_artifact(bytes)
-            .map(|policy| RawPolicy { policy })
+            .map(RawPolicy::from)
             .map_err(|e| policy_error(&e))
     }
 
@@ -153,27 +237,27 @@ impl RawPolicy {
     #[wasm_bindgen(js_name = fromToml)]
     pub fn from_toml(text: &str) -> Result<RawPolicy, JsValue> {
         Policy::from_toml(text)
-            .map(|policy| RawPolicy { policy })
+            .map(RawPolicy::from)
             .map_err(|e| policy_error(&e))
     }
 
-    /// The policy's name.
-    pub fn name(&self) -> Option<String> {
-        self.policy.name().map(str::to_owned)
-    }
-
-    /// The catalog as JSON: `[{ name, label, group, scope, tags, feature, plans }]`, in id order.
-    pub fn actions(&self) -> String {
+    /// The policy's name, catalog and roles as JSON, for the JS layer to hold once:
+    /// `{ name?, actions: [{ name, label, group, scope, tags, feature, plans,
+    /// readsResource? }] in id order, roles: [{ name, label, scope, cascade }] }`.
+    pub fn catalog(&self) -> String {
         let levels = self.policy.levels();
         let features = self.policy.features();
         let plans = self.policy.plans();
+        let level = |l: usize| levels.get(l).map(|l| &*l.name);
         let mut out = String::new();
-        json::list(&mut out, self.policy.actions(), |out, a| {
+        let mut top = Object::new(&mut out);
+        top.opt_str("name", self.policy.name());
+        json::list(top.key("actions"), self.policy.actions(), |out, a| {
             let mut o = Object::new(out);
             o.str("name", &a.name)
                 .opt_str("label", a.label.as_deref())
                 .opt_str("group", a.group.as_deref())
-                .opt_str("scope", levels.get(a.level).map(|l| &*l.name))
+                .opt_str("scope", level(a.level))
                 .opt_str(
                     "feature",
                     a.feature.and_then(|f| features.get(f)).map(|f| &*f.name),
@@ -187,21 +271,15 @@ impl RawPolicy {
             });
             o.end();
         });
-        out
-    }
-
-    /// The roles as JSON: `[{ name, label, scope, cascade }]`.
-    pub fn roles(&self) -> String {
-        let levels = self.policy.levels();
-        let mut out = String::new();
-        json::list(&mut out, self.policy.roles(), |out, r| {
+        json::list(top.key("roles"), self.policy.roles(), |out, r| {
             let mut o = Object::new(out);
             o.str("name", &r.name)
                 .opt_str("label", r.label.as_deref())
-                .opt_str("scope", levels.get(r.level).map(|l| &*l.name))
+                .opt_str("scope", level(r.level))
                 .bool("cascade", r.cascade);
             o.end();
         });
+        top.end();
         out
     }
 
@@ -294,38 +372,40 @@ impl RawPolicy {
         Ok(RawSession {
             session,
             scopes: Vec::new(),
-            verdicts: Vec::new(),
-            empty: Resource::default(),
+            decisions: Rc::clone(&self.decisions),
         })
     }
 }
 
-/// A principal in a tenant, deciding through verdict ids.
+/// A principal in a tenant, deciding through the decision ids of its policy.
 #[wasm_bindgen]
 pub struct RawSession {
     session: Session,
     /// Scopes by id: parsed, or the text that failed to parse.
     scopes: Vec<Result<Scope, ()>>,
-    /// The distinct verdicts of this session, by id (few: a linear search is enough).
-    verdicts: Vec<Verdict>,
-    empty: Resource,
+    /// The policy's decisions, shared with its other sessions.
+    decisions: Rc<RefCell<Decisions>>,
 }
 
-/// The id of `verdict` among `verdicts`, added when new.
-fn intern_in(verdicts: &mut Vec<Verdict>, verdict: Verdict) -> u32 {
-    let index = match verdicts.iter().position(|v| *v == verdict) {
-        Some(index) => index,
-        None => {
-            verdicts.push(verdict);
-            verdicts.len() - 1
-        }
+/// The policy-wide id of a verdict's decision in a session (`u32::MAX` if the table is
+/// busy, which a single-threaded module never sees: nothing calls back into it while it
+/// decides).
+#[inline(never)]
+fn intern_in(decisions: &RefCell<Decisions>, session: &Session, verdict: Verdict) -> u32 {
+    let key = verdict.decision_key();
+    let decision = session.decision(verdict);
+    let Ok(mut table) = decisions.try_borrow_mut() else {
+        return u32::MAX;
     };
-    u32::try_from(index).unwrap_or(u32::MAX)
+    match table.find(key, &decision) {
+        Ok(id) => id,
+        Err(_) => table.insert(key, decision),
+    }
 }
 
 impl RawSession {
     fn intern(&mut self, verdict: Verdict) -> u32 {
-        intern_in(&mut self.verdicts, verdict)
+        intern_in(&self.decisions, &self.session, verdict)
     }
 
     /// (Not inlined: one copy serves the four exports that decide.)
@@ -367,16 +447,9 @@ impl RawSession {
         i32::try_from(self.scopes.len().min(slot as usize + 1) - 1).unwrap_or(-1)
     }
 
-    /// Decides an action (by catalog id) at a scope (by id); returns a verdict id.
-    pub fn check(&mut self, action: u32, scope: i32) -> u32 {
-        let resource = std::mem::take(&mut self.empty);
-        let verdict = self.decide(action, scope, &resource);
-        self.empty = resource;
-        self.intern(verdict)
-    }
-
-    /// Decides an action on a resource given by parts: its scope (by id), id, type and
-    /// attributes (JSON of an object). The fast path for checks with resource details.
+    /// Decides an action (by catalog id) on a resource given by parts: its scope (by id),
+    /// id, type and attributes (JSON of an object), each part absent for a check at the
+    /// scope alone; returns a decision id.
     #[wasm_bindgen(js_name = checkParts)]
     pub fn check_parts(
         &mut self,
@@ -392,7 +465,7 @@ impl RawSession {
     }
 
     /// What decides an action (by catalog id) at a scope (by id) for a particular
-    /// resource, for the package's evaluator: JSON with verdict ids of this session
+    /// resource, for the package's evaluator: JSON with decision ids of the policy
     /// (`src/decide/program.rs`), or `null` where the session's row or the engine alone
     /// decides.
     pub fn program(&mut self, action: u32, scope: i32) -> String {
@@ -400,56 +473,32 @@ impl RawSession {
             .ok()
             .and_then(|s| self.scopes.get(s))
             .and_then(|s| s.as_ref().ok());
-        let verdicts = &mut self.verdicts;
+        let (decisions, session) = (&self.decisions, &self.session);
         scope
             .and_then(|scope| {
-                self.session
-                    .program_json(action as usize, scope, &mut |v| intern_in(verdicts, v))
+                session.program_json(action as usize, scope, &mut |v| {
+                    intern_in(decisions, session, v)
+                })
             })
             .unwrap_or_else(|| "null".to_owned())
     }
 
-    /// The decision of a verdict id, as JSON.
-    pub fn decision(&self, verdict: u32) -> String {
-        match self.verdicts.get(verdict as usize) {
-            Some(v) => json::to_json(&self.session.decision(*v)),
+    /// The decision of a decision id (given out by any session of this policy), as JSON.
+    pub fn decision(&self, id: u32) -> String {
+        let table = self.decisions.try_borrow();
+        match table.as_ref().ok().and_then(|t| t.list.get(id as usize)) {
+            Some(d) => json::to_json(d),
             None => "null".to_owned(),
         }
     }
 
-    /// Verdict ids for every action of the catalog at a scope (by id), in catalog order.
-    pub fn permissions(&mut self, scope: i32) -> Vec<u32> {
-        let count = self.session.policy().actions().len();
-        let resource = std::mem::take(&mut self.empty);
-        let ids = (0..count)
-            .map(|a| {
-                let verdict = self.decide(a as u32, scope, &resource);
-                self.intern(verdict)
-            })
-            .collect();
-        self.empty = resource;
-        ids
-    }
-
-    /// Verdict ids for every action of the catalog on a resource given by parts (see
-    /// `checkParts`).
-    #[wasm_bindgen(js_name = permissionsParts)]
-    pub fn permissions_parts(
-        &mut self,
-        scope: i32,
-        id: Option<String>,
-        kind: Option<String>,
-        attrs: Option<String>,
-    ) -> Result<Vec<u32>, JsValue> {
-        let resource = resource_of_parts(id, kind, attrs)?;
-        let count = self.session.policy().actions().len();
-        let ids = (0..count)
-            .map(|a| {
-                let verdict = self.decide(a as u32, scope, &resource);
-                self.intern(verdict)
-            })
-            .collect();
-        Ok(ids)
+    /// Forgets the decisions that the sessions of this policy gave out so far: later ids
+    /// start again from 0. The JS layer calls it when it holds too many, and drops its own
+    /// table of them.
+    pub fn forget(&self) {
+        if let Ok(mut table) = self.decisions.try_borrow_mut() {
+            *table = Decisions::default();
+        }
     }
 
     /// Decides a request by method and path through the route table: the gate's answer as

@@ -42,14 +42,18 @@ const url = (p) => JSON.stringify(pathToFileURL(join(root, p)).href);
 const PRINCIPAL = `{ id: "u1", roles: [{ role: "campaigner", scope: "org" }] }`;
 const TENANT = `{ id: "acme", features: ["outreach"] }`;
 
-// Each child prints { imported, loaded, decided, allowed, rss } in ms since its time origin
-// (the process's start) and bytes; `allowed` is the decision on campaign.create (true).
+// Each child prints { started, imported, loaded, decided, allowed, rss } in ms since its time
+// origin (the process's start) and bytes; `started` is when its own first line runs (what
+// Node costs before any script is behind it, and most sensitive to a loaded machine);
+// `allowed` is the decision on campaign.create (true).
+const START = "const started = performance.now();";
 const report = `
 const rss = process.resourceUsage().maxRSS * 1024;
-console.log(JSON.stringify({ imported, loaded, decided, allowed, rss }));
+console.log(JSON.stringify({ started, imported, loaded, decided, allowed, rss }));
 `;
 const VARIANTS = {
   "rolegate, full module, JSON text": `
+${START}
 import { readFileSync } from "node:fs";
 const { Policy } = await import(${url("pkg/node.mjs")});
 const imported = performance.now();
@@ -59,6 +63,7 @@ const allowed = policy.session(${PRINCIPAL}, ${TENANT}).can("campaign.create");
 const decided = performance.now();
 ${report}`,
   "rolegate, full module, artifact": `
+${START}
 import { readFileSync } from "node:fs";
 const { Policy } = await import(${url("pkg/node.mjs")});
 const imported = performance.now();
@@ -68,6 +73,7 @@ const allowed = policy.session(${PRINCIPAL}, ${TENANT}).can("campaign.create");
 const decided = performance.now();
 ${report}`,
   "rolegate, page module, artifact": `
+${START}
 import { readFileSync } from "node:fs";
 const raw = await import(${url("pkg/wasm/rolegate.js")});
 raw.initSync({ module: readFileSync(${JSON.stringify(join(root, "pkg", "wasm", "rolegate_bg.wasm"))}) });
@@ -80,6 +86,7 @@ const allowed = policy.session(${PRINCIPAL}, ${TENANT}).can("campaign.create");
 const decided = performance.now();
 ${report}`,
   "CASL": `
+${START}
 const { AbilityBuilder, createMongoAbility } = await import(${url("tests/js/node_modules/@casl/ability/dist/esm/index.mjs")});
 const imported = performance.now();
 const { can, build } = new AbilityBuilder(createMongoAbility);
@@ -91,6 +98,7 @@ const allowed = ability.can("create", "Campaign");
 const decided = performance.now();
 ${report}`,
   "hand-written function": `
+${START}
 const imported = performance.now();
 const grants = { campaigner: new Set(["campaign.create", "campaign.view", "report.view"]) };
 const loaded = performance.now();
@@ -125,6 +133,7 @@ for (const [name, source] of Object.entries(VARIANTS)) {
   results[name] = {
     first_decision_ms: median(pick((r) => r.decided)),
     first_decision_min_ms: Math.min(...pick((r) => r.decided)),
+    script_ms: median(pick((r) => r.decided - r.started)),
     import_ms: median(pick((r) => r.imported)),
     load_ms: median(pick((r) => r.loaded - r.imported)),
     decide_ms: median(pick((r) => r.decided - r.loaded)),
@@ -133,15 +142,24 @@ for (const [name, source] of Object.entries(VARIANTS)) {
 }
 
 console.log(`cold start in a fresh Node ${process.version} process (${os.cpus().length} cores, ${os.cpus()[0]?.model ?? "?"}), median of ${RUNS} runs`);
-console.log("| variant | process start to first decision | import + instantiate | load / compile | first decision | peak RSS |");
-console.log("|---|---:|---:|---:|---:|---:|");
+console.log("| variant | process start to first decision | script start to first decision | import + instantiate | load / compile | first decision | peak RSS |");
+console.log("|---|---:|---:|---:|---:|---:|---:|");
 const ms = (x) => `${x.toFixed(2)} ms`;
 for (const [name, r] of Object.entries(results)) {
-  console.log(`| ${name} | ${ms(r.first_decision_ms)} (min ${ms(r.first_decision_min_ms)}) | ${ms(r.import_ms)} | ${ms(r.load_ms)} | ${ms(r.decide_ms)} | ${r.peak_rss_mb.toFixed(1)} MB |`);
+  console.log(`| ${name} | ${ms(r.first_decision_ms)} (min ${ms(r.first_decision_min_ms)}) | ${ms(r.script_ms)} | ${ms(r.import_ms)} | ${ms(r.load_ms)} | ${ms(r.decide_ms)} | ${r.peak_rss_mb.toFixed(1)} MB |`);
 }
 const base = results["hand-written function"];
 console.log(`\nabove the hand-written function (what Node itself costs): ${Object.entries(results)
   .filter(([n]) => n !== "hand-written function")
   .map(([n, r]) => `${n} +${(r.first_decision_ms - base.first_decision_ms).toFixed(2)} ms`)
   .join("; ")}`);
+// The target: the first decision from the artifact within 10 ms of what Node itself costs, in
+// both modules; measured from the script's start as well, which a loaded machine moves less.
+console.log("\nperformance target: cold start to the first decision from the artifact < 10 ms above bare Node");
+for (const name of ["rolegate, full module, artifact", "rolegate, page module, artifact"]) {
+  const r = results[name];
+  const above = r.first_decision_ms - base.first_decision_ms;
+  const script = r.script_ms - base.script_ms;
+  console.log(`  ${above < 10 ? "met    " : "not met"}  ${name}: +${above.toFixed(2)} ms above bare Node from the process's start; +${script.toFixed(2)} ms from the script's start (${script < 10 ? "met" : "not met"} so measured)`);
+}
 writeFileSync(join(root, "target", "bench-cold.json"), JSON.stringify({ node: process.version, runs: RUNS, results }, null, 2));

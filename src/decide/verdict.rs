@@ -242,4 +242,24 @@ impl Verdict {
     pub fn allowed(&self) -> bool {
         self.effect == Effect::Allow
     }
+
+    /// What the verdict's [`Decision`] is made of apart from the session, packed in one
+    /// number for a hash: effect, reason, role, rule, the missing attribute, and the action
+    /// only where it names the hint (a lock); not the assignment, whose scope text is the session's. The WebAssembly
+    /// boundary shares one decision among all the sessions of a policy by this key and the
+    /// decision's scope text, and compares the decisions themselves, so that a key may
+    /// stand for more than one (ids take 16 bits each: a policy holds at most 10,000
+    /// actions, 1,000 roles and 1,000 rules, so it seldom does).
+    #[cfg_attr(not(feature = "wasm"), allow(dead_code))]
+    pub(crate) fn decision_key(self) -> u64 {
+        let id = |v: Option<usize>| v.map_or(0, |v| (v as u64 + 1) & 0xffff);
+        let hinted = matches!(self.reason, Reason::FeatureDisabled | Reason::PlanRequired);
+        self.reason as u64
+            | (self.effect as u64) << 4
+            | u64::from(self.may_enable) << 6
+            | id(self.role) << 8
+            | id(self.rule) << 24
+            | id(hinted.then_some(self.action)) << 40
+            | u64::from(self.missing.map_or(0, |m| m.wrapping_add(1) & 0xff)) << 56
+    }
 }

@@ -403,6 +403,100 @@ test("10,000 random requests on the presets: wasm in Node decides exactly as the
   console.log(`node differential: ${compared} random requests, 0 disagreements; ${JSON.stringify(reasons)}`);
 });
 
+test("long-lived sessions of one policy share its decisions: checks, UI maps and snapshots agree with the native engine, in both modules", async () => {
+  // Decisions cross as ids of the policy's distinct decisions, shared by all its sessions,
+  // and rows are filled per action as asked: here 60 sessions per preset, kept, are asked
+  // 2,000 random requests each in turn (rows half filled, then whole), through `check`,
+  // the UI map of `permissions`, a snapshot's index and the same snapshot read back from
+  // JSON, in the full module and in the page module (from the artifact), against the
+  // native engine.
+  const pkg = join(dir, "node_modules", "rolegate");
+  const raw = await import(pathToFileURL(join(pkg, "wasm", "rolegate.js")).href);
+  raw.initSync({ module: readFileSync(join(pkg, "wasm", "rolegate_bg.wasm")) });
+  const { createApi } = await import(pathToFileURL(join(pkg, "api.js")).href);
+  const page = createApi(raw);
+  const { snapshotCheck } = await import(pathToFileURL(join(pkg, "snapshot.js")).href);
+  let compared = 0;
+  for (const [name, doc] of Object.entries(corpus.presets)) {
+    const batch = requests(doc, 2000, 0xc0ffee + compared);
+    const pool = batch.slice(0, 60).map((r) => ({ principal: r.principal, tenant: r.tenant }));
+    batch.forEach((r, i) => Object.assign(r, pool[i % pool.length]));
+    const lines = execFileSync(native, ["batch", name], { input: batch.map((r) => JSON.stringify(r)).join("\n"), encoding: "utf8", maxBuffer: 64 << 20 })
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    const full = esm.Policy.fromObject(doc);
+    for (const [module, policy] of [["full", full], ["page", page.Policy.load(fromBase64(corpus.artifacts[name]))]]) {
+      const sessions = pool.map((p) => {
+        try {
+          return policy.session(p.principal, p.tenant);
+        } catch (e) {
+          return e;
+        }
+      });
+      batch.forEach((request, i) => {
+        const expected = lines[i];
+        const session = sessions[i % pool.length];
+        const at = `${module} ${name} #${i} ${JSON.stringify(request)}\n native: ${JSON.stringify(expected)}`;
+        if (session instanceof Error) {
+          assert.ok(expected.error, `${at}\n wasm threw ${session.code}`);
+          assert.equal(session.code, expected.error.code, at);
+          return;
+        }
+        const got = session.check(request.action, request.resource);
+        assert.ok(!expected.error && sameDecision(got, expected), `${at}\n check: ${JSON.stringify(got)}`);
+        assert.ok(Object.isFrozen(got), at);
+        const scopeOnly = Object.keys(request.resource).length === 1;
+        if (scopeOnly) {
+          const { scope } = request.resource;
+          const map = session.permissions(scope);
+          assert.equal(session.permissions(scope), map, `${at}: one UI map per scope`);
+          assert.ok(Object.isFrozen(map), at);
+          if (request.action in doc.actions) assert.equal(map[request.action], got, `${at}: the UI map holds the check's decision`);
+          const snapshot = session.snapshot([scope, "org"]);
+          assert.ok(Object.isFrozen(snapshot) && Object.isFrozen(snapshot.scopes), at);
+          const read = JSON.parse(JSON.stringify(snapshot));
+          for (const action of [request.action, "unknown.action", "__proto__", "toString"]) {
+            const indexed = snapshotCheck(snapshot, action, scope);
+            assert.ok(sameDecision(indexed, snapshotCheck(read, action, scope)), `${at}: ${action} from the index and by name`);
+            if (action === request.action) assert.equal(indexed, got, at);
+          }
+        }
+        compared++;
+      });
+      for (const s of sessions) if (!(s instanceof Error)) s.free();
+    }
+  }
+  assert.ok(compared >= 15000, `only ${compared} requests compared`);
+  console.log(`node shared decisions: ${compared} requests on long-lived sessions, full and page module, 0 disagreements`);
+});
+
+test("a policy that meets more than 65,536 distinct decisions forgets them and keeps deciding right", () => {
+  // One role per workspace and a session per workspace: each grant names its own scope, so
+  // every session's decision is a new one for the policy. Past 65,536 the policy's table
+  // starts anew; sessions keep the decisions they hold, and new ones come right.
+  const policy = esm.Policy.fromObject({
+    version: 1,
+    scopes: { org: {}, workspace: { parent: "org" } },
+    actions: { "call.make": { scope: "workspace" }, "call.view": { scope: "workspace" } },
+    roles: { agent: { scope: "workspace", allow: ["call.make"] } },
+  });
+  const first = policy.session({ id: "u0", roles: [{ role: "agent", scope: "workspace:w0" }] }, { id: "acme" });
+  const held = first.check("call.make", "workspace:w0");
+  for (let w = 1; w <= 70000; w++) {
+    const scope = `workspace:w${w}`;
+    const session = policy.session({ id: `u${w}`, roles: [{ role: "agent", scope }] }, { id: "acme" });
+    const d = session.check("call.make", scope);
+    if (d.scope !== scope || d.reason !== "granted" || d.role !== "agent") assert.fail(`${scope}: ${JSON.stringify(d)}`);
+    session.free();
+  }
+  assert.equal(first.check("call.make", "workspace:w0"), held, "a session keeps what it holds");
+  assert.deepEqual({ ...first.check("call.view", "workspace:w0") }, { allowed: false, effect: "deny", reason: "no_grant" });
+  assert.deepEqual({ ...first.check("call.make", "workspace:w1") }, { allowed: false, effect: "deny", reason: "not_member" });
+  const again = policy.session({ id: "u1", roles: [{ role: "agent", scope: "workspace:w1" }] }, { id: "acme" });
+  assert.deepEqual({ ...again.check("call.make", "workspace:w1") }, { allowed: true, effect: "allow", reason: "granted", role: "agent", scope: "workspace:w1" });
+});
+
 test("malformed values from JS give RolegateErrors with codes, and the instance keeps answering", () => {
   const { Policy, RolegateError } = esm;
   const policy = Policy.fromObject(corpus.presets.outreach);
