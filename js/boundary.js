@@ -97,7 +97,11 @@ export function toJson(value, path, what, max = MAX_TEXT) {
   }
   // Plain data (the common case) goes as it is; anything else through the replacer below,
   // which says where and why.
-  if (plainData(value, 0)) return JSON.stringify(value);
+  if (plainData(value, 0)) {
+    const text = JSON.stringify(value);
+    if (text.length > max) throw tooLong(path, what, text);
+    return text;
+  }
   try {
     const paths = new Map([[value, [path, 0]]]); // each object or list met, with its path and depth
     const text = JSON.stringify(value, function (key, v) {
@@ -111,14 +115,16 @@ export function toJson(value, path, what, max = MAX_TEXT) {
 }
 
 // Whether JSON.stringify carries `value` as it is, with nothing for `strict` below to refuse:
-// strings, finite numbers, booleans, null, lists (without `toJSON`) of such values, and plain
-// objects of data properties (without `toJSON`) whose values are such values or undefined.
+// well-formed strings, finite numbers, booleans, null, lists (without `toJSON`) of such
+// values, and plain objects of data properties (without `toJSON`, keys well-formed) whose
+// values are such values or undefined.
 // A quick check that builds no paths; `false` sends the value through `strict`, which also
 // meets what this leaves out (deeper than 64 levels, cycles).
 function plainData(value, depth) {
   if (value === null) return true;
   const t = typeof value;
-  if (t === "string" || t === "boolean") return true;
+  if (t === "string") return wellFormed(value);
+  if (t === "boolean") return true;
   if (t === "number") return isFinite(value);
   if (t !== "object" || depth > 64 || typeof value.toJSON === "function") return false;
   if (Array.isArray(value)) {
@@ -132,7 +138,7 @@ function plainData(value, depth) {
   if (proto !== Object.prototype && proto !== null) return false;
   for (const key of Object.keys(value)) {
     const own = Object.getOwnPropertyDescriptor(value, key);
-    if (own === undefined || own.get || own.set) return false;
+    if (own === undefined || own.get || own.set || !wellFormed(key)) return false;
     if (own.value !== undefined && !plainData(own.value, depth + 1)) return false;
   }
   return true;

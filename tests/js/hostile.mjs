@@ -321,12 +321,12 @@ export function runTrap(api, raw, artifact) {
   const scope = rawSession.scope("org", 0);
   raw.__armTrap(1);
   try {
-    rawSession.check(0, scope);
+    rawSession.checkParts(0, scope);
   } catch (e) {
     seen.trap = `${e.constructor.name}: ${e.message}`;
   }
   try {
-    rawSession.check(0, scope);
+    rawSession.checkParts(0, scope);
     seen.after = "answered";
   } catch (e) {
     seen.after = `${e.constructor.name}: ${e.message}`;
