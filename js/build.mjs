@@ -26,6 +26,7 @@ import { dirname, join, resolve } from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
+import { patchGlue } from "./glue.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = Object.fromEntries(
@@ -299,7 +300,7 @@ for (const { from, dir, inline } of Object.values(MODULES)) {
   mkdirSync(join(out, dir), { recursive: true });
   const glue = readFileSync(join(from, "rolegate.js"), "utf8");
   if (!DEFAULT_URL.test(glue)) throw new Error(`build.mjs: the glue in ${from} has no default module URL to remove (did wasm-bindgen change?)`);
-  write(`${dir}/rolegate.js`, glue.replace(DEFAULT_URL, ""));
+  write(`${dir}/rolegate.js`, patchGlue(glue.replace(DEFAULT_URL, "")));
   copy(join(from, "rolegate_bg.wasm"), `${dir}/rolegate_bg.wasm`);
   // The inlined copy: gzip by zopfli (about 5% smaller than zlib's best), as base64 text.
   const bytes = readFileSync(join(out, dir, "rolegate_bg.wasm"));
@@ -406,7 +407,7 @@ function reportSizes() {
     ["react bindings (react.js + store.js)", ["react.js", "store.js"]],
     ["rolegate/full page (full-web.js + wasm)", page("full-web.js", "full", "wasm-full/rolegate_bg.wasm")],
   ];
-  console.log("size of what a browser loads (budget: 58 KB gzip, target 40 KB without the gate; rolegate/full adds explain, the matrix, team changes, lint, warnings and TOML):");
+  console.log("size of what a browser loads (budget: 60 KB gzip, target 40 KB without the gate; rolegate/full adds explain, the matrix, team changes, lint, warnings and TOML):");
   for (const [label, list] of rows) {
     const s = size(list);
     console.log(`  ${label.padEnd(42)} raw ${kb(s.raw).padStart(9)}   gzip -9 ${kb(s.gz).padStart(8)}`);

@@ -45,7 +45,9 @@ function operand(node) {
   if ("a" in node) {
     const name = node.a;
     return (r) => {
-      const v = r.attrs == null ? undefined : r.attrs[name];
+      // Own attributes only: `constructor` or `toString` missing from the resource is
+      // missing, not the function Object.prototype holds under that name.
+      const v = r.attrs == null || !Object.prototype.hasOwnProperty.call(r.attrs, name) ? undefined : r.attrs[name];
       return v === null ? undefined : v;
     };
   }

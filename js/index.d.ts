@@ -67,7 +67,8 @@ export type InputErrorCode =
   | "unknown_feature"
   | "bad_attribute"
   | "bad_input"
-  | "unknown_action";
+  | "unknown_action"
+  | "limit_exceeded";
 
 /** Stable codes of a refused token (js/token.js, docs/TOKENS.md), in the order of the checks. */
 export type TokenErrorCode =
@@ -94,7 +95,7 @@ export type TranslateErrorCode =
  * before the module has loaded, see `ready`; the token codes and `config_invalid`, a token
  * verification configuration that cannot be used).
  */
-export type ErrorCode = PolicyErrorCode | InputErrorCode | TokenErrorCode | TranslateErrorCode | "unsupported" | "internal" | "not_in_snapshot" | "not_ready" | "config_invalid" | "freed";
+export type ErrorCode = PolicyErrorCode | InputErrorCode | TokenErrorCode | TranslateErrorCode | "unsupported" | "internal" | "not_in_snapshot" | "not_ready" | "config_invalid" | "freed" | "trapped";
 
 /** An attribute value. */
 export type AttrValue = string | number | boolean | null | AttrValue[];

@@ -93,6 +93,7 @@ class CompiledPolicy {
   #roleNames;
   #name;
   #fingerprint;
+  #generation;
   #decisionList = []; // decision id -> frozen decision
   // What the sessions reach (through their raw session, which shares the engine's table
   // of decisions with the policy's other sessions and outlives a freed policy): a decision
@@ -105,7 +106,7 @@ class CompiledPolicy {
     of: (id, raw) => this.#decisionList[id] ?? this.#fetchDecision(id, raw),
     forgetting: (raw) => {
       if (this.#decisionList.length >= DECISIONS) {
-        raw.forget();
+        this.#guard(() => raw.forget());
         this.#decisionList = [];
         this.#decisions.generation++;
       }
@@ -118,7 +119,8 @@ class CompiledPolicy {
     }
     this.#boundary = boundary;
     this.#raw = rawPolicy;
-    const catalog = JSON.parse(rawPolicy.catalog());
+    this.#generation = boundary.generation;
+    const catalog = JSON.parse(this.#call((r) => r.catalog()));
     this.#name = catalog.name;
     this.#actions = Object.freeze(catalog.actions.map((a) => Object.freeze(a)));
     this.#roles = Object.freeze(catalog.roles.map((r) => Object.freeze(r)));
@@ -127,14 +129,34 @@ class CompiledPolicy {
   }
 
   #fetchDecision(id, raw) {
-    const d = Object.freeze(JSON.parse(raw.decision(id)));
+    const d = Object.freeze(JSON.parse(this.#guard(() => raw.decision(id))));
     this.#decisionList[id] = d;
     return d;
   }
 
+  // A call into wasm through another object (a session's raw session); a trap in it
+  // restarts the engine (`trapped`).
+  #guard(f) {
+    try {
+      return f();
+    } catch (e) {
+      this.#boundary.rethrow(e);
+    }
+  }
+
+  // A call into the raw policy; a trap in it restarts the engine (`trapped`).
+  #call(f) {
+    const raw = this.#live;
+    try {
+      return f(raw);
+    } catch (e) {
+      this.#boundary.rethrow(e);
+    }
+  }
+
   /** The policy's name. */
   get name() {
-    this.#live; // after free(), `freed`
+    this.#live; // after free(), `freed`; after a trap, `trapped`
     return this.#name;
   }
 
@@ -151,7 +173,7 @@ class CompiledPolicy {
   /** Compile warnings (full module: Node, Deno, `rolegate/full`; the page module leaves the pass out). */
   get warnings() {
     this.#boundary.fullOnly("warnings");
-    return JSON.parse(this.#live.warnings());
+    return JSON.parse(this.#call((r) => r.warnings()));
   }
 
   /**
@@ -160,7 +182,7 @@ class CompiledPolicy {
    * `rolegate-policy` header.
    */
   get fingerprint() {
-    this.#fingerprint ??= this.#live.fingerprint();
+    this.#fingerprint ??= this.#call((r) => r.fingerprint());
     return this.#fingerprint;
   }
 
@@ -170,7 +192,7 @@ class CompiledPolicy {
    */
   build() {
     this.#boundary.fullOnly("build");
-    return this.#live.build();
+    return this.#call((r) => r.build());
   }
 
   /** Whether `fingerprint` (a server's `rolegate-policy` header) names this very policy. */
@@ -180,7 +202,7 @@ class CompiledPolicy {
 
   /** The route table: `[{ route, method, action, params, resource? }]`, in document order. */
   routes() {
-    return JSON.parse(this.#live.routes());
+    return JSON.parse(this.#call((r) => r.routes()));
   }
 
   /**
@@ -189,18 +211,14 @@ class CompiledPolicy {
    */
   matrix(format) {
     this.#boundary.fullOnly("matrix");
-    if (format === undefined) return JSON.parse(this.#live.matrix());
-    try {
-      return this.#live.matrix(String(format));
-    } catch (e) {
-      rethrow(e);
-    }
+    if (format === undefined) return JSON.parse(this.#call((r) => r.matrix()));
+    return this.#call((r) => r.matrix(String(format)));
   }
 
   /** TypeScript unions of the policy's names and its `PolicyNames`, as `rolegate types` prints them. Full module. */
   types() {
     this.#boundary.fullOnly("types");
-    return this.#live.types();
+    return this.#call((r) => r.types());
   }
 
   /**
@@ -210,7 +228,7 @@ class CompiledPolicy {
    */
   document() {
     this.#boundary.fullOnly("document");
-    const text = this.#live.document();
+    const text = this.#call((r) => r.document());
     return text === undefined ? undefined : JSON.parse(text);
   }
 
@@ -230,30 +248,16 @@ class CompiledPolicy {
     this.#boundary.fullOnly("applyTeamChange");
     if (typeof actor !== "string") throw badInput("actor", `actor must be a member id (a string), got ${describe(actor)}`);
     const time = seconds(at, "at");
-    try {
-      return JSON.parse(
-        this.#live.applyTeam(
-          toJson(team, "team", "team"),
-          toJson(tenant ?? { id: "" }, "tenant", "tenant"),
-          actor,
-          toJson(change, "change", "change"),
-          time,
-        ),
-      );
-    } catch (e) {
-      rethrow(e);
-    }
+    const args = [toJson(team, "team", "team", Infinity), toJson(tenant ?? { id: "" }, "tenant", "tenant"), actor, toJson(change, "change", "change", Infinity), time];
+    return JSON.parse(this.#call((r) => r.applyTeam(...args)));
   }
 
   /** The hygiene checklist of the policy's `team.lint` section, for a team at `now`. */
   lintTeam(team, at = now()) {
     this.#boundary.fullOnly("lintTeam");
     const time = seconds(at, "now");
-    try {
-      return JSON.parse(this.#live.lintTeam(toJson(team, "team", "team"), time));
-    } catch (e) {
-      rethrow(e);
-    }
+    const text = toJson(team, "team", "team", Infinity);
+    return JSON.parse(this.#call((r) => r.lintTeam(text, time)));
   }
 
   /**
@@ -270,15 +274,15 @@ class CompiledPolicy {
     let rawSession;
     try {
       if (stale === undefined) {
-        rawSession = this.#live.session(p, t);
+        rawSession = this.#call((r) => r.session(p, t));
       } else {
         // The engine gets the principal without them, and its paths name the roles as given.
         const kept = principal.roles.filter((_, i) => !stale.has(i));
-        rawSession = this.#live.session(toJson({ ...principal, roles: kept }, "principal", "principal"), t);
+        const q = toJson({ ...principal, roles: kept }, "principal", "principal");
+        rawSession = this.#call((r) => r.session(q, t));
       }
     } catch (e) {
-      if (stale !== undefined) throw renumbered(e, stale);
-      rethrow(e);
+      throw stale === undefined ? e : renumbered(e, stale);
     }
     return openSession(this.#boundary, this, rawSession, principal, this.#decisions, stale && this.#warnings(principal, stale));
   }
@@ -308,7 +312,8 @@ class CompiledPolicy {
         try {
           this.#live.session(JSON.stringify({ id: "", roles: [{ role }] }), '{"id":""}').free();
         } catch (e) {
-          if (typeof e === "string") {
+          if (typeof e !== "string") this.#boundary.rethrow(e); // a trap: `trapped`
+          else {
             const { code, message } = JSON.parse(e);
             return Object.freeze({ code, path: `principal.roles[${i}].role`, message });
           }
@@ -326,13 +331,17 @@ class CompiledPolicy {
 
   free() {
     if (this.#raw === null) return;
-    this.#raw.free();
+    // An object of an instance that a trap replaced is left to the collector: its memory
+    // went with the instance.
+    if (this.#generation === this.#boundary.generation) this.#raw.free();
     this.#raw = null;
   }
 
-  // The raw policy; after free() a RolegateError `freed`, before anything crosses into wasm.
+  // The raw policy; after free() a RolegateError `freed`, after a trap restarted the
+  // engine `trapped`, before anything crosses into wasm.
   get #live() {
     if (this.#raw === null) throw freed("policy");
+    if (this.#generation !== this.#boundary.generation) throw this.#boundary.stale("policy");
     return this.#raw;
   }
 }

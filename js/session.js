@@ -10,11 +10,9 @@
 //! the action's rules read the resource, or when it has attributes other than plain values
 //! (which the engine's reader alone checks).
 
-import { UNKNOWN_ACTION, badInput, describe, freed, optionalString, rethrow, toJson } from "./boundary.js";
+import { UNKNOWN_ACTION, badInput, checkedString, describe, freed, optionalString, toJson, wellFormed } from "./boundary.js";
 import { ENGINE, compileProgram } from "./conditions.js";
 import { SNAPSHOT_INDEXES } from "./snapshot.js";
-
-
 
 /** Where `rolegate/dev` hooks its warning about actions outside the catalog, on a policy. */
 const ON_UNKNOWN_ACTION = Symbol.for("rolegate.onUnknownAction");
@@ -29,9 +27,10 @@ function hasDetails(resource) {
 // The scope of a resource argument (a scope string, an object, or nothing), checked.
 function scopeOf(resource) {
   if (resource === undefined || resource === null) return "";
-  if (typeof resource === "string") return resource;
-  if (typeof resource !== "object" || Array.isArray(resource)) {
-    throw badInput("resource", `resource must be an object or a scope string, got ${describe(resource)}`);
+  if (typeof resource === "string") return checkedString(resource, "resource");
+  const proto = typeof resource === "object" && !Array.isArray(resource) && Object.getPrototypeOf(resource);
+  if (proto !== Object.prototype && proto !== null) {
+    throw badInput("resource", `resource must be a plain object or a scope string, got ${describe(resource)}`);
   }
   for (const key in resource) {
     if (key !== "scope" && key !== "id" && key !== "type" && key !== "attrs") {
@@ -42,7 +41,7 @@ function scopeOf(resource) {
   if (typeof resource.scope !== "string") {
     throw badInput("resource.scope", `scope must be a string, got ${describe(resource.scope)}`);
   }
-  return resource.scope;
+  return checkedString(resource.scope, "resource.scope");
 }
 
 // id, type and attributes (as JSON) of a resource with details, checked; the attributes
@@ -55,26 +54,32 @@ function partsOf(resource, withAttrs) {
   ];
 }
 
-const wellFormed = typeof "".isWellFormed === "function" ? (s) => s.isWellFormed() : () => false;
-
 // Attributes that need no reading for a decision that does not read them: a plain object
 // whose own values are well-formed strings, finite numbers, booleans, null or undefined,
 // which the engine's reader accepts as they are. This recognizes a safe subset and checks
 // nothing: everything else (lists, nested objects, other prototypes, NaN, lone
 // surrogates) goes to wasm, whose reader alone says what is valid and why not.
+// Within the limits too, counted so that no UTF-8 text can be over them (a UTF-16 unit is
+// at most 3 bytes): at most 1,000 attributes, names of at most 1,024 bytes, strings of at
+// most 4,096 bytes (`rolegate::limits`); anything longer goes to wasm, whose reader counts.
 function plainAttrs(attrs) {
   if (attrs === null || typeof attrs !== "object") return false;
   const proto = Object.getPrototypeOf(attrs);
   if (proto !== Object.prototype && proto !== null) return false;
-  for (const key of Object.keys(attrs)) {
+  const keys = Object.keys(attrs);
+  if (keys.length > 1000) return false;
+  for (const key of keys) {
     const v = attrs[key];
     const t = typeof v;
-    if (t === "string" ? !wellFormed(v) : t === "number" ? !Number.isFinite(v) : t !== "boolean" && v != null) {
+    if (key.length * 3 > 1024 || (t === "string" ? v.length * 3 > 4096 || !wellFormed(v) : t === "number" ? !Number.isFinite(v) : t !== "boolean" && v != null)) {
       return false;
     }
   }
   return true;
 }
+
+// An id or a type that may be over the limit of 1,024 bytes: wasm's reader counts its bytes.
+const longName = (s) => s !== undefined && s.length * 3 > 1024;
 
 const token = {};
 const NO_WARNINGS = Object.freeze([]);
@@ -94,6 +99,7 @@ export class Session {
   #scopeIds = new Map();
   #nextSlot = 0;
   #warnings;
+  #generation;
 
   constructor(given, boundary, policy, rawSession, principal, decisions, warnings) {
     if (given !== token) throw new TypeError("use policy.session(principal, tenant)");
@@ -103,6 +109,16 @@ export class Session {
     this.#principal = principal;
     this.#decisions = decisions;
     this.#warnings = warnings ?? NO_WARNINGS;
+    this.#generation = boundary.generation;
+  }
+
+  // A call into the raw session; a trap in it restarts the engine (`trapped`).
+  #call(f) {
+    try {
+      return f(this.#raw);
+    } catch (e) {
+      this.#boundary.rethrow(e);
+    }
   }
 
   /** The policy this session decides with. */
@@ -135,7 +151,8 @@ export class Session {
   #scopeId(scope) {
     // A scope longer than the engine reads (1024 bytes) is unreadable whatever it says:
     // one short unreadable stand-in keeps it out of wasm memory and out of the cache.
-    if (scope.length > 1024) scope = "/";
+    // So is a scope with a lone surrogate, which would cross as another scope (U+FFFD).
+    if (scope.length > 1024 || !wellFormed(scope)) scope = "/";
     let id = this.#scopeIds.get(scope);
     if (id === undefined) {
       const slot = this.#nextSlot++ % SCOPES;
@@ -150,7 +167,7 @@ export class Session {
           }
         }
       }
-      id = this.#raw.scope(scope, slot);
+      id = this.#call((r) => r.scope(scope, slot));
       this.#scopeIds.set(scope, id);
     }
     return id;
@@ -169,7 +186,9 @@ export class Session {
 
   // The decision of action `id` at `scope`, into its row.
   #fill(row, scope, id) {
-    const d = this.#decision(this.#deciding.checkParts(id, this.#scopeId(scope)));
+    const scopeId = this.#scopeId(scope);
+    const raw = this.#deciding;
+    const d = this.#decision(this.#call(() => raw.checkParts(id, scopeId)));
     row[id] = d;
     return d;
   }
@@ -185,7 +204,9 @@ export class Session {
   }
 
   #unknownAction(scope) {
-    return this.#decision(this.#deciding.checkParts(UNKNOWN_ACTION, this.#scopeId(scope)));
+    const scopeId = this.#scopeId(scope);
+    const raw = this.#deciding;
+    return this.#decision(this.#call(() => raw.checkParts(UNKNOWN_ACTION, scopeId)));
   }
 
   // The program of an action at a scope, compiled once (a few hundred scopes are kept).
@@ -205,19 +226,18 @@ export class Session {
     }
     let program = programs[action];
     if (program === undefined) {
-      try {
-        program = compileProgram(this.#raw.program(action, this.#scopeId(scope)));
-      } catch (e) {
-        rethrow(e);
-      }
+      const scopeId = this.#scopeId(scope);
+      program = compileProgram(this.#call((r) => r.program(action, scopeId)));
       programs[action] = program;
     }
     return program;
   }
 
-  // Every call after free() is a RolegateError `freed`, before anything crosses into wasm.
+  // Every call after free() is a RolegateError `freed`, and after a trap restarted the
+  // engine `trapped`, before anything crosses into wasm.
   #alive() {
     if (this.#raw === null) throw freed("session");
+    if (this.#generation !== this.#boundary.generation) throw this.#boundary.stale("session");
   }
 
   /** Decides `action` on `resource` (an object, a scope string, or nothing for the tenant). */
@@ -226,7 +246,11 @@ export class Session {
     if (typeof action !== "string") throw badInput("action", `action must be a string, got ${describe(action)}`);
     const scope = scopeOf(resource);
     const id = this.#policy.actionId(action);
-    if (id < 0) this.#policy[ON_UNKNOWN_ACTION]?.(action);
+    if (id < 0) {
+      // An unknown action name with a lone surrogate would cross as another name: bad input.
+      checkedString(action, "action");
+      this.#policy[ON_UNKNOWN_ACTION]?.(action);
+    }
     if (typeof resource === "object" && resource !== null && hasDetails(resource)) {
       // Only actions whose rules read the resource need its details in wasm; the others
       // are decided by scope, from the session's row. Attributes other than plain values
@@ -240,12 +264,10 @@ export class Session {
         if (verdict !== ENGINE) return this.#decision(verdict);
       }
       const parts = partsOf(resource, reads || (resource.attrs != null && !plainAttrs(resource.attrs)));
-      if (reads || parts[2] !== undefined) {
-        try {
-          return this.#decision(this.#deciding.checkParts(id < 0 ? UNKNOWN_ACTION : id, this.#scopeId(scope), parts[0], parts[1], parts[2]));
-        } catch (e) {
-          rethrow(e);
-        }
+      if (reads || parts[2] !== undefined || longName(parts[0]) || longName(parts[1])) {
+        const scopeId = this.#scopeId(scope);
+        const raw = this.#deciding;
+        return this.#decision(this.#call(() => raw.checkParts(id < 0 ? UNKNOWN_ACTION : id, scopeId, parts[0], parts[1], parts[2])));
       }
     }
     if (id < 0) return this.#unknownAction(scope);
@@ -270,12 +292,9 @@ export class Session {
       const parts = partsOf(resource, true);
       const scopeId = this.#scopeId(scope);
       const decisions = [];
-      try {
-        for (let i = 0; i < this.#policy.actions.length; i++) {
-          decisions.push(this.#decision(this.#deciding.checkParts(i, scopeId, parts[0], parts[1], parts[2])));
-        }
-      } catch (e) {
-        rethrow(e);
+      for (let i = 0; i < this.#policy.actions.length; i++) {
+        const raw = this.#deciding;
+        decisions.push(this.#decision(this.#call(() => raw.checkParts(i, scopeId, parts[0], parts[1], parts[2]))));
       }
       return this.#mapOf(decisions);
     }
@@ -302,11 +321,10 @@ export class Session {
   /** The resources on which the principal may perform `action`, in order. */
   filter(action, resources) {
     this.#alive();
+    if (typeof action !== "string") throw badInput("action", `action must be a string, got ${describe(action)}`);
     if (!Array.isArray(resources)) throw badInput("resources", `resources must be a list, got ${describe(resources)}`);
-    if (this.#policy.actionId(action) < 0) {
-      this.#policy[ON_UNKNOWN_ACTION]?.(action);
-      return [];
-    }
+    // An unknown action denies every resource, each still checked as a resource.
+    if (this.#policy.actionId(action) < 0) this.#policy[ON_UNKNOWN_ACTION]?.(action);
     return resources.filter((r, i) => {
       if (r === null || typeof r !== "object" || Array.isArray(r)) {
         throw badInput(`resources[${i}]`, `a resource must be an object, got ${describe(r)}`);
@@ -320,13 +338,10 @@ export class Session {
     this.#alive();
     this.#boundary.fullOnly("explain");
     if (typeof action !== "string") throw badInput("action", `action must be a string, got ${describe(action)}`);
+    checkedString(action, "action");
     const r = typeof resource === "string" ? { scope: resource } : resource ?? {};
-    let answer;
-    try {
-      answer = JSON.parse(this.#raw.explain(action, toJson(r, "resource", "resource")));
-    } catch (e) {
-      rethrow(e);
-    }
+    const text = toJson(r, "resource", "resource");
+    const answer = JSON.parse(this.#call((raw) => raw.explain(action, text)));
     answer.explanation.text = answer.text;
     return answer.explanation;
   }
@@ -346,12 +361,9 @@ export class Session {
     if (extra !== undefined) throw badInput(extra, `unknown field \`${extra}\`, expected \`type\` or \`scope\``);
     for (const [path, value, optional] of [["action", action], ["type", type], ["scope", scope, true]]) {
       if (typeof value !== "string" && !(optional && value == null)) throw badInput(path, `${path} must be a string, got ${describe(value)}`);
+      if (typeof value === "string") checkedString(value, path);
     }
-    try {
-      return JSON.parse(this.#raw.plan(action, type, scope ?? undefined));
-    } catch (e) {
-      rethrow(e);
-    }
+    return JSON.parse(this.#call((r) => r.plan(action, type, scope ?? undefined)));
   }
 
   /**
@@ -372,7 +384,8 @@ export class Session {
     const index = { ids: this.#decisions.actionIds, scopes: [], rows: [], byScope: null };
     for (const scope of scopes) {
       if (typeof scope !== "string") throw badInput("scopes", `scopes are strings, got ${describe(scope)}`);
-      out.scopes[scope] = this.#scopeMap(scope);
+      // An own property even for `__proto__`: a scope is data, never the object's prototype.
+      Object.defineProperty(out.scopes, scope, { value: this.#scopeMap(scope), enumerable: true, writable: true, configurable: true });
       index.scopes.push(scope);
       index.rows.push(this.#fullRow(scope)); // complete: never written again
     }
@@ -393,7 +406,9 @@ export class Session {
     this.#alive();
     if (typeof method !== "string") throw badInput("method", `method must be a string, got ${describe(method)}`);
     if (typeof path !== "string") throw badInput("path", `path must be a string, got ${describe(path)}`);
-    return JSON.parse(this.#raw.gate(method, path));
+    checkedString(method, "method");
+    checkedString(path, "path");
+    return JSON.parse(this.#call((r) => r.gate(method, path)));
   }
 
   /**
@@ -436,7 +451,8 @@ export class Session {
 
   free() {
     if (this.#raw === null) return;
-    this.#raw.free();
+    // An object of an instance that a trap replaced is left to the collector.
+    if (this.#generation === this.#boundary.generation) this.#raw.free();
     this.#raw = null;
     this.#rows.clear();
     this.#complete.clear();

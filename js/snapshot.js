@@ -47,7 +47,9 @@ export function snapshotCheck(snapshot, action, resource) {
     }
   }
   const scope = scopeOf(resource);
-  const row = snapshot.scopes[scope];
+  // Own properties only: a scope named `constructor` or `__proto__` is not in a snapshot
+  // that does not hold it.
+  const row = Object.prototype.hasOwnProperty.call(snapshot.scopes, scope) ? snapshot.scopes[scope] : undefined;
   if (row === undefined) {
     throw new RolegateError(
       "not_in_snapshot",

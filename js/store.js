@@ -50,7 +50,8 @@ export function createDecisionStore(initial = {}) {
       if (map === undefined) {
         if (session) map = session.permissions(scope);
         else {
-          const row = state.snapshot.scopes[scope];
+          const scopes = state.snapshot.scopes;
+          const row = Object.prototype.hasOwnProperty.call(scopes, scope) ? scopes[scope] : undefined;
           if (!row) throw new RolegateError("not_in_snapshot", "scope", `the snapshot holds no decisions at \`${scope}\``);
           map = row;
         }

@@ -38,6 +38,7 @@ mod fingerprint;
 #[cfg(feature = "routes")]
 mod gate;
 mod json;
+pub mod limits;
 pub mod matrix;
 mod number;
 mod policy;

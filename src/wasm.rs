@@ -75,12 +75,55 @@ fn resource_of_parts(
         Some(text) => Resource::attrs_from_json(&text).map_err(|e| input_error(&e))?,
         None => Default::default(),
     };
-    Ok(Resource {
+    let resource = Resource {
         kind,
         id,
         scope: String::new(),
         attrs,
-    })
+    };
+    crate::decide::input_limits::resource(&resource, None).map_err(|e| input_error(&e))?;
+    Ok(resource)
+}
+
+/// Test builds only (feature `debug-trap`): how many decisions until one panics (0: none).
+#[cfg(feature = "debug-trap")]
+static TRAP: core::sync::atomic::AtomicU32 = core::sync::atomic::AtomicU32::new(0);
+
+#[cfg(feature = "debug-trap")]
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = console, js_name = error)]
+    fn console_error(message: &str);
+}
+
+/// Test builds only (feature `debug-trap`): the `calls`-th decision from now panics, a
+/// trap in WebAssembly, so that the package's tests see what a trap does; the panic's
+/// message goes to `console.error` first.
+#[cfg(feature = "debug-trap")]
+#[wasm_bindgen(js_name = __armTrap)]
+pub fn arm_trap(calls: u32) {
+    std::panic::set_hook(Box::new(|info| console_error(&info.to_string())));
+    TRAP.store(calls, core::sync::atomic::Ordering::Relaxed);
+}
+
+/// Where an armed trap goes off; nothing in the package's builds.
+#[inline(always)]
+fn trap_point() {
+    #[cfg(feature = "debug-trap")]
+    {
+        use core::sync::atomic::Ordering::Relaxed;
+        match TRAP.load(Relaxed) {
+            0 => {}
+            1 => {
+                TRAP.store(0, Relaxed);
+                #[allow(clippy::panic)] // the whole point of this test-only switch
+                {
+                    panic!("the trap armed by a test went off");
+                }
+            }
+            n => TRAP.store(n - 1, Relaxed),
+        }
+    }
 }
 
 /// The distinct decisions of a policy's sessions, by id, with their keys
@@ -416,6 +459,7 @@ impl RawSession {
     /// (Not inlined: one copy serves the four exports that decide.)
     #[inline(never)]
     fn decide(&self, action: u32, scope: i32, resource: &Resource) -> Verdict {
+        trap_point();
         let scope = usize::try_from(scope).ok().and_then(|s| self.scopes.get(s));
         match scope {
             Some(Ok(scope)) => self.session.verdict_at(action as usize, scope, resource),

@@ -266,11 +266,11 @@ fn huge_and_deep_conditions_are_rejected_without_crashing() {
     for (condition, code) in [
         (
             vec!["resource.level == 1"; 10_000].join(" && "),
-            "bad_condition",
+            "limit_exceeded",
         ),
         (
             vec!["resource.level == 1"; 100_000].join(" || "),
-            "bad_condition",
+            "limit_exceeded",
         ),
         (
             format!(
@@ -278,11 +278,11 @@ fn huge_and_deep_conditions_are_rejected_without_crashing() {
                 "(".repeat(1000),
                 ")".repeat(1000)
             ),
-            "bad_condition",
+            "limit_exceeded",
         ),
         (
             format!("{}(resource.level == 1)", "!".repeat(3000)),
-            "bad_condition",
+            "limit_exceeded",
         ),
     ] {
         let text = with_condition(&condition);

@@ -143,7 +143,7 @@ fn scopes(input: &mut In<'_>, p: &mut Parts) {
 /// Features, plans, declared attributes and actions.
 fn catalog(input: &mut In<'_>, p: &mut Parts) {
     input.enter("features");
-    let count = input.count(usize::MAX);
+    let count = input.count(limit("features"));
     for i in 0..count {
         input.item = Some(i);
         p.features.push(Feature {
@@ -156,7 +156,7 @@ fn catalog(input: &mut In<'_>, p: &mut Parts) {
     }
 
     input.enter("plans");
-    let count = input.count(usize::MAX);
+    let count = input.count(limit("plans"));
     for i in 0..count {
         input.item = Some(i);
         p.plans.push(Plan {
@@ -821,7 +821,7 @@ impl<'a> In<'a> {
             }
             tag::STRING => Value::String(self.str().to_owned()),
             tag::LIST => {
-                let n = self.count(usize::MAX);
+                let n = self.count(crate::document::condition::MAX_LIST_ITEMS);
                 Value::List((0..n).map(|_| self.value(depth + 1)).collect())
             }
             _ => {

@@ -15,7 +15,7 @@ pub(super) const ACTION_RULE: &str =
 /// Whether `name` follows [`NAME_RULE`].
 pub(super) fn is_name(name: &str) -> bool {
     !name.is_empty()
-        && name.len() <= 128
+        && name.len() <= crate::limits::MAX_POLICY_NAME_BYTES
         && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
@@ -24,7 +24,7 @@ pub(super) fn is_name(name: &str) -> bool {
 /// Whether `name` follows [`ACTION_RULE`].
 pub(super) fn is_action_name(name: &str) -> bool {
     let segments: Vec<&str> = name.split('.').collect();
-    name.len() <= 128
+    name.len() <= crate::limits::MAX_POLICY_NAME_BYTES
         && segments.len() >= 2
         && segments.iter().all(|s| {
             !s.is_empty()

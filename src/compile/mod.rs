@@ -303,11 +303,13 @@ pub(crate) fn compile(document: Document) -> Result<Compiled, Vec<Diagnostic>> {
 /// The most entries of each section the engine compiles: the sizes of the compiled index
 /// (bitsets of roles and actions per role and rule, include expansions, rule attachments)
 /// grow with their products, so each is bounded for any document under the size cap.
-pub(crate) const LIMITS: [(&str, usize); 4] = [
-    ("scopes", 64),
-    ("actions", 10_000),
-    ("roles", 1_000),
-    ("rules", 1_000),
+pub(crate) const LIMITS: [(&str, usize); 6] = [
+    ("scopes", crate::limits::MAX_LEVELS),
+    ("actions", crate::limits::MAX_ACTIONS),
+    ("roles", crate::limits::MAX_ROLES),
+    ("rules", crate::limits::MAX_RULES),
+    ("features", crate::limits::MAX_FEATURES),
+    ("plans", crate::limits::MAX_PLANS),
 ];
 
 /// Whether every section is within [`LIMITS`]; a section over its limit is an error and
@@ -319,6 +321,8 @@ fn check_limits(cx: &mut Context<'_>) -> bool {
         doc.actions.len(),
         doc.roles.len(),
         doc.rules.len(),
+        doc.features.len(),
+        doc.plans.len(),
     ];
     let mut within = true;
     for ((section, max), count) in LIMITS.into_iter().zip(counts) {

@@ -142,6 +142,7 @@ fn compile_condition(
                 ConditionErrorKind::Syntax => ErrorCode::BadCondition,
                 ConditionErrorKind::UnknownAttribute => ErrorCode::UnknownAttribute,
                 ConditionErrorKind::TypeMismatch => ErrorCode::TypeMismatch,
+                ConditionErrorKind::Limit => ErrorCode::LimitExceeded,
             };
             let mut d = Diagnostic::error(
                 code,

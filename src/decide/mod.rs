@@ -21,6 +21,8 @@ pub(crate) mod steps;
 mod verdict;
 
 pub use explain::{ExplainStep, Explanation};
+#[cfg(feature = "wasm")]
+pub(crate) use input::limits as input_limits;
 pub use input::{Principal, Resource, RoleAssignment, Tenant};
 pub use session::{Scope, Session, SessionOptions};
 pub use verdict::{Decision, Effect, Reason, Verdict};

@@ -29,6 +29,46 @@ pub(super) struct Assignment {
     pub(super) text: Arc<str>,
 }
 
+/// A set of role ids, for a decision's applicable roles: a bitmask for up to 64 roles (no
+/// allocation), a table beyond.
+pub(super) struct RoleSet {
+    small: u64,
+    large: Vec<bool>,
+}
+
+impl RoleSet {
+    pub(super) fn new(roles: usize) -> RoleSet {
+        RoleSet {
+            small: 0,
+            large: if roles > 64 {
+                vec![false; roles]
+            } else {
+                Vec::new()
+            },
+        }
+    }
+
+    pub(super) fn contains(&self, role: RoleId) -> bool {
+        match self.large.get(role) {
+            Some(seen) => *seen,
+            None => role < 64 && self.small & (1 << role) != 0,
+        }
+    }
+
+    /// Adds `role`; whether it was not there yet.
+    pub(super) fn insert(&mut self, role: RoleId) -> bool {
+        if self.contains(role) {
+            return false;
+        }
+        match self.large.get_mut(role) {
+            Some(seen) => *seen = true,
+            None if role < 64 => self.small |= 1 << role,
+            None => {}
+        }
+        true
+    }
+}
+
 /// A principal in a tenant, ready to ask decisions of a policy.
 ///
 /// Build it once per request (or per signed-in user in a UI) and ask as many questions
@@ -128,8 +168,9 @@ pub(super) fn check_resource_attrs(
 
 impl Policy {
     /// A session for a principal in a tenant. Fails on a plan, feature or scope the policy
-    /// does not declare, or on an attribute of the wrong type; a role the policy does not
-    /// declare grants nothing and is reported in [`Session::warnings`] (see
+    /// does not declare, on an attribute of the wrong type, or on a principal or a tenant
+    /// over one of the [`limits`](crate::limits) (`limit_exceeded`); a role the policy does
+    /// not declare grants nothing and is reported in [`Session::warnings`] (see
     /// [`SessionOptions`]; [`Policy::session_with`] with [`SessionOptions::strict`] refuses it).
     pub fn session(&self, principal: &Principal, tenant: &Tenant) -> Result<Session, InputError> {
         Session::new(self.clone(), principal, tenant)
@@ -165,6 +206,8 @@ impl Session {
         options: SessionOptions,
     ) -> Result<Session, InputError> {
         let compiled = &policy.inner;
+        super::input::limits::principal(principal)?;
+        super::input::limits::tenant(tenant)?;
         let base = DocPath::root().key("principal");
         let mut stale = Vec::new();
         let unknown = if options.strict {

@@ -3,6 +3,7 @@
 
 use super::explain::{self, ExplainStep};
 use super::scope::ScopePath;
+use super::session::RoleSet;
 use super::{Effect, Reason, Resource, Session, Verdict};
 use crate::compile::{Action, ActionId, RoleId, RuleId};
 use crate::document::RuleEffect;
@@ -251,19 +252,25 @@ impl Session {
     /// role), expanded with the roles they include, each once, in assignment order, each
     /// with the index of the assignment that made it apply.
     #[inline(always)]
+    ///
+    /// An expansion holds every role its role includes: a role already applicable brought
+    /// its own expansion, and is skipped; `seen` keeps this linear in the assignments and
+    /// roles, whatever their number (a linear search of `applicable` made one check take
+    /// 1.9 s with 10,000 assignments over 1,000 roles that include each other).
     pub(super) fn applicable_roles(&self, path: &ScopePath) -> Vec<(RoleId, usize)> {
         let p = &*self.policy.inner;
         let mut applicable: Vec<(RoleId, usize)> = Vec::with_capacity(8);
+        let mut seen = RoleSet::new(p.roles.len());
         for (ai, a) in self.assignments.iter().enumerate() {
             let Some(role) = p.roles.get(a.role) else {
                 continue;
             };
             let applies = a.path == *path || (role.cascade && a.path.is_prefix_of(path));
-            if !applies {
+            if !applies || seen.contains(a.role) {
                 continue;
             }
             for &r in &role.expansion {
-                if !applicable.iter().any(|(seen, _)| *seen == r) {
+                if seen.insert(r) {
                     applicable.push((r, ai));
                 }
             }

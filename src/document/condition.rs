@@ -22,7 +22,7 @@ use crate::value::{Value, ValueRef};
 use std::fmt;
 
 /// Nesting deeper than this is rejected, so that parsing and evaluation stay bounded.
-const MAX_DEPTH: usize = 64;
+pub(crate) const MAX_DEPTH: usize = 64;
 
 /// Which input an attribute is read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -88,7 +88,7 @@ pub enum Expr {
 /// What a condition failed on, with the 1-based column inside the condition text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConditionError {
-    /// `bad_condition`, `unknown_attribute` or `type_mismatch`.
+    /// `bad_condition`, `unknown_attribute`, `type_mismatch` or `limit_exceeded`.
     pub kind: ConditionErrorKind,
     /// 1-based column (in characters) inside the condition.
     pub column: usize,
@@ -105,6 +105,8 @@ pub enum ConditionErrorKind {
     UnknownAttribute,
     /// Operands of the wrong type.
     TypeMismatch,
+    /// Over a limit: the condition's length, its nesting, a list's items.
+    Limit,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -145,6 +147,14 @@ impl Token {
             Token::Dot => "`.`".into(),
             Token::End => "the end of the condition".into(),
         }
+    }
+}
+
+fn over_limit(column: usize, message: impl Into<String>) -> ConditionError {
+    ConditionError {
+        kind: ConditionErrorKind::Limit,
+        column,
+        message: message.into(),
     }
 }
 
@@ -310,7 +320,7 @@ impl Parser {
     fn enter(&mut self, column: usize) -> Result<(), ConditionError> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return Err(syntax(
+            return Err(over_limit(
                 column,
                 format!("condition nests deeper than {MAX_DEPTH} levels"),
             ));
@@ -454,6 +464,12 @@ impl Parser {
                             ));
                         }
                     }
+                    if items.len() > MAX_LIST_ITEMS {
+                        return Err(over_limit(
+                            column,
+                            format!("a list holds more than {MAX_LIST_ITEMS} items"),
+                        ));
+                    }
                     match self.bump() {
                         (Token::Comma, _) => continue,
                         (Token::RBracket, _) => break,
@@ -475,13 +491,16 @@ impl Parser {
     }
 }
 
+/// The most items of a list literal (`resource.status in ["a", "b"]`).
+pub const MAX_LIST_ITEMS: usize = 256;
+
 /// Longest condition read, in bytes.
 pub const MAX_CONDITION_LEN: usize = 4096;
 
 /// Parses a condition.
 pub fn parse(text: &str) -> Result<Expr, ConditionError> {
     if text.len() > MAX_CONDITION_LEN {
-        return Err(syntax(
+        return Err(over_limit(
             1,
             format!(
                 "condition is {} bytes long, over the limit of {MAX_CONDITION_LEN}",

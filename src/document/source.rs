@@ -40,7 +40,7 @@ fn at(text: &str, mut d: Diagnostic, offset: usize) -> Diagnostic {
 pub fn parse(text: &str, format: Format) -> Result<Node, Diagnostic> {
     if text.len() > MAX_DOCUMENT_BYTES {
         return Err(Diagnostic::error(
-            ErrorCode::Syntax,
+            ErrorCode::LimitExceeded,
             DocPath::root(),
             format!(
                 "the document is {} bytes, over the limit of {MAX_DOCUMENT_BYTES}",
@@ -56,12 +56,18 @@ pub fn parse(text: &str, format: Format) -> Result<Node, Diagnostic> {
         Format::Toml => Err(tree::SyntaxError {
             offset: 0,
             message: "this build reads JSON policies only (the `toml` feature is off)".into(),
+            limit: false,
         }),
     };
     parsed.map_err(|e| {
+        let code = if e.limit {
+            ErrorCode::LimitExceeded
+        } else {
+            ErrorCode::Syntax
+        };
         at(
             text,
-            Diagnostic::error(ErrorCode::Syntax, DocPath::root(), restyle(&e.message)),
+            Diagnostic::error(code, DocPath::root(), restyle(&e.message)),
             e.offset,
         )
     })

@@ -12,6 +12,8 @@ pub(crate) fn parse_toml(text: &str) -> Result<Node, SyntaxError> {
     let root = DeTable::parse(text).map_err(|e| SyntaxError {
         offset: e.span().map_or(0, |s| s.start),
         message: e.message().to_owned(),
+        // The parser's own bound on nesting (beyond ours, which the tree conversion checks).
+        limit: e.message().contains("recursion"),
     })?;
     Ok(Node {
         kind: Kind::Table(convert_table(root.get_ref(), 0)?),
@@ -24,6 +26,7 @@ fn convert(value: &DeValue<'_>, start: usize, depth: usize) -> Result<Node, Synt
         return Err(SyntaxError {
             offset: start,
             message: format!("nesting deeper than {MAX_DEPTH} levels"),
+            limit: true,
         });
     }
     let kind = match value {
@@ -34,6 +37,7 @@ fn convert(value: &DeValue<'_>, start: usize, depth: usize) -> Result<Node, Synt
                 return Err(SyntaxError {
                     offset: start,
                     message: format!("integer `{i}` is out of range"),
+                    limit: false,
                 });
             }
         },
@@ -43,6 +47,7 @@ fn convert(value: &DeValue<'_>, start: usize, depth: usize) -> Result<Node, Synt
                 return Err(SyntaxError {
                     offset: start,
                     message: format!("number `{f}` is not a finite number"),
+                    limit: false,
                 });
             }
         },
@@ -54,7 +59,7 @@ fn convert(value: &DeValue<'_>, start: usize, depth: usize) -> Result<Node, Synt
                 .map(|item| convert(item.get_ref(), item.span().start, depth + 1))
                 .collect::<Result<_, _>>()?,
         ),
-        DeValue::Table(table) => Kind::Table(convert_table(table, depth + 1)?),
+        DeValue::Table(table) => Kind::Table(convert_table(table, depth)?),
     };
     Ok(Node { kind, start })
 }
@@ -65,7 +70,7 @@ fn convert_table(table: &DeTable<'_>, depth: usize) -> Result<Vec<Entry>, Syntax
         entries.push(Entry {
             key: key.get_ref().to_string(),
             key_start: key.span().start,
-            value: convert(value.get_ref(), value.span().start, depth)?,
+            value: convert(value.get_ref(), value.span().start, depth + 1)?,
         });
     }
     // Document order: the parser's map is ordered by key; spans give the text order.

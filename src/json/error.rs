@@ -28,6 +28,8 @@ codes! {
         BadInput = "bad_input",
         /// An action the catalog does not declare.
         UnknownAction = "unknown_action",
+        /// Over one of the limits of [`limits`](crate::limits): too long, too many.
+        LimitExceeded = "limit_exceeded",
     }
 }
 

@@ -53,10 +53,15 @@ impl<'a> Table<'a> {
 impl Reader {
     /// Reads a value given at run time (a principal, a team) from JSON text, as a tree;
     /// a syntax error is a `bad_input` error at `what`.
+    /// Nesting over [`MAX_NESTING`](crate::limits::MAX_NESTING) is `limit_exceeded`.
     pub fn parse_input(text: &str, what: &str) -> Result<Node, InputError> {
         tree::parse_json(text).map_err(|e| {
             InputError::new(
-                InputErrorCode::BadInput,
+                if e.limit {
+                    InputErrorCode::LimitExceeded
+                } else {
+                    InputErrorCode::BadInput
+                },
                 DocPath::root().key(what),
                 format!(
                     "{what} is not valid JSON: {} (at byte {})",

@@ -114,6 +114,8 @@ pub struct SyntaxError {
     pub offset: usize,
     /// What.
     pub message: String,
+    /// Whether it is a limit that was reached (the nesting), not a mistake in the text.
+    pub limit: bool,
 }
 
 /// Reads JSON text into a tree.
@@ -144,6 +146,7 @@ impl JsonParser<'_> {
         SyntaxError {
             offset: self.pos,
             message: message.to_owned(),
+            limit: false,
         }
     }
 
@@ -170,7 +173,9 @@ impl JsonParser<'_> {
 
     fn value(&mut self, depth: usize) -> Result<Node, SyntaxError> {
         if depth > MAX_DEPTH {
-            return Err(self.error(&format!("nesting deeper than {MAX_DEPTH} levels")));
+            let mut e = self.error(&format!("nesting deeper than {MAX_DEPTH} levels"));
+            e.limit = true;
+            return Err(e);
         }
         let start = self.pos;
         let kind = match self.peek() {
@@ -287,6 +292,7 @@ impl JsonParser<'_> {
             return Err(SyntaxError {
                 offset: start,
                 message: "invalid number".into(),
+                limit: false,
             });
         }
         let mut integral = true;
@@ -318,6 +324,7 @@ impl JsonParser<'_> {
             None => Err(SyntaxError {
                 offset: start,
                 message: format!("number `{raw}` is out of range"),
+                limit: false,
             }),
         }
     }

@@ -797,12 +797,13 @@ test("the tarball holds no two identical WebAssembly files", async () => {
 
 // The page module decides and gates from artifacts: it leaves out the policy reader, the
 // validator and their messages, explain, the matrix, team changes, the lint and the
-// compile warnings (in the full module). 58 KB holds what it is today: the route gate is
-// about 4.6 KB of it, and deciding resource conditions in JavaScript (the action programs
-// of js/conditions.js) about 2.4 KB; the target is 40 KB without the gate.
-test("what a browser loads stays within 58 KB gzip", () => {
+// compile warnings (in the full module). 60 KB holds what it is today: the route gate is
+// about 4.6 KB of it, deciding resource conditions in JavaScript (the action programs of
+// js/conditions.js) about 2.4 KB, and the limits of principals, tenants and resources with
+// the recovery from a trap about 2.3 KB; the target is 40 KB without the gate.
+test("what a browser loads stays within 60 KB gzip", () => {
   const size = JSON.parse(readFileSync(join(root, "pkg", "size.json"), "utf8"));
-  const budget = 58 * 1024;
+  const budget = 60 * 1024;
   console.log(`node size: page without bundler ${size.page.gzip} bytes gzip, bundled page ${size.bundled.gzip} bytes gzip (budget ${budget})`);
   assert.ok(size.page.gzip <= budget, `a page without bundler loads ${size.page.gzip} bytes gzip`);
   assert.ok(size.bundled.gzip <= budget, `a bundled page loads ${size.bundled.gzip} bytes gzip`);
@@ -1157,10 +1158,13 @@ test("hostile sizes through the package: limits with codes, and linear passes", 
   for (let i = 0; i < 1000; i++) roles[`r${i}`] = { scope: "project", allow: ["*"] };
   const wide = timed("1,000 roles x 3,000 actions", () => esm.Policy.fromJson(JSON.stringify({ version: 1, scopes: { org: {}, project: { parent: "org" } }, actions, roles })));
   assert.equal(wide.warnings.length, 1000);
-  // 80,000 attribute keys: read once; a repeated key is refused at its path.
+  // 80,000 attribute keys: over the limit of 1,000 attributes, refused at the table; a
+  // repeated key in a document is refused at its path.
   const attrs = Array.from({ length: 80000 }, (_, i) => `"k${i}":0`).join(",");
-  const session = timed("80k attribute keys", () => chained.session(JSON.parse(`{"id":"u","roles":[],"attrs":{${attrs}}}`), { id: "t" }));
-  assert.equal(session.check("a.do").reason, "not_member");
+  assert.throws(
+    () => timed("80k attribute keys", () => chained.session(JSON.parse(`{"id":"u","roles":[],"attrs":{${attrs}}}`), { id: "t" })),
+    (e) => e.code === "limit_exceeded" && e.path === "principal.attrs",
+  );
   assert.throws(
     () => timed("80k keys, one repeated", () => esm.Policy.fromJson(`{"version":1,"scopes":{"org":{}},"description":"x",${attrs.replace('"k0":0', '"description":"y"')}}`)),
     (e) => e.code === "duplicate_name" && e.errors.length === 80000 && e.errors[0].path === "description" && e.errors[0].line === 1,

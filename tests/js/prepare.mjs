@@ -73,9 +73,41 @@ for (const name of readdirSync(planDir).filter((f) => f.endsWith(".json")).sort(
   });
   plans[name] = { fixture, native: nativePlans };
 }
+// The hostile corpus (tests/fixtures/hostile): the native decision of every request case
+// that the JavaScript runners compare (`rolegate batch` over the same JSON), and each
+// request file's policy as an artifact, for the page module.
+const { nativeRequests } = await import("./hostile.mjs");
+const hostileDir = join(root, "tests", "fixtures", "hostile");
+const hostile = { files: {}, native: {}, artifacts: {} };
+for (const name of readdirSync(hostileDir).filter((f) => f.endsWith(".json")).sort()) {
+  const fixture = JSON.parse(readFileSync(join(hostileDir, name), "utf8"));
+  hostile.files[name] = fixture;
+  if (!fixture.policy) continue;
+  const source = join(root, "target", `hostile-${name}`);
+  writeFileSync(source, JSON.stringify(fixture.policy));
+  const file = join(root, "target", `hostile-${name}.rolegate`);
+  run("build", source, "-o", file);
+  hostile.artifacts[name] = readFileSync(file).toString("base64");
+  const requests = nativeRequests(fixture);
+  const lines = execFileSync(bin, ["batch", source], {
+    cwd: root,
+    encoding: "utf8",
+    maxBuffer: 256 << 20,
+    input: requests.map(([, r]) => JSON.stringify(r)).join("\n"),
+  }).trim().split("\n");
+  if (lines.length !== requests.length) throw new Error(`prepare: ${requests.length} hostile requests of ${name}, ${lines.length} answers`);
+  hostile.native[name] = {};
+  requests.forEach(([i], k) => {
+    hostile.native[name][i] = JSON.parse(lines[k]);
+  });
+}
+writeFileSync(join(root, "target", "js-hostile.json"), JSON.stringify(hostile));
+
 const out = join(root, "target", "js-corpus.json");
 writeFileSync(out, JSON.stringify({ presets, teamPolicies, files, native, gates, fingerprints, artifacts, gateArtifacts, plans }));
 const cases = Object.values(files).reduce((n, f) => n + f.cases.length, 0);
 const gateCases = Object.values(gates).reduce((n, f) => n + f.cases.length, 0);
 const planCases = Object.values(plans).reduce((n, f) => n + f.native.length, 0);
+const hostileCases = Object.values(hostile.native).reduce((n, f) => n + Object.keys(f).length, 0);
+console.log(`prepared ${hostileCases} native decisions of the hostile corpus: target/js-hostile.json`);
 console.log(`prepared ${cases} decision cases of ${names.length} files, ${gateCases} gate cases and ${planCases} query plan cases for the JavaScript runtimes: ${out}`);

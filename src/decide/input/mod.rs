@@ -6,6 +6,7 @@
 //! in its own store, in any serde format) both go through it, so a bad principal gets the
 //! same code, path and message everywhere. `Serialize` writes the same shape.
 
+pub(crate) mod limits;
 mod read;
 
 use crate::error::InputError;
@@ -215,7 +216,12 @@ impl Resource {
 
     /// Reads resource attributes from JSON text (`{ "assignee": "u2" }`).
     pub fn attrs_from_json(text: &str) -> Result<Attrs, InputError> {
-        read::attrs_only(&read::parse(text, "resource.attrs")?)
+        let node = read::parse(text, "resource.attrs").map_err(|mut e| {
+            // A path of two keys, not one key with a dot in it.
+            e.path = crate::DocPath::root().key("resource").key("attrs");
+            e
+        })?;
+        read::attrs_only(&node)
     }
 
     /// Reads a list of resources from JSON text.

@@ -1,15 +1,24 @@
 //! Reading principals, tenants and resources from the tree with the one typed reader:
 //! what `from_json` and `Deserialize` both use, errors at a path (`principal.roles[0].role`).
 
-use super::{Principal, Resource, RoleAssignment, Tenant};
+use super::{Principal, Resource, RoleAssignment, Tenant, limits};
 use crate::error::{DocPath, InputError};
 use crate::json::read::Reader;
 use crate::json::tree::{Kind, Node};
 use crate::value::{self, Attrs};
 
 /// Reads the JSON text of an input into a tree; a syntax error is a `bad_input` error at
-/// `what`.
+/// `what`, text over [`MAX_INPUT_BYTES`](crate::limits::MAX_INPUT_BYTES) `limit_exceeded`.
 pub(super) fn parse(text: &str, what: &str) -> Result<Node, InputError> {
+    let max = crate::limits::MAX_INPUT_BYTES;
+    if text.len() > max {
+        return Err(limits::over(
+            DocPath::root().key(what),
+            text.len(),
+            max,
+            "bytes of JSON",
+        ));
+    }
     Reader::parse_input(text, what)
 }
 
@@ -26,15 +35,21 @@ fn whole<T>(
 }
 
 pub(super) fn principal(node: &Node) -> Result<Principal, InputError> {
-    whole(node, "principal", principal_at)
+    let p = whole(node, "principal", principal_at)?;
+    limits::principal(&p)?;
+    Ok(p)
 }
 
 pub(super) fn tenant(node: &Node) -> Result<Tenant, InputError> {
-    whole(node, "tenant", tenant_at)
+    let t = whole(node, "tenant", tenant_at)?;
+    limits::tenant(&t)?;
+    Ok(t)
 }
 
 pub(super) fn resource(node: &Node) -> Result<Resource, InputError> {
-    whole(node, "resource", resource_at)
+    let r = whole(node, "resource", resource_at)?;
+    limits::resource(&r, None)?;
+    Ok(r)
 }
 
 pub(super) fn role_assignment(node: &Node) -> Result<RoleAssignment, InputError> {
@@ -46,18 +61,25 @@ pub(super) fn role_assignment(node: &Node) -> Result<RoleAssignment, InputError>
 /// Attributes alone: `{ name: value, ... }`, read at `resource.attrs`.
 pub(super) fn attrs_only(node: &Node) -> Result<Attrs, InputError> {
     let mut r = Reader::default();
-    let out = attr_table(&mut r, node, &DocPath::root().key("resource").key("attrs"));
-    r.into_input(out)
+    let path = DocPath::root().key("resource").key("attrs");
+    let out = attr_table(&mut r, node, &path);
+    let out = r.into_input(out)?;
+    limits::attrs("resource", None, &out)?;
+    Ok(out)
 }
 
 pub(super) fn resources(node: &Node) -> Result<Vec<Resource>, InputError> {
-    whole(node, "resources", |r, node, path| {
+    let list: Vec<Resource> = whole(node, "resources", |r, node, path| {
         r.list(node, path, "a list")
             .iter()
             .enumerate()
             .map(|(i, item)| resource_at(r, item, &path.index(i)))
             .collect()
-    })
+    })?;
+    for (i, resource) in list.iter().enumerate() {
+        limits::resource(resource, Some(i))?;
+    }
+    Ok(list)
 }
 
 fn principal_at(r: &mut Reader, node: &Node, path: &DocPath) -> Principal {
