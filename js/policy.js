@@ -5,10 +5,13 @@
 //! the engine as ids of the policy's distinct decisions; the policy keeps one frozen object
 //! per id, shared by all its sessions.
 
-import { badInput, describe, freed, now, rethrow, seconds, toJson } from "./boundary.js";
+import { badInput, describe, freed, now, rethrow, seconds, toJson, wellFormed } from "./boundary.js";
 import { openSession } from "./session.js";
 
 const token = {};
+
+/** A name within the engine's limit of 1,024 bytes of UTF-8, and well-formed. */
+const readable = (s) => wellFormed(s) && (s.length <= 341 || new TextEncoder().encode(s).length <= 1024);
 
 /** How many distinct decisions a policy keeps before it forgets them and starts again. */
 const DECISIONS = 1 << 16;
@@ -298,6 +301,9 @@ class CompiledPolicy {
     roles.forEach((a, i) => {
       if (a === null || typeof a !== "object" || typeof a.role !== "string" || this.#roleNames.has(a.role)) return;
       if (Object.keys(a).some((k) => k !== "role" && k !== "scope")) return;
+      // A name or scope the engine would refuse (over its limits, or not well-formed) is
+      // bad input, not a stale role: it goes to the engine, which says why.
+      if (!readable(a.role) || !(a.scope == null || (typeof a.scope === "string" && readable(a.scope)))) return;
       (stale ??= new Set()).add(i);
     });
     return stale;

@@ -124,7 +124,7 @@ export function runRequests(policy, file, native) {
     let decision;
     let error;
     try {
-      const session = policy.session(principal, tenant);
+      const session = policy.session(principal, tenant, { strict: true }); // the corpus states the engine's refusals
       try {
         decision = session.check(action, resource);
         // Every entry point agrees: `can`, the map of `permissions`, `explain`.
